@@ -1,0 +1,37 @@
+# attrition — developer entry points. Only python3 and make are needed on a fresh machine.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: install report test lint typecheck unit bench clean
+
+install: $(STAMP)  ## create/update .venv with the package, every extra and the dev tools
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[all,dev]'
+	@touch $(STAMP)
+
+report: $(STAMP)  ## run the main job: the report on the embedded data
+	$(VENV)/bin/attrition report
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check src tests benchmarks
+	$(VENV)/bin/ruff format --check src tests benchmarks
+
+typecheck: $(STAMP)
+	$(VENV)/bin/mypy src
+
+unit: $(STAMP)
+	$(VENV)/bin/pytest -q -n 2
+
+test: lint typecheck unit  ## everything CI runs
+
+bench: $(STAMP)  ## run the benchmarks and rewrite BENCHMARKS.md
+	$(PY) benchmarks/run_all.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache reports

@@ -1,0 +1,3 @@
+"""attrition: the contested record of an attritional battle, turned into numbers people can trust."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,59 @@
+"""Trajectories: the result of running one model once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+if TYPE_CHECKING:
+    import pandas as pd
+    import xarray as xr
+
+
+@dataclass(frozen=True)
+class Trajectory:
+    """Strengths and cumulative losses of both sides over time.
+
+    Attributes:
+        t: times in days, shape ``(n,)``.
+        strength: strengths, shape ``(n, 2)``.
+        losses: cumulative losses since day 0, shape ``(n, 2)``.
+        sides: the two side names.
+        stop_reason: ``"end"``, ``"annihilation:<side>"`` or ``"breakpoint:<side>"``.
+        stop_time: the day the battle stopped.
+    """
+
+    t: np.ndarray
+    strength: np.ndarray
+    losses: np.ndarray
+    sides: tuple[str, str]
+    stop_reason: str
+    stop_time: float
+
+    @property
+    def final(self) -> dict[str, float]:
+        """Final strength of each side, keyed by name."""
+        return {s: float(v) for s, v in zip(self.sides, self.strength[-1], strict=True)}
+
+    def at(self, side: str) -> np.ndarray:
+        """Strength series of one side."""
+        return self.strength[:, self.sides.index(side)]
+
+    def to_xarray(self) -> xr.Dataset:
+        """As an ``xarray.Dataset`` with dims ``(time, side)``."""
+        import xarray as xr
+
+        return xr.Dataset(
+            {
+                "strength": (("time", "side"), self.strength),
+                "losses": (("time", "side"), self.losses),
+            },
+            coords={"time": self.t, "side": list(self.sides)},
+            attrs={"stop_reason": self.stop_reason, "stop_time": self.stop_time},
+        )
+
+    def to_dataframe(self) -> pd.DataFrame:
+        """Tidy table: one row per (time, side) with ``strength`` and ``losses``."""
+        return self.to_xarray().to_dataframe().reset_index()
