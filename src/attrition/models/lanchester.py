@@ -62,7 +62,8 @@ class LanchesterModel:
         """
         if set(coefficients) != set(sides):
             raise UserError(
-                f"coefficients must name exactly the sides {list(sides)}, got {sorted(coefficients)}"
+                f"coefficients must name exactly the sides {list(sides)}, "
+                f"got {sorted(coefficients)}"
             )
         law_obj = get_law(law, **law_options) if isinstance(law, str) else law
         coef = (float(coefficients[sides[0]]), float(coefficients[sides[1]]))
@@ -103,7 +104,7 @@ class LanchesterModel:
         )
 
     def has_closed_form(self) -> bool:
-        """True when :meth:`closed_form` applies (square, linear or logarithmic law, no schedule)."""
+        """True when :meth:`closed_form` applies (square, linear, logarithmic; no schedule)."""
         return self.schedule.empty and self.law.name in ("square", "linear", "logarithmic")
 
     def closed_form(self, initial: Any, t: Any) -> np.ndarray:

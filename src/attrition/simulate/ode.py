@@ -7,6 +7,7 @@ switch exactly at segment edges; stopping rules are terminal events.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -93,7 +94,7 @@ def solve(
     out_t: list[np.ndarray] = []
     out_z: list[np.ndarray] = []
     reason, t_stop = "end", float(days)
-    for a, b in zip(edges[:-1], edges[1:], strict=True):
+    for a, b in itertools.pairwise(edges):
         state[:2] = np.maximum(state[:2] + sched.impulse_at(a), 0.0)
         # sample points of this segment: [a, b), plus b on the last segment
         last = b == edges[-1]

@@ -1,0 +1,74 @@
+"""Ratio regression of Bracken (1995) and Fricker (1998).
+
+For the power law dB/dt = −r·R^p·B^q, dR/dt = −b·B^p·R^q, the ratio of same-day losses is
+
+    ΔB/ΔR = (r/b) · (R/B)^{p−q}   ⇒   log(ΔB/ΔR) = log α + β · log(R/B),
+
+an ordinary least-squares line with β = p − q (1 square, 0 linear, −1 logarithmic) and α = r/b.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from attrition.errors import UserError
+from attrition.infer.base import Fitter
+from attrition.infer.battle import BattleData
+
+
+class RatioRegression(Fitter):
+    """OLS of log(ΔB/ΔR) on log(R/B) over the days of ``data``.
+
+    Fitted attributes: ``alpha_``, ``beta_``, ``r2_``, ``n_days_``, ``stderr_`` (of log α and β),
+    ``residuals_``.
+    """
+
+    method = "ratio-regression"
+
+    def fit(self, data: BattleData) -> RatioRegression:
+        """Fit the line; days with a zero or negative loss or strength raise :class:`UserError`."""
+        f, lo = data.force, data.losses
+        for arr, what in ((f, "strength"), (lo, "loss")):
+            bad = ~np.isfinite(arr) | (arr <= 0)
+            if bad.any():
+                i, j = np.argwhere(bad)[0]
+                raise UserError(
+                    f"{data.name}: day {data.day[i]}: {data.sides[j]} {what} is "
+                    f"{arr[i, j]}; the ratio regression takes logs, so every selected day needs "
+                    "positive strengths and losses (choose other --days)"
+                )
+        y = np.log(lo[:, 0] / lo[:, 1])
+        x = np.log(f[:, 1] / f[:, 0])
+        n = y.size
+        if n < 3:
+            raise UserError(f"{data.name}: ratio regression needs at least 3 days, got {n}")
+        design = np.column_stack([np.ones(n), x])
+        coef, *_ = np.linalg.lstsq(design, y, rcond=None)
+        resid = y - design @ coef
+        ss_res = float(resid @ resid)
+        ss_tot = float(((y - y.mean()) ** 2).sum())
+        sigma2 = ss_res / (n - 2)
+        cov = sigma2 * np.linalg.inv(design.T @ design)
+        self.log_alpha_ = float(coef[0])
+        self.alpha_ = float(np.exp(coef[0]))
+        self.beta_ = float(coef[1])
+        self.r2_ = 1.0 - ss_res / ss_tot if ss_tot > 0 else float("nan")
+        self.stderr_ = (float(np.sqrt(cov[0, 0])), float(np.sqrt(cov[1, 1])))
+        self.residuals_ = resid
+        self.n_days_ = n
+        self.days_ = (int(data.day.min()), int(data.day.max()))
+        self.fitted_ = True
+        return self
+
+    def summary(self) -> dict[str, Any]:
+        """JSON-ready results: alpha, beta, r2, n_days and standard errors."""
+        self._require_fitted()
+        return {
+            "alpha": self.alpha_,
+            "beta": self.beta_,
+            "r2": self.r2_,
+            "n_days": self.n_days_,
+            "stderr": {"log_alpha": self.stderr_[0], "beta": self.stderr_[1]},
+        }
