@@ -137,7 +137,8 @@ class LeastSquaresFitter(Fitter):
             pred = predict_daily_losses(par, theta, data, mode)
             if target == "cumulative":
                 pred = pred.cumsum(axis=0)
-            return ((pred - obs) / scale)[mask]
+            out: np.ndarray = ((pred - obs) / scale)[mask]
+            return out
 
         return resid, obs, scale
 

@@ -52,7 +52,8 @@ class Parameterisation:
     @staticmethod
     def coef(theta: np.ndarray) -> np.ndarray:
         """The two coefficients at θ."""
-        return np.exp(np.asarray(theta[:2], dtype=float))
+        out: np.ndarray = np.exp(np.asarray(theta[:2], dtype=float))
+        return out
 
     def bounds(self) -> tuple[np.ndarray, np.ndarray]:
         """Lower and upper bounds of θ (log-coefficients in [log 1e-12, log 1e3], exponents in
@@ -85,23 +86,14 @@ def predict_daily_losses(
     law = par.law(theta)
     coef = par.coef(theta)
     if mode == "conditional":
-        out: np.ndarray = np.asarray(loss_rates(data.force, coef, law), dtype=float)
-        return out
-    from attrition.simulate.ode import solve
+        rates: np.ndarray = np.asarray(loss_rates(data.force, coef, law), dtype=float)
+        return rates
+    from attrition.simulate.rk4 import integrate_daily
 
     model = LanchesterModel(law, (float(coef[0]), float(coef[1])), data.sides, data.schedule)
-    end = float(data.day.max()) - data.day0
-    grid = np.arange(0.0, end + 1.0)
-    from attrition.models.schedule import StopRule
-
-    traj = solve(
-        model, data.initial, end, t_eval=grid, stop=StopRule(annihilation=False),
-        rtol=1e-9, atol=1e-6,
-    )  # fmt: skip
-    cum = np.zeros((grid.size, 2))
-    cum[: traj.losses.shape[0]] = traj.losses
-    if traj.losses.shape[0] < grid.size:
-        cum[traj.losses.shape[0] :] = traj.losses[-1]
+    end = round(float(data.day.max()) - data.day0)
+    _, cum = integrate_daily(model, np.asarray(data.initial, dtype=float), end)
     daily = np.diff(cum, axis=0)
     idx = (data.day - data.day0 - 1).astype(int)
-    return np.asarray(daily[idx], dtype=float)
+    out: np.ndarray = np.asarray(daily[idx], dtype=float)
+    return out

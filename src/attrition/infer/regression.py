@@ -9,13 +9,16 @@ an ordinary least-squares line with β = p − q (1 square, 0 linear, −1 logar
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from attrition.errors import UserError
 from attrition.infer.base import Fitter
 from attrition.infer.battle import BattleData
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 class RatioRegression(Fitter):
@@ -72,3 +75,36 @@ class RatioRegression(Fitter):
             "n_days": self.n_days_,
             "stderr": {"log_alpha": self.stderr_[0], "beta": self.stderr_[1]},
         }
+
+
+def ardennes_variants() -> pd.DataFrame:
+    """Every variant of the Ardennes ratio regression (Bracken 1995, Fricker 1998).
+
+    combat/total force × original/reformatted series × days 1–32, 1–10, 11–32 × without/with
+    air sorties (weight 30, added to force only). Bracken's weights throughout.
+    Columns: force, series, days, air_weight, alpha, beta, r2, n_days.
+    """
+    import pandas as pd
+
+    from attrition.infer.battle import ardennes_data
+
+    rows = []
+    for force in ("combat", "total"):
+        for series in ("original", "reformatted"):
+            for air in (None, 30.0):
+                data = ardennes_data(force=force, series=series, air_weight=air)
+                for days in ((1, 32), (1, 10), (11, 32)):
+                    fit = RatioRegression().fit(data.select(days))
+                    rows.append(
+                        {
+                            "force": force,
+                            "series": series,
+                            "days": f"{days[0]}-{days[1]}",
+                            "air_weight": 0.0 if air is None else air,
+                            "alpha": fit.alpha_,
+                            "beta": fit.beta_,
+                            "r2": fit.r2_,
+                            "n_days": fit.n_days_,
+                        }
+                    )
+    return pd.DataFrame(rows)

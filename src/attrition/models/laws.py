@@ -112,7 +112,7 @@ def _xp(y: Any) -> Any:
     return np
 
 
-def loss_rates(y: Any, coef: Any, law: Law) -> Any:
+def loss_rates(y: Any, coef: Any, law: Law, *, guard_empty: bool = True) -> Any:
     """Instantaneous loss rate of each side, shape ``(..., 2)``.
 
     Args:
@@ -120,14 +120,19 @@ def loss_rates(y: Any, coef: Any, law: Law) -> Any:
         coef: effectiveness of each side's fire, shape ``(..., 2)`` (``coef[..., j]`` is the
             losses side *j*'s fire inflicts per unit of the law).
         law: the attrition law.
+        guard_empty: a side with no troops suffers no losses (``0**0`` would otherwise give 1).
+            Fixed-step engines that cap each step's losses at what is there pass ``False`` to
+            keep the right-hand side smooth where a side starts from zero.
     """
     xp = _xp(y)
     s = xp.maximum(y, 0.0)
     b, r = s[..., 0], s[..., 1]
     (pb, pr), (qb, qr) = law.shooter_exp, law.target_exp
-    # A side with no troops left suffers no further losses (``0**0`` would otherwise be 1).
-    loss_red = xp.where(r > 0, coef[..., 0] * b**pb * r**qb, 0.0)
-    loss_blue = xp.where(b > 0, coef[..., 1] * r**pr * b**qr, 0.0)
+    loss_red = coef[..., 0] * b**pb * r**qb
+    loss_blue = coef[..., 1] * r**pr * b**qr
+    if guard_empty:
+        loss_red = xp.where(r > 0, loss_red, 0.0)
+        loss_blue = xp.where(b > 0, loss_blue, 0.0)
     return xp.stack([loss_blue, loss_red], axis=-1)
 
 

@@ -1,0 +1,429 @@
+"""Evidence-base commands: ``claims``, ``claims check``, ``events``, ``places``, ``streams``,
+``extract``.
+
+Every command is a thin layer over :mod:`attrition.data`; heavy libraries are imported inside
+the command bodies so ``attrition --help`` stays fast. Errors a user can fix are raised as
+:class:`~attrition.errors.UserError` (the main app prints them on one line and exits with 2).
+``claims check`` exits with 1 when it finds problems.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import typer
+
+from attrition.errors import UserError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["register"]
+
+
+class OutputFormat(StrEnum):
+    """Output formats of the listing commands."""
+
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
+_CLAIMS_HELP = """List the claims of a battle, or check a claims file.
+
+\b
+  attrition claims [BATTLE] [--metric M] [--claimant NAME] [--side S] [--from DATE] [--to DATE]
+  attrition claims check [FILE|BATTLE] [--article PATH]
+
+BATTLE defaults to bakhmut. --format csv writes the claims schema to stdout. 'check' verifies
+quotes, values, vocabularies, dates, dup_of references and numeral coverage against the article,
+and exits with 1 when it finds problems.
+"""
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``claims``, ``events``, ``places``, ``streams`` and ``extract`` to ``app``."""
+    app.command("claims", help=_CLAIMS_HELP)(claims_command)
+    app.command("events", help="List the control events of a battle (who took or held what).")(
+        events_command
+    )
+    app.command("places", help="List the gazetteer of a battle (places and coordinates).")(
+        places_command
+    )
+    app.command("streams", help="List the external claim streams, or show one.")(streams_command)
+    app.command(
+        "extract",
+        help="Propose claims from an article with the rule-based extractor; with --against, "
+        "score them against curated claims (precision, recall, value agreement).",
+    )(extract_command)
+
+
+# ---------------------------------------------------------------------------------------------
+# claims
+
+
+def claims_command(
+    target: str | None = typer.Argument(
+        None, metavar="[BATTLE|check]", help="A battle name (default bakhmut), or 'check'."
+    ),
+    file: str | None = typer.Argument(
+        None,
+        metavar="[FILE]",
+        help="With 'check': a claims CSV or a battle name (default bakhmut).",
+    ),
+    metric: str | None = typer.Option(None, "--metric", help="Only this metric (e.g. killed)."),
+    claimant: str | None = typer.Option(
+        None, "--claimant", help="Only claimants whose name contains this text."
+    ),
+    side: str | None = typer.Option(
+        None, "--side", help="Only this subject side (UA, RU, WAGNER, CIVILIAN, BOTH)."
+    ),
+    date_from: str | None = typer.Option(
+        None, "--from", help="Only claims whose dates reach this day or later (YYYY-MM-DD)."
+    ),
+    date_to: str | None = typer.Option(
+        None, "--to", help="Only claims whose dates start on this day or earlier (YYYY-MM-DD)."
+    ),
+    fmt: OutputFormat = typer.Option(
+        OutputFormat.table, "--format", help="table, csv (the claims schema) or json."
+    ),
+    article: Path | None = typer.Option(
+        None, "--article", help="With 'check': the article to check against."
+    ),
+) -> None:
+    if target == "check":
+        _check(file or "bakhmut", article, fmt)
+        return
+    if file is not None:
+        raise UserError(
+            f"claims: unexpected argument {file!r}; list with 'attrition claims BATTLE' or check "
+            "a file with 'attrition claims check FILE'"
+        )
+    if article is not None:
+        raise UserError("claims: --article only applies to 'attrition claims check'")
+    from attrition.data.claims import filter_claims, load_claims
+
+    df = load_claims(target or "bakhmut")
+    df = filter_claims(
+        df, metric=metric, claimant=claimant, side=side, start=date_from, end=date_to
+    )
+    if fmt is OutputFormat.table:
+        _print_table(
+            f"Claims: {target or 'bakhmut'} ({len(df)} rows)",
+            ["id", "date", "claimant", "side", "metric", "value", "rate", "quote"],
+            [
+                [
+                    r["id"],
+                    _date(r["claim_date"]) or _period(r["period_start"], r["period_end"]),
+                    r["claimant"],
+                    r["subject_side"],
+                    r["metric"],
+                    _value(r["qualifier"], r["value_low"], r["value_high"]),
+                    "/day" if r["rate"] == "per_day" else "",
+                    _trim(str(r["quote"]), 60),
+                ]
+                for r in df.to_dict("records")
+            ],
+        )
+    else:
+        _emit(df, fmt)
+
+
+def _check(target: str, article: Path | None, fmt: OutputFormat) -> None:
+    from attrition.data.checks import check_claims
+
+    report = check_claims(target, article)
+    if fmt is OutputFormat.json:
+        typer.echo(json.dumps(report.to_dict(), indent=2))
+    else:
+        for problem in report.problems:
+            typer.echo(problem)
+        typer.echo(report.summary())
+    if not report.ok:
+        raise typer.Exit(code=1)
+
+
+# ---------------------------------------------------------------------------------------------
+# events, places
+
+
+def events_command(
+    battle: str = typer.Argument("bakhmut", help="A packaged battle."),
+    fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table, csv or json."),
+) -> None:
+    from attrition.data.claims import load_events
+
+    df = load_events(battle)
+    if fmt is not OutputFormat.table:
+        _emit(df, fmt)
+        return
+    _print_table(
+        f"Control events: {battle} ({len(df)} rows)",
+        ["id", "date", "place", "event", "by", "claimant", "quote"],
+        [
+            [
+                r["id"],
+                _date(r["date"]),
+                r["place"],
+                r["event"],
+                r["by_side"],
+                r["claimant"],
+                _trim(str(r["quote"]), 50),
+            ]
+            for r in df.to_dict("records")
+        ],
+    )
+
+
+def places_command(
+    battle: str = typer.Argument("bakhmut", help="A packaged battle."),
+    fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table, csv or json."),
+) -> None:
+    from attrition.data.claims import load_places
+
+    df = load_places(battle)
+    if fmt is not OutputFormat.table:
+        _emit(df, fmt)
+        return
+    _print_table(
+        f"Places: {battle} ({len(df)} rows)",
+        ["place", "lat", "lon", "approx.", "source"],
+        [
+            [
+                r["place"],
+                "" if _missing(r["lat"]) else f"{r['lat']:.5f}",
+                "" if _missing(r["lon"]) else f"{r['lon']:.5f}",
+                "yes" if r["approximate"] else "",
+                _trim(str(r["source"]), 40),
+            ]
+            for r in df.to_dict("records")
+        ],
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# streams
+
+
+def streams_command(
+    stream: str | None = typer.Option(
+        None, "--stream", help="Show this stream (default: list the streams)."
+    ),
+    fmt: OutputFormat = typer.Option(
+        OutputFormat.table,
+        "--format",
+        help="table (a summary per series), csv or json (every daily row).",
+    ),
+) -> None:
+    from attrition.data import streams as st
+
+    if stream is None:
+        infos = st.available_streams()
+        rows = [
+            {
+                "name": i.name,
+                "title": i.title,
+                "claimant": i.claimant,
+                "claimant_side": i.claimant_side,
+                "subject_sides": ";".join(i.subject_sides),
+                "metrics": ";".join(i.metrics),
+                "start": i.start.isoformat(),
+                "end": i.end.isoformat(),
+                "licence": i.licence,
+            }
+            for i in infos
+        ]
+        if fmt is OutputFormat.table:
+            _print_table(
+                "Claim streams",
+                ["name", "claimant", "sides", "start", "end", "licence"],
+                [
+                    [
+                        r["name"],
+                        _trim(r["claimant"], 40),
+                        r["subject_sides"],
+                        r["start"],
+                        r["end"],
+                        r["licence"],
+                    ]
+                    for r in rows
+                ],
+            )
+        elif fmt is OutputFormat.json:
+            typer.echo(json.dumps(rows, indent=2))
+        else:
+            import pandas as pd
+
+            _emit(pd.DataFrame(rows), fmt)
+        return
+    df = st.load_streams([stream])
+    if fmt is not OutputFormat.table:
+        _emit(df, fmt)
+        return
+    summary = []
+    for key, g in df.groupby(["metric", "subject_side", "series"], sort=True):
+        metric, subject, series = (str(k) for k in key)
+        summary.append(
+            [
+                series,
+                metric,
+                subject,
+                _date(g["date"].min()),
+                _date(g["date"].max()),
+                _num(g["value"].iloc[-1]),
+                str(len(g)),
+            ]
+        )
+    _print_table(
+        f"Stream {stream} ({len(df)} daily rows)",
+        ["series", "metric", "side", "first", "last", "last value", "days"],
+        summary,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# extract
+
+
+def extract_command(
+    article: Path = typer.Argument(..., metavar="ARTICLE.md", help="A Markdown article."),
+    out: Path | None = typer.Option(
+        None, "--out", help="Write the proposed claims (CSV) to this file instead of stdout."
+    ),
+    against: str | None = typer.Option(
+        None,
+        "--against",
+        metavar="CLAIMS.csv",
+        help="Curated claims (a CSV or a battle name) to score the proposals against.",
+    ),
+) -> None:
+    import warnings
+
+    from attrition.data.article import read_article
+    from attrition.data.claims import claims_to_csv
+    from attrition.data.extract import extract_claims, score_extraction
+    from attrition.errors import DataWarning
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataWarning)
+        art = read_article(article)
+    curated = _read_curated(against) if against else None  # fail before writing anything
+    proposed = extract_claims(art)
+    text = claims_to_csv(proposed)
+    if out is not None:
+        from attrition._io import atomic_write_text
+
+        atomic_write_text(out, text)
+        typer.echo(f"wrote {len(proposed)} proposed claims to {out}", err=True)
+    elif curated is None:
+        sys.stdout.write(text)
+    if curated is not None:
+        score = score_extraction(proposed, curated, art)
+        typer.echo(
+            f"precision {score.precision:.3f}  recall {score.recall:.3f}  "
+            f"value agreement {score.value_agreement:.3f}  "
+            f"(matched {score.matched}; proposed {score.proposed}; curated {score.curated})"
+        )
+
+
+def _read_curated(against: str) -> pd.DataFrame:
+    from attrition.data.claims import load_claims
+    from attrition.data.schema import read_claims_csv
+
+    p = Path(against)
+    if p.suffix.lower() == ".csv" or p.exists():
+        return read_claims_csv(p)
+    return load_claims(against)
+
+
+# ---------------------------------------------------------------------------------------------
+# helpers
+
+
+def _missing(v: Any) -> bool:
+    return v is None or (isinstance(v, float) and v != v) or str(v) in {"NaT", "nan", ""}
+
+
+def _date(v: Any) -> str:
+    if _missing(v):
+        return ""
+    return str(v.strftime("%Y-%m-%d")) if hasattr(v, "strftime") else str(v)
+
+
+def _period(start: Any, end: Any) -> str:
+    a, b = _date(start), _date(end)
+    if not a and not b:
+        return ""
+    return a if a == b else f"{a}..{b}"
+
+
+def _num(v: Any) -> str:
+    if _missing(v):
+        return ""
+    f = float(v)
+    return f"{int(f):,}" if f.is_integer() else f"{f:,.2f}".rstrip("0").rstrip(".")
+
+
+def _value(qualifier: str, low: Any, high: Any) -> str:
+    if qualifier == "range":
+        return f"{_num(low)}–{_num(high)}"
+    if qualifier == "at_least":
+        return f"≥{_num(low)}"
+    if qualifier == "at_most":
+        return f"≤{_num(high)}"
+    if qualifier == "about":
+        return f"~{_num(low)}"
+    return _num(low)
+
+
+def _trim(text: str, width: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _print_table(title: str, columns: list[str], rows: list[list[str]]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=title)
+    for c in columns:
+        table.add_column(c)
+    for r in rows:
+        table.add_row(*[str(x) for x in r])
+    width = None if sys.stdout.isatty() else 160  # pipes and files get a wide table
+    Console(width=width).print(table)
+
+
+def _emit(df: pd.DataFrame, fmt: OutputFormat) -> None:
+    """Write a frame as CSV (schema format) or JSON records on stdout."""
+    from attrition.data.claims import claims_to_csv
+
+    text = claims_to_csv(df)
+    if fmt is OutputFormat.csv:
+        sys.stdout.write(text)
+        return
+    import csv
+    import io
+
+    records: list[dict[str, Any]] = []
+    for row in csv.DictReader(io.StringIO(text)):
+        records.append({k: _json_value(df, k, v) for k, v in row.items()})
+    typer.echo(json.dumps(records, indent=2, ensure_ascii=False))
+
+
+def _json_value(df: pd.DataFrame, column: str, value: str) -> Any:
+    if value == "":
+        return None
+    kind = df[column].dtype.kind
+    if kind == "f":
+        f = float(value)
+        return int(f) if f.is_integer() else f
+    if kind in "iu":
+        return int(value)
+    if kind == "b":
+        return value == "true"
+    return value
