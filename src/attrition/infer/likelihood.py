@@ -90,7 +90,16 @@ class MaximumLikelihoodFitter(Fitter):
         if y.size == 0:
             raise UserError(f"{data.name}: no observed losses to fit")
         if np.any(y < 0):
-            raise UserError(f"{data.name}: daily losses must be >= 0 for a count likelihood")
+            i, j = np.argwhere(np.isfinite(data.losses) & (data.losses < 0))[0]
+            hint = (
+                " (pass --correct-typo to repair the day-19 typo)"
+                if data.name == "iwo-jima"
+                else ""
+            )
+            raise UserError(
+                f"{data.name}: day {data.day[i]}: {data.sides[j]} daily loss is "
+                f"{data.losses[i, j]:g}; a count likelihood needs losses >= 0{hint}"
+            )
         start = LeastSquaresFitter(self.law, mode=mode, aimed=self.aimed, level=None,
                                    seed=self.seed).fit(data)  # fmt: skip
         lo, hi = par.bounds()
