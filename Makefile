@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install report test lint typecheck unit bench clean
+.PHONY: install report test lint typecheck unit bench browser clean
 
 install: $(STAMP)  ## create/update .venv with the package, every extra and the dev tools
 
@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[all,dev]'
 	@touch $(STAMP)
 
-report: $(STAMP)  ## run the main job: the report on the embedded data
+report: $(STAMP)  ## run the main job: the Bakhmut report on the embedded data
 	$(VENV)/bin/attrition report
 
 lint: $(STAMP)
@@ -29,6 +29,9 @@ unit: $(STAMP)
 	$(VENV)/bin/pytest -q -n 2
 
 test: lint typecheck unit  ## everything CI runs
+
+browser:  ## install Debian's chromium for the browser tests (needs root)
+	command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium)
 
 bench: $(STAMP)  ## run the benchmarks and rewrite BENCHMARKS.md
 	$(PY) benchmarks/run_all.py

@@ -27,11 +27,18 @@ def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> Path:
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; give the usual permissions
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
     return target
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def atomic_write_text(path: str | os.PathLike[str], text: str) -> Path:
@@ -46,3 +53,19 @@ def sha256_file(path: str | os.PathLike[str]) -> str:
         for chunk in iter(lambda: fh.read(1 << 16), b""):
             h.update(chunk)
     return h.hexdigest()
+
+
+def check_writable_dir(path: str | os.PathLike[str]) -> Path:
+    """Make sure ``path`` can be created (or written) as a folder, else raise :class:`UserError`.
+
+    Creates nothing: finds the nearest existing ancestor and checks that it is a writable folder.
+    """
+    target = Path(path).absolute()
+    probe = target
+    while not probe.exists():
+        probe = probe.parent
+    if not probe.is_dir():
+        raise UserError(f"{target}: cannot write there ({probe} is a file); choose another folder")
+    if not os.access(probe, os.W_OK | os.X_OK):
+        raise UserError(f"{target}: cannot write there (permission denied); choose another folder")
+    return target

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import typer
 
 from attrition.errors import unknown_name
 
-REPORTS = ("classic",)
+
+def _available() -> list[str]:
+    from attrition.data.claims import battles
+
+    return [*battles(), "classic"]
 
 
 def register(app: typer.Typer) -> None:
@@ -16,15 +21,59 @@ def register(app: typer.Typer) -> None:
 
     @app.command("report")
     def report_cmd(
-        battle: str = typer.Argument("classic", help=f"Report to build: {', '.join(REPORTS)}."),
-        out: Path | None = typer.Option(None, "--out", help="Output folder."),
+        battle: str = typer.Argument(
+            "bakhmut", help="Battle to report on (bakhmut), or 'classic' for the validations only."
+        ),
+        out: Path | None = typer.Option(
+            None, "--out", help="Output folder (default reports/<battle>)."
+        ),
+        quick: bool = typer.Option(
+            False, "--quick", help="Trade precision for speed (fewer draws); said on the page."
+        ),
         seed: int = typer.Option(0, "--seed", help="Seed of every stochastic step."),
     ) -> None:
-        """Build the report into reports/<name>/index.html (self-contained, works offline)."""
-        if battle not in REPORTS:
-            raise unknown_name("report", battle, REPORTS)
-        from attrition.report.classic import build_classic_report
+        """Build the report into reports/<battle>/index.html (self-contained, works offline)."""
+        names = _available()
+        if battle not in names:
+            raise unknown_name("battle", battle, names)
+        from attrition._io import check_writable_dir
 
         target = out or Path("reports") / battle
-        path = build_classic_report(target, seed=seed)
-        typer.echo(f"wrote {path}")
+        check_writable_dir(target)
+        if battle == "classic":
+            from attrition.report.classic import build_classic_report
+
+            typer.echo(f"wrote {build_classic_report(target, seed=seed)}")
+            return
+        from rich.console import Console
+        from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+        from rich.table import Table
+
+        from attrition.report.bakhmut import build_report
+
+        console = Console(stderr=True)
+        start = time.perf_counter()
+        with Progress(
+            SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
+            console=console, transient=False,
+        ) as progress:  # fmt: skip
+            task = progress.add_task("starting", total=None)
+
+            def say(stage: str) -> None:
+                progress.update(task, description=f"stage: {stage}")
+
+            result = build_report(target, battle=battle, seed=seed, quick=quick, progress=say)
+            progress.update(task, description="done")
+        table = Table(title=f"Report: {battle}")
+        table.add_column("item")
+        table.add_column("value")
+        ev = result.summary["evidence"]
+        table.add_row("claims", str(ev["n_claims"]))
+        table.add_row("control events", str(ev["n_events"]))
+        table.add_row("evidence check", "ok" if ev["check_ok"] else "problems (see page)")
+        for stage, how in result.stages.items():
+            table.add_row(f"stage {stage}", how)
+        table.add_row("seconds", f"{time.perf_counter() - start:.1f}")
+        table.add_row("report", str(result.path))
+        console.print(table)
+        typer.echo(f"wrote {result.path}")

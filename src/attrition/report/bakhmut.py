@@ -1,0 +1,365 @@
+"""The Bakhmut report: evidence, control of places, estimates, model, scenarios, validation.
+
+:func:`build_report` runs the stages, caches the expensive ones by input hash, and writes
+``index.html`` (self-contained), ``figures/`` (PNG and SVG of every chart), ``summary.json`` and
+``claims_used.csv`` into a fresh folder that replaces the old one only when everything is
+written, so an interrupted run leaves the previous report intact.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import shutil
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from attrition import __version__
+from attrition._io import atomic_write_text, sha256_file
+from attrition.errors import UserError
+from attrition.report.html import Section, figure_html, render_page, table_html
+
+Progress = Callable[[str], None]
+
+
+@dataclass
+class ReportResult:
+    """What a report run produced."""
+
+    path: Path
+    summary: dict[str, Any]
+    stages: dict[str, str] = field(default_factory=dict)  # stage -> "computed"/"cached"/"skipped"
+
+
+def input_hashes(battle: str = "bakhmut") -> dict[str, str]:
+    """SHA-256 of every packaged input file of the battle."""
+    from attrition.data.claims import article_path
+
+    folder = article_path(battle).parent
+    return {f.name: sha256_file(f) for f in sorted(folder.iterdir()) if f.is_file()}
+
+
+def _evidence(battle: str) -> dict[str, Any]:
+    """Claims, events, places, phases, control timeline and the check report."""
+    import pandas as pd
+
+    from attrition.data.checks import check_claims
+    from attrition.data.claims import load_claims, load_events, load_phases, load_places
+    from attrition.data.control import control_timeline
+
+    report = check_claims(battle)
+    claims = load_claims(battle)
+    events = load_events(battle)
+    places = load_places(battle)
+    phases = load_phases(battle)
+    dates = pd.date_range("2022-08-01", "2023-06-30", freq="7D")
+    timeline = control_timeline(events, list(dates))
+    return {
+        "check": report,
+        "claims": claims,
+        "events": events,
+        "places": places,
+        "phases": phases,
+        "dates": [d.strftime("%Y-%m-%d") for d in dates],
+        "control": timeline,
+    }
+
+
+def _evidence_sections(ev: dict[str, Any], fig_dir: Path) -> tuple[list[Section], dict[str, Any]]:
+    import pandas as pd
+
+    from attrition.report import figures as F
+
+    claims: pd.DataFrame = ev["claims"]
+    points = F.claim_points(claims)
+    metrics = sorted(claims["metric"].unique())
+    claimants = sorted(claims["claimant"].unique())
+
+    def opts(values: list[str]) -> str:
+        return "".join(
+            f'<option value="{html.escape(v)}">{html.escape(v)}</option>' for v in values
+        )
+
+    filters = (
+        '<div class="filters">'
+        '<label>metric <select id="filter-metric"><option value="casualty">casualty metrics'
+        f'</option><option value="all">all metrics</option>{opts(metrics)}</select></label>'
+        '<label>claimant side <select id="filter-claimant-side"><option value="all">all</option>'
+        f"{opts(['UA', 'RU', 'WEST', 'INDEPENDENT', 'OTHER'])}</select></label>"
+        '<label>subject <select id="filter-subject-side"><option value="all">all</option>'
+        f"{opts(['UA', 'RU', 'WAGNER', 'CIVILIAN', 'BOTH'])}</select></label>"
+        '<label>claimant <select id="filter-claimant"><option value="all">all</option>'
+        f"{opts(claimants)}</select></label>"
+        '<span id="timeline-count" class="meta"></span></div>'
+    )
+    timeline = F.timeline_figure(points)
+    F.static_timeline(points, str(fig_dir / "claims_timeline"))
+    check = ev["check"]
+    n_by_side = claims.groupby("claimant_side").size().to_dict()
+    evidence_html = (
+        f"<p>{len(claims)} claims read from the article, each with its claimant, subject, period "
+        "and the exact quote (hover a point). Figures are plotted as claimed: they disagree, "
+        "and none is taken as fact. Symbols mark the subject (circle UA, square RU, diamond "
+        "Wagner, triangle civilians, cross both). Use the filters to narrow the timeline.</p>"
+        + filters
+        + figure_html(
+            timeline,
+            "Each point is one claim (as dated by the article); colours "
+            "give the claimant's side; y is the figure claimed, log scale. Ranges "
+            "are plotted at their midpoint, 'at least'/'up to' at their bound.",
+            "timeline-fig",
+        )
+        + f'<p class="meta">Evidence check: {html.escape(check.summary())}</p>'
+    )
+    # phases
+    phases: pd.DataFrame = ev["phases"].copy()
+    phases["start"] = phases["start"].astype(str).str[:10]
+    phases["end"] = phases["end"].astype(str).str[:10]
+    phases_html = (
+        "<p>The article divides the battle into these phases (its own sub-sections).</p>"
+        + table_html(phases[["id", "name", "start", "end"]], "Phases of the battle")
+    )
+    # map
+    control: pd.DataFrame = ev["control"]
+    places: pd.DataFrame = ev["places"]
+    dates: list[str] = ev["dates"]
+    mapped = places.dropna(subset=["lat", "lon"])
+    states_by_place = {
+        p: list(control[control["place"] == p].sort_values("date")["state"])
+        if (control["place"] == p).any() else ["no report"] * len(dates)
+        for p in mapped["place"]
+    }  # fmt: skip
+    last = len(dates) - 1
+    fig_map = F.map_figure(mapped, {p: s[last] for p, s in states_by_place.items()})
+    F.static_map(mapped, {p: s[last] for p, s in states_by_place.items()}, dates[last],
+                 str(fig_dir / "control_map"))  # fmt: skip
+    slider = (
+        f'<p><label for="map-slider">date: <strong id="map-date">{dates[last]}</strong></label>'
+        f'<br><input type="range" id="map-slider" min="0" max="{last}" value="{last}" '
+        'step="1" style="width:100%" aria-label="date of the map"></p>'
+    )
+    approx = mapped[mapped["approximate"]]["place"].tolist()
+    map_html = (
+        "<p>Control of each locality follows the latest dated claim about it (events from the "
+        "article). Where the claims of the latest day disagree, the place is shown as "
+        "contested. 'RU claimed' / 'UA claimed' mark captures that were claimed, not "
+        "confirmed. Move the slider to see any week from August 2022 to June 2023.</p>"
+        + slider
+        + figure_html(
+            fig_map,
+            "Localities at their gazetteer positions (WGS84). Positions of "
+            f"{', '.join(approx)} are derived from the article's own statements "
+            "and are approximate (dotted markers).",
+            "map-fig",
+        )
+        + table_html(
+            _control_table(control, dates), "Control state by month (no JavaScript needed)"
+        )
+    )
+    city_fig = F.city_control_figure(claims)
+    city_html = figure_html(city_fig, "Claims of the share of the city held by one side, "
+                            "as claimed.", "city-fig")  # fmt: skip
+    sections = [
+        Section("evidence", "Evidence explorer", evidence_html),
+        Section("phases", "Phases", phases_html),
+        Section("map", "Map: who held what, when", map_html + city_html),
+    ]
+    data = {
+        "claims-data": points,
+        "casualty-metrics": list(F.CASUALTY_METRICS),
+        "side-colours": F.SIDE_COLOURS,
+        "subject-symbols": F.SUBJECT_SYMBOLS,
+        "state-colours": F.STATE_COLOURS,
+        "control-data": {
+            "dates": dates,
+            "places": list(mapped["place"]),
+            "states": states_by_place,
+        },
+    }
+    summary = {
+        "n_claims": len(claims),
+        "claims_by_claimant_side": {str(k): int(v) for k, v in n_by_side.items()},
+        "n_events": len(ev["events"]),
+        "check_ok": bool(check.ok),
+    }
+    return sections, {"data": data, "summary": summary}
+
+
+def _control_table(control: Any, dates: list[str]) -> Any:
+    monthly = [d for d in dates if d[8:10] <= "07"]
+    firsts: dict[str, str] = {}
+    for d in monthly:
+        firsts.setdefault(d[:7], d)
+    keep = list(firsts.values())
+    sub = control[control["date"].dt.strftime("%Y-%m-%d").isin(keep)].copy()
+    sub["month"] = sub["date"].dt.strftime("%Y-%m")
+    table = sub.pivot(index="place", columns="month", values="state").reset_index()
+    return table.rename_axis(columns=None)
+
+
+def _headline_section(ev: dict[str, Any]) -> Section:
+    claims = ev["claims"]
+    cas = claims[claims["metric"].isin(["casualties", "killed"]) & (claims["rate"] == "total")]
+    rows = []
+    for subject in ("RU", "WAGNER", "UA"):
+        for side in ("UA", "RU", "WEST", "INDEPENDENT"):
+            sub = cas[(cas["subject_side"] == subject) & (cas["claimant_side"] == side)]
+            if sub.empty:
+                continue
+            hi = sub[["value_low", "value_high"]].max(axis=1).max()
+            rows.append({"about": subject, "claimed by": side, "claims": len(sub),
+                         "largest total claimed": hi})  # fmt: skip
+    import pandas as pd
+
+    table = table_html(
+        pd.DataFrame(rows),
+        "Total killed or casualty claims by claimant side: "
+        "how many, and the largest figure each side's claimants gave",
+    )
+    text = (
+        '<p class="headline">Almost every figure about Bakhmut is a claim by an interested '
+        "party. The table shows the spread of the claims by who made them; the fused estimate "
+        "below reads them together with each claimant's measured bias.</p>"
+    )
+    return Section("headline", "Headline", text + table)
+
+
+def _validation_section(seed: int) -> tuple[Section, dict[str, Any]]:
+    from attrition.report.classic import ardennes_section, iwo_jima_section
+
+    iwo, iwo_sum = iwo_jima_section()
+    ard, ard_sum = ardennes_section()
+    body = (
+        "<p>The attrition laws and fitting methods used here are validated on the classic "
+        "battles of the operations-research literature.</p>"
+        f"<h3>{iwo.title}</h3>{iwo.html}<h3>{ard.title}</h3>{ard.html}"
+    )
+    return Section("validation", "Validation", body), {"iwo_jima": iwo_sum, "ardennes": ard_sum}
+
+
+def _bibliography_section(claims: Any) -> Section:
+    cols = ["id", "claimant", "claimant_side", "subject_side", "metric", "value_low",
+            "value_high", "qualifier", "rate", "claim_date", "quote"]  # fmt: skip
+    df = claims[cols].copy()
+    df["claim_date"] = df["claim_date"].astype(str).str[:10].replace("NaT", "")
+    text = (
+        "<p>Every claim used, with its id (the ids appear in every hover and in "
+        "<code>claims_used.csv</code>). Source: the English Wikipedia article "
+        "“Battle of Bakhmut” (pubDate 2023-07-16), CC BY-SA 4.0, Wikipedia contributors; "
+        "quotes are short provenance strings.</p>"
+    )
+    return Section("bibliography", "Claims used (bibliography)", text + table_html(df))
+
+
+def _methods_section() -> Section:
+    text = (
+        "<ul><li><b>Evidence</b>: claims curated by reading the article (schema in "
+        "<code>docs/claims-schema.md</code>), checked: every quote verbatim at its offset, every "
+        "numeral accounted for.</li>"
+        "<li><b>Control of places</b>: the latest dated control event per place; disagreement on "
+        "the latest day shows as contested.</li>"
+        "<li><b>Attrition laws</b>: the Lanchester family, validated on Iwo Jima (Engel 1954) "
+        "and the Ardennes (Bracken 1995; Fricker 1998).</li></ul>"
+        "<p><b>Limits.</b> The article is one secondary source; its figures are claims by "
+        "interested parties and the press. Dates are as the article gives them; month-only "
+        "dates are placed on the first of the month. Nothing here is a fact about the battle "
+        "beyond what the claims say.</p>"
+    )
+    return Section("methods", "Methods and limits", text)
+
+
+def build_report(
+    out_dir: str | Path,
+    *,
+    battle: str = "bakhmut",
+    seed: int = 0,
+    quick: bool = False,
+    progress: Progress | None = None,
+) -> ReportResult:
+    """Build the report for ``battle`` into ``out_dir`` (see module docstring)."""
+    from attrition.data.claims import battles, load_claims
+
+    if battle not in battles():
+        from attrition.errors import unknown_name
+
+        raise unknown_name("battle", battle, battles())
+    say = progress or (lambda _s: None)
+    out = Path(out_dir)
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        work = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent))
+    except OSError as exc:
+        raise UserError(
+            f"{out}: cannot write there ({exc.strerror}); choose a writable folder"
+        ) from None
+    try:
+        work.chmod(0o755)
+        fig_dir = work / "figures"
+        fig_dir.mkdir()
+        stages: dict[str, str] = {}
+        say("evidence")
+        ev = _evidence(battle)
+        ev_sections, ev_out = _evidence_sections(ev, fig_dir)
+        stages["evidence"] = "computed"
+        say("validation")
+        val, val_sum = _validation_section(seed)
+        stages["validation"] = "computed"
+        say("render")
+        sections = [
+            _headline_section(ev),
+            *ev_sections,
+            val,
+            _methods_section(),
+            _bibliography_section(ev["claims"]),
+        ]
+        inputs = input_hashes(battle)
+        js = (Path(__file__).parent / "templates" / "bakhmut.js").read_text(encoding="utf-8")
+        page = render_page(
+            "Battle of Bakhmut — the record, the claims, the estimates",
+            sections, seed=seed, quick=quick, inputs=inputs, data=ev_out["data"], scripts=[js],
+        )  # fmt: skip
+        summary = {
+            "battle": battle,
+            "version": __version__,
+            "seed": seed,
+            "quick": quick,
+            "inputs": inputs,
+            "evidence": ev_out["summary"],
+            "validation": val_sum,
+            "stages": stages,
+        }
+        atomic_write_text(work / "index.html", page)
+        atomic_write_text(work / "summary.json", json.dumps(summary, indent=2, default=_plain))
+        from attrition.data.claims import claims_to_csv
+
+        atomic_write_text(work / "claims_used.csv", claims_to_csv(load_claims(battle)))
+        _swap_in(work, out)
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        raise
+    return ReportResult(out / "index.html", summary, stages)
+
+
+def _swap_in(work: Path, out: Path) -> None:
+    """Replace ``out`` by ``work`` (the old report is removed only after the new one is in)."""
+    old = None
+    if out.exists():
+        old = out.with_name(f".{out.name}.old")
+        shutil.rmtree(old, ignore_errors=True)
+        out.rename(old)
+    work.rename(out)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def _plain(obj: Any) -> Any:
+    import numpy as np
+
+    if isinstance(obj, np.generic):
+        return obj.item()
+    if isinstance(obj, tuple | np.ndarray):
+        return list(obj)
+    raise TypeError(type(obj))
