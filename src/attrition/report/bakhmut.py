@@ -240,6 +240,82 @@ def _validation_section(seed: int) -> tuple[Section, dict[str, Any]]:
     return Section("validation", "Validation", body), {"iwo_jima": iwo_sum, "ardennes": ard_sum}
 
 
+def _context_section(
+    fig_dir: Path, bakhmut_rates: dict[str, tuple[float, float, float]] | None = None
+) -> tuple[Section, dict[str, Any]]:
+    """CDB90 battles the article compares Bakhmut with; Bakhmut's rate when estimated."""
+    import plotly.graph_objects as go
+
+    from attrition.report import figures as F
+    from attrition.report.context import ABSENT, comparison_rates, comparison_summary
+
+    rates = comparison_rates()
+    summary = comparison_summary(rates)
+    fig = go.Figure()
+    colours = {"attacker": F.SIDE_COLOURS["RU"], "defender": F.SIDE_COLOURS["UA"]}
+    for side in ("attacker", "defender"):
+        sub = rates[(rates["side"] == side) & rates["rate_per_1000_per_day"].notna()]
+        fig.add_scatter(
+            x=sub["rate_per_1000_per_day"], y=sub["group"], mode="markers", name=side,
+            marker={"color": colours[side], "size": 8, "opacity": 0.75},
+            customdata=sub[["name", "start_date"]].to_numpy().tolist(),
+            hovertemplate="%{customdata[0]} (%{customdata[1]}): %{x:.1f} per 1,000 per day"
+            "<extra></extra>",
+        )  # fmt: skip
+    for side, (med, lo, hi) in (bakhmut_rates or {}).items():
+        fig.add_scatter(
+            x=[med], y=[f"Bakhmut ({side}, estimate)"], mode="markers", name=f"Bakhmut {side}",
+            marker={"color": "#000", "size": 11, "symbol": "diamond"},
+            error_x={"type": "data", "symmetric": False, "array": [hi - med],
+                     "arrayminus": [med - lo]},
+        )  # fmt: skip
+    fig.update_layout(
+        title="Daily casualty rate per 1,000 troops: CDB90 engagements",
+        xaxis_title="casualties per 1,000 troops per day of combat (log scale)",
+        xaxis_type="log",
+        template="plotly_white",
+        height=420,
+        margin={"l": 220},
+    )
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    mfig, ax = plt.subplots(figsize=(9, 4.5), dpi=120)
+    groups = list(dict.fromkeys(rates["group"]))
+    for side in ("attacker", "defender"):
+        sub = rates[(rates["side"] == side) & rates["rate_per_1000_per_day"].notna()]
+        ax.scatter(sub["rate_per_1000_per_day"], [groups.index(g) for g in sub["group"]],
+                   c=colours[side], s=18, alpha=0.75, label=side)  # fmt: skip
+    ax.set_yticks(range(len(groups)), groups, fontsize=8)
+    ax.set_xscale("log")
+    ax.set_xlabel("casualties per 1,000 troops per day of combat")
+    ax.set_title("Daily casualty rate per 1,000 troops (CDB90)")
+    ax.legend(fontsize=8)
+    mfig.tight_layout()
+    F.save_static(mfig, str(fig_dir / "historical_context"))
+    note = (
+        "<p>The article compares Bakhmut with the great attritional battles. CDB90 (the US "
+        "Army's database of 660 battles) holds some of them, as engagements with strengths, "
+        "casualties and days of combat, so their daily casualty rates per 1,000 troops can be "
+        "set beside Bakhmut's. Rates depend on how each battle is cut into engagements and on "
+        "what 'strength' counts; they are indicative. "
+        f"Not in CDB90, so not testable here: {', '.join(ABSENT)}.</p>"
+    )
+    if not bakhmut_rates:
+        note += (
+            '<p class="pending">Bakhmut\'s own rate needs the fused casualty estimate and the '
+            "modelled force sizes; it is shown once those stages are available.</p>"
+        )
+    body = note + figure_html(fig, "Each point is one CDB90 engagement (attacker or "
+                              "defender). Source: CDB90, HERO/CAA (public domain originals; "
+                              "tidy version ODC-BY 1.0, J. B. Arnold).", "context-fig")  # fmt: skip
+    body += table_html(summary, "Daily casualty rate per 1,000 troops by battle and side")
+    out = {"summary": summary.to_dict(orient="records"), "absent": list(ABSENT)}
+    return Section("context", "Historical context (CDB90)", body), out
+
+
 def _bibliography_section(claims: Any) -> Section:
     cols = ["id", "claimant", "claimant_side", "subject_side", "metric", "value_low",
             "value_high", "qualifier", "rate", "claim_date", "quote"]  # fmt: skip
@@ -306,11 +382,13 @@ def build_report(
         stages["evidence"] = "computed"
         say("validation")
         val, val_sum = _validation_section(seed)
+        ctx, ctx_sum = _context_section(fig_dir)
         stages["validation"] = "computed"
         say("render")
         sections = [
             _headline_section(ev),
             *ev_sections,
+            ctx,
             val,
             _methods_section(),
             _bibliography_section(ev["claims"]),
@@ -329,6 +407,7 @@ def build_report(
             "inputs": inputs,
             "evidence": ev_out["summary"],
             "validation": val_sum,
+            "historical_context": ctx_sum,
             "stages": stages,
         }
         atomic_write_text(work / "index.html", page)
