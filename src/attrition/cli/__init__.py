@@ -57,9 +57,11 @@ def _root(
 
 def _register_all() -> None:
     from attrition.cli import classic, report
+    from attrition.cli import simulate as simulate_cli
 
     classic.register(app)
     report.register(app)
+    simulate_cli.register(app)
     try:
         from attrition.cli import evidence
     except ImportError:  # pragma: no cover - during development only

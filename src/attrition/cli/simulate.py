@@ -1,0 +1,260 @@
+"""Commands ``simulate`` (ensembles of a TOML scenario) and ``sensitivity`` (Sobol, Morris)."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import typer
+
+from attrition.errors import UserError, unknown_name
+
+if TYPE_CHECKING:
+    from attrition.simulate.ensemble import Ensemble
+
+METHODS = ("ode", "ssa", "tau-leap", "binomial")
+EXECUTORS = ("serial", "processes", "dask")
+OUT_KINDS = {".parquet": "runs", ".csv": "runs", ".nc": "trajectories", ".zarr": "trajectories"}
+
+
+def _print_json(obj: Any) -> None:
+    typer.echo(json.dumps(obj, indent=2, default=float))
+
+
+def _check_flags(
+    runs: int | None, method: str | None, seed: int | None, executor: str, chunk: int | None
+) -> None:
+    if runs is not None and runs < 1:
+        raise UserError(f"--runs {runs}: must be >= 1")
+    if method is not None and method not in METHODS:
+        raise unknown_name("--method", method, METHODS)
+    if seed is not None and seed < 0:
+        raise UserError(f"--seed {seed}: must be >= 0")
+    if executor not in EXECUTORS:
+        raise unknown_name("--executor", executor, EXECUTORS)
+    if chunk is not None and chunk < 1:
+        raise UserError(f"--chunk-size {chunk}: must be >= 1")
+
+
+def _out_kind(out: Path | None) -> str | None:
+    if out is None:
+        return None
+    kind = OUT_KINDS.get(out.suffix.lower())
+    if kind is None:
+        raise UserError(
+            f"--out {out}: unknown extension {out.suffix or '(none)'}; valid: .parquet or .csv "
+            "(one row per run), .nc or .zarr (daily trajectories)"
+        )
+    return kind
+
+
+def write_ensemble(ens: Ensemble, out: Path) -> None:
+    """Write per-run results (``.parquet``, ``.csv``) or trajectories (``.nc``, ``.zarr``).
+
+    Every format is written atomically: to a temporary file or folder, then renamed.
+    """
+    from attrition._io import atomic_write_bytes, atomic_write_text
+
+    suffix = out.suffix.lower()
+    if suffix == ".parquet":
+        buf = io.BytesIO()
+        ens.to_dataframe().to_parquet(buf, index=False)
+        atomic_write_bytes(out, buf.getvalue())
+        return
+    if suffix == ".csv":
+        atomic_write_text(out, ens.to_dataframe().to_csv(index=False))
+        return
+    ds = ens.to_xarray()
+    if suffix == ".nc":
+        # netCDF3 via SciPy (no extra dependency): 64-bit integers are not allowed there
+        for name in list(ds.variables):
+            if ds[name].dtype.kind in "iu" and ds[name].dtype.itemsize > 4:
+                ds[name] = ds[name].astype("int32")
+        data = ds.to_netcdf()
+        atomic_write_bytes(out, bytes(data))  # type: ignore[arg-type]
+        return
+    try:
+        import zarr  # noqa: F401
+    except ImportError as exc:
+        raise UserError(
+            f"--out {out}: writing Zarr needs the zarr package (pip install zarr); or use .nc"
+        ) from exc
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp"))
+    try:
+        ds.to_zarr(tmp / "store.zarr", mode="w")
+        old = None
+        if out.exists():
+            old = out.with_name(f".{out.name}.old")
+            os.replace(out, old)
+        os.replace(tmp / "store.zarr", out)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _human(summary: dict[str, Any]) -> str:
+    lines = [
+        f"{summary['scenario']}: {summary['runs']} runs, method {summary['method']}, "
+        f"seed {summary['seed']} ({summary['wall_seconds']:.2f} s)"
+    ]
+    for side, st in summary["sides"].items():
+        lines.append(
+            f"  {side:<12} final {st['final_mean']:.1f} ± {st['final_sd']:.1f} "
+            f"(5–95%: {st['final_q05']:.0f}–{st['final_q95']:.0f}), "
+            f"wins {100 * st['win_probability']:.1f}%"
+        )
+    lines.append(f"  mean duration {summary['duration_mean']:.2f} days")
+    reasons = ", ".join(f"{k} {100 * v:.1f}%" for k, v in summary["stop_reasons"].items())
+    lines.append(f"  stopped by: {reasons}")
+    for q, st in summary["quantities"].items():
+        if st is not None and not q.startswith("final_"):
+            lines.append(f"  {q:<14} {st['mean']:.4g} (5–95%: {st['q05']:.4g}–{st['q95']:.4g})")
+    return "\n".join(lines)
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``simulate`` and ``sensitivity`` to the ``attrition`` app."""
+
+    @app.command("simulate")
+    def simulate_cmd(
+        file: str = typer.Argument(
+            ..., help="Scenario TOML file, or a packaged scenario name (duel, large)."
+        ),
+        runs: int | None = typer.Option(None, "--runs", help="Number of runs (overrides [run])."),
+        method: str | None = typer.Option(
+            None, "--method", help="Engine: ode | ssa | tau-leap | binomial (overrides [run])."
+        ),
+        seed: int | None = typer.Option(None, "--seed", help="Seed (overrides [run])."),
+        executor: str = typer.Option(
+            "serial", "--executor", help="Where runs go: serial | processes | dask."
+        ),
+        scheduler: str | None = typer.Option(
+            None, "--scheduler", help="Address of an existing Dask scheduler (tcp://HOST:8786)."
+        ),
+        workers: int | None = typer.Option(
+            None, "--workers", help="Processes or local Dask workers (default: CPUs)."
+        ),
+        chunk_size: int | None = typer.Option(
+            None, "--chunk-size", help="Runs per chunk (results do not depend on it)."
+        ),
+        checkpoint: Path | None = typer.Option(
+            None, "--checkpoint", help="Folder for finished chunks; rerun to resume."
+        ),
+        json_out: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
+        out: Path | None = typer.Option(
+            None,
+            "--out",
+            help="Write per-run results (.parquet, .csv) or daily trajectories (.nc, .zarr).",
+        ),
+        progress: bool | None = typer.Option(
+            None, "--progress/--no-progress", help="Progress bar (default: on a terminal)."
+        ),
+    ) -> None:
+        """Run a scenario's ensemble and summarise final strengths, wins and durations."""
+        from attrition.scenarios.spec import load_scenario, resolve_scenario_path
+        from attrition.simulate.ensemble import simulate
+
+        _check_flags(runs, method, seed, executor, chunk_size)
+        kind = _out_kind(out)
+        scenario = load_scenario(resolve_scenario_path(file))
+        show = sys.stderr.isatty() if progress is None else progress
+        kwargs: dict[str, Any] = {
+            "runs": runs, "method": method, "seed": seed, "executor": executor,
+            "scheduler": scheduler, "workers": workers, "chunk_size": chunk_size,
+            "trajectories": kind == "trajectories", "checkpoint": checkpoint,
+        }  # fmt: skip
+        if show:
+            from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+            with Progress(
+                TextColumn("{task.description}"), BarColumn(),
+                TextColumn("{task.completed:,}/{task.total:,} runs"), TimeRemainingColumn(),
+                transient=True,
+            ) as bar:  # fmt: skip
+                task = bar.add_task(scenario.scenario.name, total=runs or scenario.run.runs)
+
+                def tick(done: int, total: int) -> None:
+                    bar.update(task, completed=done, total=total)
+
+                ens = simulate(scenario, progress=tick, **kwargs)
+        else:
+            ens = simulate(scenario, **kwargs)
+        if out is not None:
+            write_ensemble(ens, out)
+        summary = ens.summary()
+        if json_out:
+            _print_json(summary)
+        else:
+            typer.echo(_human(summary))
+            if out is not None:
+                typer.echo(f"wrote {out}")
+
+    @app.command("sensitivity")
+    def sensitivity_cmd(
+        file: str = typer.Argument(
+            ..., help="Scenario TOML file with [uncertain] inputs (or a packaged name)."
+        ),
+        method: str = typer.Option("sobol", "--method", help="sobol | morris."),
+        samples: int | None = typer.Option(
+            None, "--samples", help="Base sample size N (sobol: a power of 2; default 512/64)."
+        ),
+        seed: int | None = typer.Option(None, "--seed", help="Seed (default: the scenario's)."),
+        engine: str | None = typer.Option(
+            None, "--engine", help="Simulation method (default: the scenario's)."
+        ),
+        json_out: bool = typer.Option(False, "--json", help="Print the indices as JSON."),
+        out: Path | None = typer.Option(
+            None,
+            "--out",
+            help="Write the table (.csv, .parquet, .json) or the plot (.html, .png, .svg, .pdf).",
+        ),
+    ) -> None:
+        """First-order and total Sobol indices (or Morris screening) with confidence intervals."""
+        from attrition.scenarios.sensitivity import SA_METHODS, analyse
+        from attrition.scenarios.spec import load_scenario, resolve_scenario_path
+
+        if method not in SA_METHODS:
+            raise unknown_name("--method", method, SA_METHODS)
+        if engine is not None and engine not in METHODS:
+            raise unknown_name("--engine", engine, METHODS)
+        if samples is not None and samples < 2:
+            raise UserError(f"--samples {samples}: must be >= 2")
+        if seed is not None and seed < 0:
+            raise UserError(f"--seed {seed}: must be >= 0")
+        if out is not None and out.suffix.lower() not in (
+            ".csv", ".parquet", ".json", ".html", ".png", ".svg", ".pdf",
+        ):  # fmt: skip
+            raise UserError(
+                f"--out {out}: unknown extension {out.suffix or '(none)'}; valid: .csv, "
+                ".parquet, .json (table), .html, .png, .svg, .pdf (plot)"
+            )
+        scenario = load_scenario(resolve_scenario_path(file))
+        res = analyse(scenario, method=method, samples=samples, seed=seed, engine=engine)
+        if out is not None:
+            res.write(str(out))
+        if json_out:
+            _print_json(res.to_dict())
+            return
+        typer.echo(
+            f"{res.method} sensitivity of {res.scenario}: {res.evaluations} runs "
+            f"({res.engine}), {int(100 * 0.95)}% intervals"
+        )
+        for rec in res.table.to_dict("records"):
+            lo, hi = float(rec["ci_low"]), float(rec["ci_high"])
+            ci = f"  [{lo:.3g}, {hi:.3g}]" if lo == lo else ""
+            typer.echo(
+                f"  {rec['quantity']!s:<14} {rec['input']!s:<22} {rec['index']!s:<8} "
+                f"{float(rec['value']):9.3g}{ci}"
+            )
+        for note in res.notes:
+            typer.echo(f"  note: {note}")
+        if out is not None:
+            typer.echo(f"wrote {out}")
