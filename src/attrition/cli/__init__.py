@@ -56,12 +56,13 @@ def _root(
 
 
 def _register_all() -> None:
-    from attrition.cli import classic, report
+    from attrition.cli import classic, report, scenario
     from attrition.cli import simulate as simulate_cli
 
     classic.register(app)
     report.register(app)
     simulate_cli.register(app)
+    scenario.register(app)
     try:
         from attrition.cli import evidence
     except ImportError:  # pragma: no cover - during development only

@@ -1,0 +1,180 @@
+"""`attrition scenario list|run` and `attrition hindcast` as a user runs them (synthetic evidence:
+the fog-of-war estimate is replaced so the tests need no NumPyro)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+import typer
+from typer.testing import CliRunner
+
+import attrition.cli as cli_pkg
+from attrition.cli import scenario as cli_scenario
+from attrition.errors import UserError
+from attrition.infer import calibrate as C
+from attrition.models import bakhmut as B
+from attrition.scenarios import bakhmut as S
+
+runner = CliRunner()
+
+
+def _app() -> typer.Typer:
+    app = typer.Typer(cls=cli_pkg._Group, add_completion=False, rich_markup_mode=None)
+
+    @app.callback()
+    def _root() -> None:
+        """test app"""
+
+    cli_scenario.register(app)
+    return app
+
+
+APP = _app()
+EVIDENCE = C.synthetic_evidence(B.BakhmutModel("square"), B.prior_values(), draws=60, seed=0)
+
+
+def _evidence(cutoff: dt.date | None) -> C.CasualtyEvidence:
+    return EVIDENCE.truncate(cutoff)
+
+
+@pytest.fixture(autouse=True)
+def _fast(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(S, "default_evidence", _evidence)
+    monkeypatch.setattr(S, "CALIBRATION_SETTINGS", (40, 1))
+
+
+def _ok(args: list[str]) -> str:
+    res = runner.invoke(APP, args)
+    assert res.exit_code == 0, res.output
+    return res.stdout
+
+
+def _fails(args: list[str]) -> str:
+    res = runner.invoke(APP, args)
+    assert res.exit_code == 2, res.output
+    line = res.stderr.strip()
+    assert line.startswith("error: ")
+    assert "\n" not in line
+    return line
+
+
+def test_scenario_list() -> None:
+    out = _ok(["scenario", "list"])
+    for name in ("baseline", "earlier-withdrawal", "wagner-ammunition",
+                 "no-convict-recruitment", "soledar-holds", "no-may-counterattacks"):  # fmt: skip
+        assert name in out
+    rows = json.loads(_ok(["scenario", "list", "--json"]))
+    assert {r["name"] for r in rows} >= {"baseline", "soledar-holds"}
+
+
+def test_scenario_run_json_has_exactly_the_documented_keys(tmp_path: Path) -> None:
+    args = ["scenario", "run", "baseline", "--runs", "25", "--seed", "4", "--law", "square"]
+    out = json.loads(_ok([*args, "--json", "--out", str(tmp_path / "o")]))
+    assert list(out) == ["scenario", "runs", "seed", "city_fall_date", "sides", "exchange_ratio"]
+    assert out["scenario"] == "baseline"
+    assert out["runs"] == 25
+    assert out["seed"] == 4
+    assert list(out["city_fall_date"]) == ["median", "q05", "q95", "probability_by_end"]
+    assert list(out["sides"]) == ["RU", "UA"]
+    assert list(out["sides"]["UA"]["casualties"]) == ["median", "q05", "q95"]
+    assert list(out["exchange_ratio"]) == ["median", "q05", "q95"]
+    assert json.loads((tmp_path / "o" / "summary.json").read_text()) == out
+    assert (tmp_path / "o" / "runs.csv").is_file()
+    assert (tmp_path / "o" / "daily.csv").is_file()
+    # same seed, same bytes
+    assert json.loads(_ok([*args, "--json"])) == out
+    text = _ok(args)
+    assert "model statement" in text
+    assert "RU casualties" in text
+
+
+def test_scenario_run_with_cutoff() -> None:
+    out = json.loads(
+        _ok(
+            [
+                "scenario",
+                "run",
+                "no-may-counterattacks",
+                "--runs",
+                "10",
+                "--law",
+                "linear",
+                "--cutoff",
+                "2023-01-31",
+                "--json",
+            ]
+        )
+    )
+    assert out["scenario"] == "no-may-counterattacks"
+
+
+def test_unknown_scenario_lists_the_packaged_ones() -> None:
+    line = _fails(["scenario", "run", "stalingrad"])
+    assert "unknown scenario 'stalingrad'; valid: baseline, earlier-withdrawal" in line
+
+
+def test_scenario_file_with_unknown_parameter(tmp_path: Path) -> None:
+    f = tmp_path / "x.toml"
+    f.write_text('[scenario]\nname = "x"\n[parameters]\nkapppa = 3\n', encoding="utf-8")
+    line = _fails(["scenario", "run", str(f)])
+    assert "unknown parameter 'kapppa'" in line
+    assert "valid:" in line
+    assert "kappa" in line
+
+
+def test_impossible_schedules_and_bad_options(tmp_path: Path) -> None:
+    f = tmp_path / "w.toml"
+    f.write_text(
+        '[scenario]\nname = "w"\n[schedule]\n'
+        'forces = [{force = "ukraine", arrive = "2022-12-01", depart = "2022-11-01"}]\n',
+        encoding="utf-8",
+    )
+    assert "before it arrives" in _fails(["scenario", "run", str(f)])
+    f.write_text(
+        '[scenario]\nname = "s"\n[schedule]\nsupply = [{date = "2022-08-01", level = -1}]\n',
+        encoding="utf-8",
+    )
+    assert "negative" in _fails(["scenario", "run", str(f)])
+    assert "outside the battle" in _fails(["scenario", "run", "baseline", "--cutoff", "2020-01-01"])
+    assert "at least 1" in _fails(["scenario", "run", "baseline", "--runs", "0"])
+    assert "unknown law 'cube'" in _fails(["scenario", "run", "baseline", "--law", "cube"])
+
+
+def test_missing_fog_of_war_is_a_one_line_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_fog(cutoff: dt.date | None) -> C.CasualtyEvidence:
+        raise UserError("casualty evidence needs the fog-of-war estimate (attrition.infer.fusion)")
+
+    monkeypatch.setattr(S, "default_evidence", no_fog)
+    assert "fog-of-war" in _fails(["scenario", "run", "baseline", "--runs", "5", "--seed", "77"])
+
+
+def test_hindcast_table_and_bad_cutoffs() -> None:
+    rows = json.loads(
+        _ok(
+            [
+                "hindcast",
+                "--cutoffs",
+                "2022-12-31,2023-02-28",
+                "--runs",
+                "20",
+                "--law",
+                "square",
+                "--json",
+            ]
+        )
+    )
+    assert {r["cutoff"] for r in rows} == {"2022-12-31", "2023-02-28"}
+    assert {r["forecaster"] for r in rows} == {"model", "naive"}
+    assert {"cutoff", "target", "forecaster", "crps", "coverage_90"} <= set(rows[0])
+    assert "outside the battle" in _fails(["hindcast", "--cutoffs", "2023-12-31"])
+    assert "YYYY-MM-DD" in _fails(["hindcast", "--cutoffs", "end-of-january"])
+
+
+def test_every_command_has_help() -> None:
+    for args in (["scenario", "--help"], ["scenario", "run", "--help"], ["hindcast", "--help"]):
+        out = _ok(args)
+        assert "Usage" in out
+        assert len(out) > 200

@@ -1,0 +1,366 @@
+"""Bakhmut calibration, scenarios and hindcasts on synthetic evidence (no fog-of-war needed)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+import sys
+import tomllib
+from pathlib import Path
+from typing import Any, ClassVar
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy.stats import norm
+
+from attrition.data.claims import load_claims, load_events
+from attrition.errors import UserError
+from attrition.infer import calibrate as C
+from attrition.models import bakhmut as B
+from attrition.scenarios import bakhmut as S
+
+FAST: dict[str, Any] = {"particles": 60, "moves": 2, "draws": 200}
+TRUTH = B.prior_values()
+
+
+@pytest.fixture(scope="module")
+def evidence() -> C.CasualtyEvidence:
+    return C.synthetic_evidence(B.BakhmutModel("square"), TRUTH, draws=100, seed=0)
+
+
+@pytest.fixture(scope="module")
+def cal(evidence: C.CasualtyEvidence) -> C.Calibration:
+    return C.calibrate(evidence, law="square", seed=0, **FAST)
+
+
+# --- calibration ------------------------------------------------------------------------------
+
+
+def test_calibration_recovers_synthetic_casualties(evidence: C.CasualtyEvidence) -> None:
+    """Casualty evidence drawn around a known run: the posterior predictive totals cover it."""
+    empty_c, empty_e = load_claims().iloc[:0], load_events().iloc[:0]
+    cal = C.calibrate(
+        evidence, claims=empty_c, events=empty_e, law="square", seed=1, particles=120, moves=3
+    )
+    truth = B.simulate(B.BakhmutModel("square"), {k: np.array([v]) for k, v in TRUTH.items()})
+    runs = B.simulate(cal.model(), cal.draws)
+    for side in (0, 1):
+        q05, q95 = np.quantile(runs.side_losses[:, -1, side], [0.05, 0.95])
+        assert q05 <= truth.side_losses[0, -1, side] <= q95
+    assert set(cal.free) == {p.name for p in B.PARAMS}
+    assert cal.laws[0]["law"] == "square"
+    assert math.isfinite(cal.laws[0]["log_evidence"])
+
+
+def test_auto_law_picks_the_highest_marginal_likelihood(evidence: C.CasualtyEvidence) -> None:
+    cal = C.calibrate(evidence, law="auto", seed=0, particles=40, moves=1, draws=50)
+    best = max(cal.laws, key=lambda r: r["log_evidence"])
+    assert cal.law == best["law"]
+    assert [r["law"] for r in cal.laws] == list(B.BAKHMUT_LAWS)
+    assert sum(r["chosen"] for r in cal.laws) == 1
+
+
+def test_observations_map_claims_and_events(cal: C.Calibration) -> None:
+    obs = cal.observations
+    by_id = {o.id: o for o in obs.items if o.source == "claim"}
+    # ISW, 1 May 2023: Ukraine held 4.54 % of the city -> Russia 95.46 %
+    assert by_id["bk-n023"].quantity == "city"
+    assert by_id["bk-n023"].low == pytest.approx(0.9546)
+    # Ukrainian officials: Ukraine holds 'considerably more than 20 percent' -> Russia <= 80 %
+    assert by_id["bk-n019"].kind == "at_most"
+    assert by_id["bk-n019"].high == pytest.approx(0.8)
+    assert by_id["bk-c061"].quantity == "casualties_per_km"
+    assert by_id["bk-c061"].kind == "at_most"
+    assert by_id["bk-c061"].high == 800
+    assert by_id["bk-c146"].quantity == "cm_per_casualty"
+    assert by_id["bk-c146"].low == 48
+    ev = [o for o in obs.items if o.id == "ev053"]  # Soledar captured, 16 January 2023
+    assert ev
+    assert ev[0].kind == "at_most"
+    assert ev[0].front == 0
+    assert ev[0].high == pytest.approx(B.geography().distance["Soledar"])
+    skipped = dict(obs.skipped)
+    assert "casualty" in skipped["bk-c061".replace("c061", "c002")]
+    assert "window" in skipped["ev008"]  # the 2014 battle
+
+
+def test_cutoff_filters_before_anything_else(evidence: C.CasualtyEvidence) -> None:
+    """Changing, adding or removing claims and events dated after the cutoff, or casualty
+    evidence after it, changes nothing: bitwise identical draws and scenario output."""
+    cutoff = dt.date(2023, 1, 31)
+    claims, events = load_claims(), load_events()
+    later_c = C._known_dates(claims) > pd.Timestamp(cutoff)
+    later_e = events["date"] > pd.Timestamp(cutoff)
+    assert later_c.any()
+    assert later_e.any()
+    claims2 = claims.copy()
+    claims2.loc[later_c, "value_low"] = claims2.loc[later_c, "value_low"] * 3 + 7
+    claims2 = pd.concat([claims2, claims2[later_c].head(3).assign(id=lambda d: d["id"] + "x")])
+    events2 = events.copy()
+    events2.loc[later_e, "by_side"] = events2.loc[later_e, "by_side"].map({"UA": "RU", "RU": "UA"})
+    events2 = events2[~(later_e & (events2.index % 2 == 0))]
+    ev2 = C.CasualtyEvidence(
+        evidence.dates,
+        evidence.draws * np.where(evidence.dates > np.datetime64(cutoff), 5, 1)[None, :, None],
+    )
+    a = C.calibrate(evidence, claims=claims, events=events, cutoff=cutoff, law="linear", **FAST)
+    b = C.calibrate(ev2, claims=claims2, events=events2, cutoff=cutoff, law="linear", **FAST)
+    for k in a.draws:
+        assert np.array_equal(a.draws[k], b.draws[k]), k
+    spec = S.load_scenario("baseline")
+    ra = S.run_scenario(spec, a, runs=30, seed=3).summary()
+    rb = S.run_scenario(spec, b, runs=30, seed=3).summary()
+    assert ra == rb
+    # and the record's later switches are not used
+    assert all(p.date <= cutoff for p in a.schedule.phases)
+    assert a.schedule.withdrawals == ()
+
+
+def test_cutoff_outside_the_battle_is_refused() -> None:
+    for bad in ("2021-01-01", "2024-01-01", "2022-08-05"):
+        with pytest.raises(UserError, match="outside the battle"):
+            C.parse_cutoff(bad)
+    with pytest.raises(UserError, match="YYYY-MM-DD"):
+        C.parse_cutoff("31/01/2023")
+
+
+def test_casualty_evidence_without_fusion_is_a_clear_error(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    C._fog_evidence.cache_clear()
+    monkeypatch.setitem(sys.modules, "attrition.infer.fusion", None)
+    with pytest.raises(UserError, match="fog-of-war estimate"):
+        C.casualty_evidence("2023-01-31")
+    C._fog_evidence.cache_clear()
+
+
+def test_evidence_from_a_fitted_fog_of_war_object() -> None:
+    """The adapter reads weekly log rates, the killed share and the Wagner share."""
+
+    class Enc:
+        start = B.START
+        n_days = 14
+        week_of_day = np.arange(14) // 7
+
+    class Fog:
+        samples_: ClassVar[dict[str, Any]] = {
+            "log_rate": np.log(np.tile([[[100.0, 200.0], [20.0, 40.0]]], (2, 5, 1, 1))),
+            "killed_share": np.full((2, 5, 2), 0.25),
+            "wagner_share": np.full((2, 5), 0.5),
+        }
+        encoded_ = Enc()
+
+    ev = C.evidence_from_fog(Fog())
+    assert ev.draws.shape == (10, 14, 2)
+    assert ev.draws[0, 0].tolist() == pytest.approx([100.0, 20.0])
+    assert ev.draws[0, 7].tolist() == pytest.approx([200.0, 40.0])
+    assert ev.wagner is not None
+    assert ev.wagner[0, 0] == pytest.approx(50.0)
+    assert ev.killed is not None
+    assert ev.killed[0, 7, 1] == pytest.approx(10.0)
+
+
+def test_bad_evidence_is_refused() -> None:
+    dates = np.arange(np.datetime64("2022-08-01"), np.datetime64("2022-08-11"))
+    with pytest.raises(UserError, match="shape"):
+        C.CasualtyEvidence(dates, np.ones((20, 9, 2)))
+    with pytest.raises(UserError, match=">= 0"):
+        C.CasualtyEvidence(dates, -np.ones((20, 10, 2)))
+
+
+# --- scenarios --------------------------------------------------------------------------------
+
+NAMES = {
+    "baseline",
+    "earlier-withdrawal",
+    "wagner-ammunition",
+    "no-convict-recruitment",
+    "soledar-holds",
+    "no-may-counterattacks",
+}
+
+
+def test_library_has_the_six_scenarios_with_rationales() -> None:
+    assert set(S.library()) == NAMES
+    article = " ".join(
+        Path(B.__file__)
+        .parent.parent.joinpath("data/battles/bakhmut/article.md")
+        .read_text(encoding="utf-8")
+        .split()
+    )
+    for name in NAMES:
+        spec = S.load_scenario(name)
+        text = " ".join(spec.scenario.rationale.split())
+        assert len(text) > 300, name
+        quotes = [q for q in re.findall(r"(?<![A-Za-z])'([^']+?)'(?![A-Za-z])", text) if len(q) > 8]
+        assert quotes, name
+        assert all(q in article for q in quotes), (name, quotes)
+
+
+def test_scenarios_change_the_schedule_they_name() -> None:
+    rec = B.BakhmutSchedule.record()
+    s = S.scenario_schedule(S.load_scenario("no-may-counterattacks"), rec)
+    assert s.offensives == ()
+    assert s.withdrawals == rec.withdrawals
+    s = S.scenario_schedule(S.load_scenario("wagner-ammunition"), rec)
+    assert [x.level for x in s.supply] == [1.0]
+    s = S.scenario_schedule(S.load_scenario("soledar-holds"), rec)
+    assert s.holds[0].place == "Soledar"
+    assert not s.holds[0].record
+    s = S.scenario_schedule(S.load_scenario("baseline"), rec)
+    assert s == rec
+
+
+def _write(tmp_path: Path, text: str) -> Path:
+    p = tmp_path / "s.toml"
+    p.write_text(text, encoding="utf-8")
+    return p
+
+
+@pytest.mark.parametrize(
+    ("body", "match"),
+    [
+        ("[parameters]\nkapa = 2.0\n", r"unknown parameter 'kapa'; valid: .*kappa"),
+        ("[parameters]\nkappa = -2.0\n", "outside its domain"),
+        ("[schedule]\nretreats = []\n", r"unknown key 'retreats'; valid: supply, recruitment"),
+        (
+            '[schedule]\nforces = [{force = "wagner", arrive = "2022-10-01", '
+            'depart = "2022-09-01"}]\n',
+            "cannot withdraw before it arrives",
+        ),
+        ('[schedule]\nsupply = [{date = "2022-08-01", level = -0.5}]\n', "negative"),
+        ('[schedule]\nwithdrawals = [{date = "2021-03-07"}]\n', "outside the battle"),
+        ('[schedule]\nholds = [{place = "Atlantis", until = "2023-01-01"}]\n', "Atlantis"),
+        ("[run]\nlaw = 'cubic'\n", "unknown law 'cubic'"),
+        ("[run]\nruns = 0\n", "runs"),
+        ("[extra]\nx = 1\n", r"unknown table \[extra\]"),
+    ],
+)
+def test_bad_scenario_files(tmp_path: Path, body: str, match: str) -> None:
+    text = '[scenario]\nname = "t"\nrationale = "r"\n' + body
+    with pytest.raises(UserError, match=match) as info:
+        S.load_scenario(_write(tmp_path, text))
+    assert "\n" not in str(info.value)
+    assert str(tmp_path) in str(info.value)
+
+
+def test_unknown_scenario_lists_the_packaged_ones() -> None:
+    with pytest.raises(UserError, match="unknown scenario 'nope'; valid: baseline, "):
+        S.load_scenario("nope")
+
+
+def test_scenario_run_summary_keys_and_reproducibility(cal: C.Calibration) -> None:
+    spec = S.load_scenario("baseline")
+    r = S.run_scenario(spec, cal, runs=40, seed=2)
+    out = r.summary()
+    assert set(out) == {"scenario", "runs", "seed", "city_fall_date", "sides", "exchange_ratio"}
+    assert set(out["city_fall_date"]) == {"median", "q05", "q95", "probability_by_end"}
+    assert set(out["sides"]) == {"RU", "UA"}
+    assert set(out["sides"]["RU"]["casualties"]) == {"median", "q05", "q95"}
+    assert 0.0 <= out["city_fall_date"]["probability_by_end"] <= 1.0
+    q = out["exchange_ratio"]
+    assert q["q05"] <= q["median"] <= q["q95"]
+    assert S.run_scenario(spec, cal, runs=40, seed=2).summary() == out
+    assert S.run_scenario(spec, cal, runs=40, seed=3).summary() != out
+    ratio = r.casualties[:, 0] / r.casualties[:, 1]
+    assert out["exchange_ratio"]["median"] == pytest.approx(float(np.median(ratio)))
+
+
+def test_parameter_overrides_replace_the_posterior(cal: C.Calibration, tmp_path: Path) -> None:
+    spec = S.load_scenario(
+        _write(tmp_path, '[scenario]\nname = "o"\nrationale = "r"\n[parameters]\nkappa = 1e9\n')
+    )
+    r = S.run_scenario(spec, cal, runs=10, seed=1)
+    # almost infinite cost per km: the city front moves only by the record's withdrawal to the
+    # Bakhmutka river on 7 March (half the city)
+    start = r.ensemble.fronts[:, 0, 1]
+    river = B.radius_for_fraction(0.5)
+    np.testing.assert_allclose(r.ensemble.fronts[:, -1, 1], np.minimum(start, river), atol=0.01)
+
+
+def test_scenario_writes_its_outputs(cal: C.Calibration, tmp_path: Path) -> None:
+    r = S.run_scenario(S.load_scenario("earlier-withdrawal"), cal, runs=12, seed=1)
+    paths = r.write(tmp_path / "out")
+    assert {p.name for p in paths} == {"summary.json", "runs.csv", "daily.csv"}
+    runs = pd.read_csv(tmp_path / "out" / "runs.csv")
+    assert len(runs) == 12
+    # the city is handed over on 7 March
+    assert (pd.to_datetime(runs["fall_date"]) <= pd.Timestamp("2023-03-08")).all()
+
+
+def test_fit_to_record_table(cal: C.Calibration) -> None:
+    r = S.run_scenario(S.load_scenario("baseline"), cal, runs=30, seed=1)
+    table = S.fit_to_record(cal, r)
+    assert len(table) == len(cal.observations.items)
+    assert table["inside"].dtype == bool
+    assert ((table["q05"] <= table["q50"]) & (table["q50"] <= table["q95"])).all()
+
+
+# --- scores and hindcasts ---------------------------------------------------------------------
+
+
+def test_crps_oracles() -> None:
+    assert S.crps(np.array([3.0]), 5.0) == pytest.approx(2.0)
+    rng = np.random.default_rng(0)
+    x = rng.normal(0.0, 2.0, 200_000)
+    for y in (0.0, 1.0, 3.0):
+        z = y / 2.0
+        exact = 2.0 * (z * (2 * norm.cdf(z) - 1) + 2 * norm.pdf(z) - 1 / math.sqrt(math.pi))
+        assert S.crps(x, y) == pytest.approx(exact, rel=0.02)
+
+
+def test_naive_forecast_recovers_a_line() -> None:
+    items = [
+        C.Observation(
+            "e",
+            "event",
+            "front",
+            d,
+            -1,
+            1,
+            "at_most",
+            -math.inf,
+            15.0 - 0.03 * d,
+            "km",
+            0.75,
+            1.0,
+            "",
+            B.date_of(d),
+        )
+        for d in range(0, 200, 10)
+    ]
+    f = S.naive_forecast(items, dt.date(2023, 3, 1), n=200)
+    assert f.slope == pytest.approx(-0.03, abs=1e-9)
+    fd = f.fall_day()
+    expected = (B.radius_for_fraction(B.FALL_FRACTION) - 15.0) / -0.03
+    assert np.median(fd) == pytest.approx(np.ceil(expected), abs=1)
+
+
+def test_observed_fall_date_is_the_record() -> None:
+    assert S.observed_fall_date(load_events()) == dt.date(2023, 5, 20)
+
+
+def test_hindcast_table(evidence: C.CasualtyEvidence) -> None:
+    def ev_fn(cutoff: dt.date | None) -> C.CasualtyEvidence:
+        return evidence.truncate(cutoff) if cutoff else evidence
+
+    table = S.hindcast(
+        ["2022-12-31", "2023-01-31", "2023-02-28"], runs=40, seed=0, law="square",
+        evidence_fn=ev_fn, settings=(40, 1),
+    )  # fmt: skip
+    assert set(table["cutoff"]) == {"2022-12-31", "2023-01-31", "2023-02-28"}
+    assert set(table["forecaster"]) == {"model", "naive"}
+    targets = set(table["target"])
+    assert {"city_fall_day", "ru_casualties_after_cutoff", "control_events"} <= targets
+    assert table["coverage_90"].between(0, 1).all()
+    fall = table[table["target"] == "city_fall_day"]
+    assert (fall["crps"] >= 0).all()
+    assert len(fall) == 6
+
+
+def test_toml_files_parse_as_plain_toml() -> None:
+    for path in S.library().values():
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        assert data["scenario"]["name"] == path.stem
