@@ -56,11 +56,12 @@ def _root(
 
 
 def _register_all() -> None:
-    from attrition.cli import classic, report, scenario
+    from attrition.cli import classic, estimate, report, scenario
     from attrition.cli import simulate as simulate_cli
 
     classic.register(app)
     report.register(app)
+    estimate.register(app)
     simulate_cli.register(app)
     scenario.register(app)
     try:

@@ -1,0 +1,121 @@
+"""Benchmark of the fog-of-war estimate: the default Bakhmut fit after JIT warm-up.
+
+Writes ``benchmarks/results/estimate.md``: machine, versions, the median wall time of the
+default fit (4 chains x 500 draws after 500 warm-up, chains vectorised on the CPU) over
+``--repeats`` timed runs after one warm-up run (which compiles), the worst R-hat, the smallest
+effective sample size and the divergences. Target (issue 4): under 60 s on 2 cores, R-hat <
+1.01, no divergences.
+
+    python benchmarks/bench_estimate.py [--repeats 3] [--out benchmarks/results/estimate.md]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import platform
+import statistics
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(ROOT / "src"))
+
+from attrition._io import atomic_write_text  # noqa: E402
+from attrition.data.claims import load_claims, load_phases  # noqa: E402
+from attrition.infer.fusion import FogOfWar  # noqa: E402
+
+
+def _machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    load = ", ".join(f"{x:.2f}" for x in os.getloadavg()) if hasattr(os, "getloadavg") else "?"
+    system = f"{platform.system()} {platform.release()}"
+    return f"{cpu}, {os.cpu_count()} logical CPUs, {system}; load {load}"
+
+
+def _versions() -> str:
+    import jax
+    import numpy as np
+    import numpyro
+
+    return (
+        f"python {platform.python_version()}, numpy {np.__version__}, jax {jax.__version__}, "
+        f"numpyro {numpyro.__version__}"
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--out", type=Path, default=HERE / "results" / "estimate.md")
+    args = parser.parse_args(argv)
+
+    claims, phases = load_claims("bakhmut"), load_phases("bakhmut")
+    t0 = time.perf_counter()
+    FogOfWar(seed=0).fit(claims, phases)
+    warm = time.perf_counter() - t0
+    times = []
+    fog = None
+    for k in range(args.repeats):
+        t0 = time.perf_counter()
+        fog = FogOfWar(seed=k).fit(claims, phases)
+        times.append(time.perf_counter() - t0)
+        d = fog.diagnostics_
+        print(
+            f"run {k}: {times[-1]:.1f} s, R-hat {d.r_hat_max:.4f}, ESS {d.ess_min:.0f}, "
+            f"divergences {d.divergences}",
+            flush=True,
+        )
+    if fog is None:
+        raise SystemExit("--repeats must be at least 1")
+    med = statistics.median(times)
+    d = fog.diagnostics_
+    s = fog.summary()
+    ru, ua = s["sides"]["RU"]["casualties"], s["sides"]["UA"]["casualties"]
+    er = s["exchange_ratio"]
+    met = med < 60 and d.r_hat_max < 1.01 and d.divergences == 0
+    timed = f"default fit after warm-up, median of {args.repeats} (seeds 0..{args.repeats - 1})"
+    verdict = "met" if med < 60 else "missed"
+    fused = (
+        f"RU {ru['median']:,.0f} ({ru['q05']:,.0f}-{ru['q95']:,.0f}), "
+        f"UA {ua['median']:,.0f} ({ua['q05']:,.0f}-{ua['q95']:,.0f}), "
+        f"exchange ratio {er['median']:.2f} ({er['q05']:.2f}-{er['q95']:.2f})"
+    )
+    text = f"""# Fog-of-war estimate benchmark
+
+Machine: {_machine()}
+Versions: {_versions()}
+Date: {dt.datetime.now():%Y-%m-%d %H:%M}; default Bakhmut fit
+(`FogOfWar().fit(load_claims("bakhmut"), load_phases("bakhmut"))`: 4 chains x 500 draws after
+500 warm-up, NUTS, chains vectorised on the CPU). Other jobs may share this machine: timings
+are noisy.
+
+| step | seconds | target |
+|---|---:|---|
+| first fit (includes JIT compilation) | {warm:.1f} | - |
+| {timed} | {med:.1f} | < 60 s on 2 cores: **{verdict}** |
+
+Last run (seed {args.repeats - 1}): R-hat max {d.r_hat_max:.4f} (site `{d.worst_r_hat}`), ESS min
+{d.ess_min:.0f} (site `{d.worst_ess}`), divergences {d.divergences}; all timed runs:
+{", ".join(f"{t:.1f} s" for t in times)}. Bar (R-hat < 1.01, no divergences, < 60 s):
+**{"met" if met else "missed"}**.
+
+Fused totals (last run, median and 90% interval): {fused}. Estimates from claims, not facts.
+"""
+    atomic_write_text(args.out, text)
+    print(text)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
