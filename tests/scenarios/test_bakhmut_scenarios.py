@@ -129,8 +129,12 @@ def test_cutoff_outside_the_battle_is_refused() -> None:
 def test_casualty_evidence_without_fusion_is_a_clear_error(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    import attrition.infer
+
     C._fog_evidence.cache_clear()
     monkeypatch.setitem(sys.modules, "attrition.infer.fusion", None)
+    # an earlier test in the same process may have imported it onto the package already
+    monkeypatch.delattr(attrition.infer, "fusion", raising=False)
     with pytest.raises(UserError, match="fog-of-war estimate"):
         C.casualty_evidence("2023-01-31")
     C._fog_evidence.cache_clear()
