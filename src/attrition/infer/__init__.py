@@ -1,1 +1,5 @@
-"""attrition.infer"""
+"""Fitting and estimation: classic fitters, the fog-of-war estimate, calibration."""
+
+from attrition.infer.fusion import FogOfWar
+
+__all__ = ["FogOfWar"]

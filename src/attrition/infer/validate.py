@@ -39,6 +39,7 @@ __all__ = [
     "SyntheticBattle",
     "binomial_band",
     "coverage_study",
+    "coverage_table",
     "leave_one_claimant_out",
     "prior_sensitivity",
     "simulate_battle",
