@@ -59,3 +59,19 @@ def test_unknown_battle_lists_valid_ones(tmp_path: Path) -> None:
 
     with pytest.raises(UserError, match="unknown battle 'verdun'; valid: bakhmut"):
         rb.build_report(tmp_path / "x", battle="verdun")
+
+
+def test_fused_estimate_beside_claimant_figures(built: Path) -> None:
+    summary = json.loads((built / "summary.json").read_text())
+    est = summary["estimate"]
+    for side in ("RU", "UA"):
+        cas = est["sides"][side]["casualties"]
+        assert cas["q05"] <= cas["median"] <= cas["q95"]
+    assert {"UA", "RU", "WEST"} <= set(est["claimant_groups"])
+    page = (built / "index.html").read_text(encoding="utf-8")
+    assert "Fused estimate and claimant bias" in page
+    assert "Measured bias multipliers by claimant side" in page
+    # every claimant group's own figures are listed beside the fused value
+    for group in est["claimant_groups"].values():
+        for fig in group["figures"]:
+            assert f">{fig['id']}<" in page
