@@ -278,6 +278,35 @@ def _estimate_section(battle: str, seed: int, quick: bool) -> tuple[Section, dic
                              "claimed": f["claimed"], "period": " to ".join(f["period"]),
                              "fused over that period": q(f["fused"]),
                              "implausible": "yes" if f["implausible"] else ""})  # fmt: skip
+    if quick:
+        streams_html = (
+            '<p class="pending">Quick mode: the comparison with the external claim streams '
+            "(General Staff, Oryx, named dead) is not computed.</p>"
+        )
+    else:
+        with_streams = FogOfWar(
+            draws=draws, chains=chains, seed=seed, warn=False,
+            streams=("genstaff", "named-dead", "oryx"),
+        ).fit(load_claims(battle), load_phases(battle)).summary()  # fmt: skip
+        rows_s = [
+            {"quantity": f"{side} casualties", "claims only": q(summ["sides"][side]["casualties"]),
+             "with streams": q(with_streams["sides"][side]["casualties"])}
+            for side in ("RU", "UA") if side in with_streams["sides"]
+        ]  # fmt: skip
+        rows_s.append(
+            {
+                "quantity": "exchange ratio",
+                "claims only": q(summ["exchange_ratio"], "{:.2f}"),
+                "with streams": q(with_streams["exchange_ratio"], "{:.2f}"),
+            }
+        )
+        summ["with_streams"] = {"sides": with_streams["sides"],
+                                "exchange_ratio": with_streams["exchange_ratio"]}  # fmt: skip
+        streams_html = table_html(
+            pd.DataFrame(rows_s),
+            "What the all-front claim streams change (used as timing constraints and lower "
+            "bounds, with the share attributable to Bakhmut a parameter; off by default)",
+        )
     d = summ["diagnostics"]
     body = (
         "<p>The fog-of-war model reads every casualty claim together: a smooth latent daily "
@@ -297,6 +326,7 @@ def _estimate_section(battle: str, seed: int, quick: bool) -> tuple[Section, dic
             "Each claimant group's own figures beside the "
             "fused estimate for the same period and subject",
         )
+        + streams_html
         + f'<p class="meta">NUTS: {chains} chains × {draws} draws; R-hat max '
         f"{d['r_hat_max']}, ESS min {d['ess_min']}, divergences {d['divergences']}.</p>"
     )
