@@ -36,6 +36,7 @@ from attrition.simulate.stochastic import (
     REASON_CODES,
     STOCHASTIC_METHODS,
     RunArrays,
+    _pw,
     run_stochastic,
     split_runs,
 )
@@ -65,18 +66,6 @@ except ImportError:  # pragma: no cover - numba is a core dependency
 
 
 BLOCK = 128  # runs advanced together: the inner loop over a block vectorises (SIMD)
-
-
-@njit(cache=True, inline="always")  # type: ignore[misc]
-def _pw(x: float, e: float) -> float:
-    """``x**e``; with ``e`` a compile-time constant the branches fold away."""
-    if e == 1.0:
-        return x
-    if e == 0.0:
-        return 1.0
-    if e == 2.0:
-        return x * x
-    return x**e  # type: ignore[no-any-return]
 
 
 @njit(cache=True, inline="always")  # type: ignore[misc]
