@@ -1228,6 +1228,8 @@ def _make_det_kernel() -> Any:
         return None
     import math
 
+    from attrition.simulate.stochastic import _binomial, _poisson, _seed_run
+
     @numba.njit(cache=True, inline="always")  # type: ignore[misc]
     def sig(x: float) -> float:
         x = min(max(x, -60.0), 60.0)
@@ -1246,7 +1248,8 @@ def _make_det_kernel() -> Any:
                sc: Any, phase: Any, supply_param: Any, supply_level: Any, recruiting: Any,
                offensive: Any, present: Any, departing: Any, arrive_day: Any,
                withdraw_to: Any, withdrawn: Any, hold_line: Any, phase_group: Any,
-               geo: Any, consts: Any, days: int) -> Any:  # fmt: skip
+               geo: Any, consts: Any, days: int, stoch: bool, pool: Any, start: int,
+               lf: Any, st: Any) -> Any:  # fmt: skip
         n = y0.shape[0]
         strength = np.empty((n, days + 1, 4))
         losses = np.zeros((n, days + 1, 4))
@@ -1260,6 +1263,8 @@ def _make_det_kernel() -> Any:
              consts[7], consts[8], consts[9], consts[10], consts[11], consts[12], consts[13],
              consts[14], consts[15], consts[16])  # fmt: skip
         for i in range(n):
+            if stoch:
+                _seed_run(pool, start + i, st, i)
             y = np.empty(7)
             x = np.empty(4)
             hz = np.empty(4)
@@ -1347,9 +1352,16 @@ def _make_det_kernel() -> Any:
                 push = off * nu / ratio
                 l_ru = 0.0
                 for k in range(4):
-                    loss = x[k] * (-math.expm1(-hz[k]))
-                    out = (x[k] - loss) * (-math.expm1(-oz[k]))
-                    y[k] = x[k] - loss * (1.0 if k == 0 else keep) - out + inf_[k]
+                    if stoch:  # chain-binomial: never below zero
+                        loss = _binomial(st, i, x[k], -math.expm1(-hz[k]), lf)
+                        gone = loss if k == 0 else _binomial(st, i, loss, keep, lf)
+                        out = _binomial(st, i, x[k] - loss, -math.expm1(-oz[k]), lf)
+                        inf_[k] = _poisson(st, i, inf_[k], lf)
+                        y[k] = x[k] - gone - out + inf_[k]
+                    else:
+                        loss = x[k] * (-math.expm1(-hz[k]))
+                        out = (x[k] - loss) * (-math.expm1(-oz[k]))
+                        y[k] = x[k] - loss * (1.0 if k == 0 else keep) - out + inf_[k]
                     cum[k] += loss
                     if k < 3:
                         l_ru += loss
@@ -1377,10 +1389,17 @@ def _det_kernel() -> Any:
     return _make_det_kernel()
 
 
-def _run_det_kernel(model: BakhmutModel, prep: Prepared, days: int) -> BakhmutRuns | None:
+def _run_kernel(
+    model: BakhmutModel, prep: Prepared, days: int, seed: int | None = None, run_offset: int = 0
+) -> BakhmutRuns | None:
+    """Run the compiled kernel: the deterministic map, or the chain-binomial engine when
+    ``seed`` is given (run ``i`` draws from the xoshiro256** stream seeded by
+    ``SeedSequence(seed, spawn_key=(1, run_offset + i))``, as :mod:`attrition.simulate` does)."""
     kernel = _det_kernel()
     if kernel is None:  # pragma: no cover - numba missing
         return None
+    from attrition.simulate.stochastic import _log_factorials, seed_pool
+
     sch = model.daily_schedule
     geo = geography()
     p_exp, q_exp = model.exponents
@@ -1399,15 +1418,23 @@ def _run_det_kernel(model: BakhmutModel, prep: Prepared, days: int) -> BakhmutRu
     def c(a: Any) -> np.ndarray:
         return np.ascontiguousarray(np.asarray(a, dtype=float))
 
+    y0, arrive = c(model.initial_state(prep)), c(model.arrival_amounts(prep))
+    stoch = seed is not None
+    if stoch:
+        y0[:, :4] = np.rint(y0[:, :4])
+        arrive = np.rint(arrive)
     out = kernel(
-        c(model.initial_state(prep)), c(model.arrival_amounts(prep)), c(prep.theta),
+        y0, arrive, c(prep.theta),
         c(prep.ua_target), c(prep.rr_target), c(prep.supply), c(prep.share), sc,
         sch.phase, sch.supply_param, sch.supply_level, sch.recruiting, sch.offensive,
         sch.present, sch.departing, sch.arrive_day, sch.withdraw_to, sch.withdrawn,
         sch.hold_line, np.asarray(PHASE_GROUP, dtype=np.int64), geo_arr, consts, days,
+        stoch, seed_pool(int(seed or 0)), int(run_offset), _log_factorials(),
+        np.empty((prep.n, 4), dtype=np.uint64),
     )  # fmt: skip
     strength, losses, fronts, recruited, arrived = out
-    return BakhmutRuns(strength, losses, fronts, recruited, arrived, None, "deterministic")
+    method = "binomial" if stoch else "deterministic"
+    return BakhmutRuns(strength, losses, fronts, recruited, arrived, seed, method)
 
 
 SIM_METHODS: tuple[str, ...] = ("deterministic", "binomial")
@@ -1432,40 +1459,38 @@ def simulate(
             over the day, the calibration's engine) or ``"binomial"`` (chain-binomial losses and
             departures, Poisson arrivals; no component goes below zero).
         seed: seed of the binomial engine. Run ``i`` (counted from ``run_offset``) draws from
-            ``Generator(PCG64(SeedSequence(seed, spawn_key=(1, i))))`` (the children of the
-            root's child 1, as ``SeedSequence(seed).spawn`` makes them), so results do not
-            depend on how an ensemble is split into chunks.
+            a xoshiro256** stream seeded with ``SeedSequence(seed, spawn_key=(1, i))``'s state
+            (the children of the root's child 1, as ``SeedSequence(seed).spawn`` makes them;
+            the same streams as :mod:`attrition.simulate`), so results do not depend on how an
+            ensemble is split into chunks.
         days: number of days to run (at most :data:`DAYS`).
         run_offset: position of this chunk's first run in the whole ensemble.
-        use_numba: run the deterministic map with the compiled kernel when Numba is installed
-            (same equations, tested equal to the NumPy path).
+        use_numba: run the deterministic map with the compiled kernel (same equations, tested
+            equal to the NumPy reference path used when this is ``False``). The binomial
+            engine always runs compiled.
     """
     if method not in SIM_METHODS:
         raise unknown_name("method", method, SIM_METHODS)
     if not 1 <= days <= DAYS:
         raise UserError(f"days = {days}: give 1..{DAYS}")
     prep = params if isinstance(params, Prepared) else model.prepare(params)
-    if method == "deterministic" and use_numba:
-        fast = _run_det_kernel(model, prep, days)
+    if method == "binomial":
+        if seed is None or seed < 0:
+            raise UserError("the binomial engine needs a seed (a whole number >= 0)")
+        if run_offset < 0 or run_offset + prep.n > 2**32:
+            raise UserError("run indices must lie in [0, 2**32)")
+        runs = _run_kernel(model, prep, days, int(seed), run_offset)
+        if runs is None:  # pragma: no cover - numba is a core dependency
+            raise UserError("the binomial engine needs numba; install it with: pip install numba")
+        return runs
+    if use_numba:
+        fast = _run_kernel(model, prep, days)
         if fast is not None:
             return fast
     n = prep.n
     sch = model.daily_schedule
-    gens: list[np.random.Generator] = []
-    if method == "binomial":
-        if seed is None or seed < 0:
-            raise UserError("the binomial engine needs a seed (a whole number >= 0)")
-        gens = [
-            np.random.Generator(
-                np.random.PCG64(np.random.SeedSequence(int(seed), spawn_key=(1, i)))
-            )
-            for i in range(run_offset, run_offset + n)
-        ]
     y = np.asarray(model.initial_state(prep), dtype=float)
     arrive = np.asarray(model.arrival_amounts(prep), dtype=float)
-    if method == "binomial":
-        y[:, :4] = np.rint(y[:, :4])
-        arrive = np.rint(arrive)
     strength = np.empty((n, days + 1, 4))
     losses = np.zeros((n, days + 1, 4))
     fronts = np.empty((n, days + 1, 3))
@@ -1489,25 +1514,10 @@ def simulate(
         x = np.maximum(y[:, :4], 0.0)
         p_loss = -np.expm1(-r.loss_hazard)
         p_out = -np.expm1(-r.out_hazard)
-        if method == "deterministic":
-            loss = x * p_loss
-            out = (x - loss) * p_out
-            inflow = r.inflow
-        else:
-            loss = np.empty((n, 4))
-            out = np.empty((n, 4))
-            inflow = np.empty((n, 4))
-            removed = np.empty((n, 4))
-            removal = np.broadcast_to(np.asarray(r.removal, dtype=float), (n, 4))
-            xi = x.astype(np.int64)
-            for i, g in enumerate(gens):
-                li = g.binomial(xi[i], p_loss[i])
-                loss[i] = li
-                removed[i] = g.binomial(li, removal[i])
-                out[i] = g.binomial(xi[i] - li, p_out[i])
-                inflow[i] = g.poisson(r.inflow[i])
-        if method == "deterministic":
-            removed = loss * r.removal
+        loss = x * p_loss
+        out = (x - loss) * p_out
+        inflow = r.inflow
+        removed = loss * r.removal
         y[:, :4] = x - removed - out + inflow
         l_ru = loss[:, :3].sum(axis=1)
         y[:, 4:] = np.clip(
@@ -1522,4 +1532,4 @@ def simulate(
         fronts[:, d + 1] = y[:, 4:]
         recruited[:, d + 1] = cum_rec
         arrived_wp[:, d + 1] = cum_wp
-    return BakhmutRuns(strength, losses, fronts, recruited, arrived_wp, seed, method)
+    return BakhmutRuns(strength, losses, fronts, recruited, arrived_wp, None, "deterministic")
