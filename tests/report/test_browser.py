@@ -40,12 +40,9 @@ def _need_browser() -> None:
 
 
 @pytest.fixture(scope="module")
-def served_report(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def served_report(quick_report: Path) -> Iterator[str]:
     _need_browser()
-    from attrition.report.bakhmut import build_report
-
-    out = tmp_path_factory.mktemp("browser") / "bakhmut"
-    build_report(out, quick=True)
+    out = quick_report
     handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(out))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

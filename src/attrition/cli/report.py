@@ -31,6 +31,9 @@ def register(app: typer.Typer) -> None:
             False, "--quick", help="Trade precision for speed (fewer draws); said on the page."
         ),
         seed: int = typer.Option(0, "--seed", help="Seed of every stochastic step."),
+        no_cache: bool = typer.Option(
+            False, "--no-cache", help="Recompute every stage (the cache is keyed by input hash)."
+        ),
     ) -> None:
         """Build the report into reports/<battle>/index.html (self-contained, works offline)."""
         names = _available()
@@ -62,7 +65,9 @@ def register(app: typer.Typer) -> None:
             def say(stage: str) -> None:
                 progress.update(task, description=f"stage: {stage}")
 
-            result = build_report(target, battle=battle, seed=seed, quick=quick, progress=say)
+            result = build_report(
+                target, battle=battle, seed=seed, quick=quick, progress=say, cache=not no_cache
+            )
             progress.update(task, description="done")
         table = Table(title=f"Report: {battle}")
         table.add_column("item")

@@ -12,6 +12,7 @@ import html
 import json
 import shutil
 import tempfile
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -198,33 +199,6 @@ def _control_table(control: Any, dates: list[str]) -> Any:
     sub["month"] = sub["date"].dt.strftime("%Y-%m")
     table = sub.pivot(index="place", columns="month", values="state").reset_index()
     return table.rename_axis(columns=None)
-
-
-def _headline_section(ev: dict[str, Any]) -> Section:
-    claims = ev["claims"]
-    cas = claims[claims["metric"].isin(["casualties", "killed"]) & (claims["rate"] == "total")]
-    rows = []
-    for subject in ("RU", "WAGNER", "UA"):
-        for side in ("UA", "RU", "WEST", "INDEPENDENT"):
-            sub = cas[(cas["subject_side"] == subject) & (cas["claimant_side"] == side)]
-            if sub.empty:
-                continue
-            hi = sub[["value_low", "value_high"]].max(axis=1).max()
-            rows.append({"about": subject, "claimed by": side, "claims": len(sub),
-                         "largest total claimed": hi})  # fmt: skip
-    import pandas as pd
-
-    table = table_html(
-        pd.DataFrame(rows),
-        "Total killed or casualty claims by claimant side: "
-        "how many, and the largest figure each side's claimants gave",
-    )
-    text = (
-        '<p class="headline">Almost every figure about Bakhmut is a claim by an interested '
-        "party. The table shows the spread of the claims by who made them; the fused estimate "
-        "below reads them together with each claimant's measured bias.</p>"
-    )
-    return Section("headline", "Headline", text + table)
 
 
 def _validation_section(seed: int) -> tuple[Section, dict[str, Any]]:
@@ -423,7 +397,7 @@ def _bibliography_section(claims: Any) -> Section:
     return Section("bibliography", "Claims used (bibliography)", text + table_html(df))
 
 
-def _methods_section() -> Section:
+def _methods_section(settings: str = "") -> Section:
     text = (
         "<ul><li><b>Evidence</b>: claims curated by reading the article (schema in "
         "<code>docs/claims-schema.md</code>), checked: every quote verbatim at its offset, every "
@@ -431,13 +405,168 @@ def _methods_section() -> Section:
         "<li><b>Control of places</b>: the latest dated control event per place; disagreement on "
         "the latest day shows as contested.</li>"
         "<li><b>Attrition laws</b>: the Lanchester family, validated on Iwo Jima (Engel 1954) "
-        "and the Ardennes (Bracken 1995; Fricker 1998).</li></ul>"
+        "and the Ardennes (Bracken 1995; Fricker 1998).</li>"
+        "<li><b>Fused estimate</b>: a Bayesian measurement model of every casualty claim with a "
+        "bias multiplier per claimant and relation (own side, enemy, neutral), NUTS in NumPyro "
+        "(<code>docs/fog-of-war.md</code>).</li>"
+        "<li><b>Model of the battle</b>: force components, recruitment and rotation, ammunition "
+        "supply, an urban factor, dated regimes and three fronts with the city-control "
+        "fraction, calibrated to the fused estimate, the control events and the claims by "
+        "tempered SMC; scenarios and hindcasts run over its posterior with binomial attrition "
+        f"(<code>docs/bakhmut-model.md</code>). {html.escape(settings)}</li>"
+        "<li><b>Reproducibility</b>: every stochastic step takes the seed in the page header; "
+        "the footer lists the SHA-256 of every input file; stages are cached by those hashes "
+        "and the package's code.</li></ul>"
         "<p><b>Limits.</b> The article is one secondary source; its figures are claims by "
         "interested parties and the press. Dates are as the article gives them; month-only "
         "dates are placed on the first of the month. Nothing here is a fact about the battle "
         "beyond what the claims say.</p>"
     )
     return Section("methods", "Methods and limits", text)
+
+
+def _headline_section(
+    ev: dict[str, Any], est: dict[str, Any] | None, model: dict[str, Any] | None
+) -> Section:
+    """Headline numbers with intervals, each naming its section, then the spread of claims."""
+    rows: list[dict[str, str]] = []
+
+    def q(d: dict[str, float], fmt: str = "{:,.0f}") -> str:
+        return f"{fmt.format(d['median'])} ({fmt.format(d['q05'])}–{fmt.format(d['q95'])})"
+
+    reading = ""
+    if est:
+        win = est["window"]
+        period = f"{win['start']} to {win['end']}"
+        for side, label in (("RU", "Russian side (Wagner included)"), ("UA", "Ukrainian side")):
+            if side in est["sides"]:
+                rows.append({"quantity": f"Casualties (killed and wounded), {label}",
+                             "median (90% interval)": q(est["sides"][side]["casualties"]),
+                             "period": period, "from": "fused estimate of the claims",
+                             "details": "#estimate"})  # fmt: skip
+        rows.append({"quantity": "Exchange ratio (Russian per Ukrainian casualty)",
+                     "median (90% interval)": q(est["exchange_ratio"], "{:.2f}"),
+                     "period": period, "from": "fused estimate of the claims",
+                     "details": "#estimate"})  # fmt: skip
+        reading = (
+            f"Read together, with each claimant's measured bias taken out, the {len(ev['claims'])}"
+            f" claims put the Russian side's casualties at about "
+            f"{est['sides']['RU']['casualties']['median']:,.0f} and Ukraine's at about "
+            f"{est['sides']['UA']['casualties']['median']:,.0f} over {period}, with the wide "
+            "intervals shown: the record cannot pin them down more closely. "
+        )
+    if model:
+        base = model["record"]["baseline"]
+        p_fall = base["city_fall_date"]["probability_by_end"]
+        rows.append({"quantity": "Calibrated model: city fallen (≥ 97% held) by 30 Jun 2023",
+                     "median (90% interval)": f"{p_fall:.0%} of runs",
+                     "period": "1 Aug 2022 to 30 Jun 2023",
+                     "from": f"model ({model['record']['law']} law), calibrated",
+                     "details": "#model"})  # fmt: skip
+        for side in ("RU", "UA"):
+            r = model["bakhmut_rate_per_1000_per_day"][side]
+            rows.append({"quantity": f"Daily casualty rate per 1,000 troops, {side}",
+                         "median (90% interval)": q(r, "{:.1f}"),
+                         "period": "1 Aug 2022 to 30 Jun 2023",
+                         "from": "fused casualties over modelled strength",
+                         "details": "#context"})  # fmt: skip
+        reading += (
+            f"The calibrated model reproduces {model['record']['statements_inside']} of "
+            f"{model['record']['statements']} recorded statements within its 90% bands; where "
+            "it does not is listed in its section. Scenarios are statements of the model, not "
+            "facts."
+        )
+    import pandas as pd
+
+    numbers = ""
+    if rows:
+        df = pd.DataFrame(rows)
+        numbers = table_html(df, "Headline numbers: each names the section that derives it")
+        for anchor in ("#estimate", "#model", "#context"):
+            numbers = numbers.replace(f"<td>{anchor}</td>",
+                                      f'<td><a href="{anchor}">{anchor[1:]}</a></td>')  # fmt: skip
+    claims = ev["claims"]
+    cas = claims[claims["metric"].isin(["casualties", "killed"]) & (claims["rate"] == "total")]
+    spread = []
+    for subject in ("RU", "WAGNER", "UA"):
+        for side in ("UA", "RU", "WEST", "INDEPENDENT"):
+            sub = cas[(cas["subject_side"] == subject) & (cas["claimant_side"] == side)]
+            if sub.empty:
+                continue
+            hi = sub[["value_low", "value_high"]].max(axis=1).max()
+            spread.append({"about": subject, "claimed by": side, "claims": len(sub),
+                           "largest total claimed": hi})  # fmt: skip
+    table = table_html(
+        pd.DataFrame(spread),
+        "Total killed or casualty claims by claimant side: "
+        "how many, and the largest figure each side's claimants gave",
+    )
+    text = (
+        '<p class="headline">Almost every figure about Bakhmut is a claim by an interested '
+        f"party. {html.escape(reading)}</p>"
+    )
+    return Section("headline", "Headline", text + numbers + table)
+
+
+@dataclass
+class _Run:
+    """Book-keeping of one report run: where figures go, the cache, stage outcomes."""
+
+    work: Path
+    cache: Any
+    inputs: dict[str, str]
+    seed: int
+    quick: bool
+    stages: dict[str, str] = field(default_factory=dict)
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    def key(self, stage: str) -> str:
+        from attrition.report.cache import stage_key
+
+        return stage_key(stage, self.inputs, seed=self.seed, quick=self.quick)
+
+    def cached(self, stage: str) -> Any:
+        from attrition.report.cache import write_figures
+
+        entry = self.cache.load(stage, self.key(stage))
+        if entry is None:
+            return None
+        write_figures(entry.figures, self.work / "figures")
+        self.stages[stage] = "cached"
+        self.seconds[stage] = 0.0
+        return (entry.result,)
+
+    def stage_dir(self, stage: str) -> Path:
+        d = self.work / f".stage-{stage}"
+        d.mkdir(exist_ok=True)
+        return d
+
+    def finish(self, stage: str, result: Any, seconds: float) -> Any:
+        from attrition.report.cache import Entry, read_figures, write_figures
+
+        d = self.stage_dir(stage)
+        figures = read_figures(d)
+        write_figures(figures, self.work / "figures")
+        shutil.rmtree(d)
+        self.cache.store(stage, self.key(stage), Entry(result, figures))
+        self.stages[stage] = "computed"
+        self.seconds[stage] = round(seconds, 2)
+        return result
+
+    def run(self, stage: str, fn: Callable[[Path], Any]) -> Any:
+        hit = self.cached(stage)
+        if hit is not None:
+            return hit[0]
+        t0 = time.perf_counter()
+        result = fn(self.stage_dir(stage))
+        return self.finish(stage, result, time.perf_counter() - t0)
+
+
+def _evidence_stage(battle: str, fig_dir: Path) -> dict[str, Any]:
+    ev = _evidence(battle)
+    sections, out = _evidence_sections(ev, fig_dir)
+    return {"ev": {"claims": ev["claims"]}, "sections": sections, "out": out,
+            "bibliography": _bibliography_section(ev["claims"])}  # fmt: skip
 
 
 def build_report(
@@ -447,9 +576,16 @@ def build_report(
     seed: int = 0,
     quick: bool = False,
     progress: Progress | None = None,
+    cache: bool = True,
 ) -> ReportResult:
-    """Build the report for ``battle`` into ``out_dir`` (see module docstring)."""
+    """Build the report for ``battle`` into ``out_dir`` (see module docstring).
+
+    The calibration, scenarios and hindcasts run in a worker process beside the evidence and
+    estimate stages. With ``cache`` (default) every stage is cached by the hash of its inputs
+    (see :mod:`attrition.report.cache`) under ``<out_dir's parent>/.attrition-cache/<name>``.
+    """
     from attrition.data.claims import battles, load_claims
+    from attrition.report.cache import StageCache
 
     if battle not in battles():
         from attrition.errors import unknown_name
@@ -464,37 +600,65 @@ def build_report(
         raise UserError(
             f"{out}: cannot write there ({exc.strerror}); choose a writable folder"
         ) from None
+    pool = None
     try:
         work.chmod(0o755)
-        fig_dir = work / "figures"
-        fig_dir.mkdir()
-        stages: dict[str, str] = {}
+        (work / "figures").mkdir()
+        folder = out.parent / ".attrition-cache" / out.name if cache else None
+        inputs = input_hashes(battle)
+        run = _Run(work, StageCache(folder), inputs, seed, quick)
+        model_hit = run.cached("model")
+        model_job = None
+        t_model = time.perf_counter()
+        if model_hit is None:
+            import multiprocessing
+
+            from attrition.report.model import model_stage
+
+            pool = multiprocessing.get_context("spawn").Pool(1)
+            model_job = pool.apply_async(model_stage, (str(run.stage_dir("model")), seed, quick))
         say("evidence")
-        ev = _evidence(battle)
-        ev_sections, ev_out = _evidence_sections(ev, fig_dir)
-        stages["evidence"] = "computed"
+        evs = run.run("evidence", lambda d: _evidence_stage(battle, d))
         say("validation")
-        val, val_sum = _validation_section(seed)
-        ctx, ctx_sum = _context_section(fig_dir)
-        stages["validation"] = "computed"
+        val, val_sum = run.run("validation", lambda _d: _validation_section(seed))
         say("estimate")
-        est, est_sum = _estimate_section(battle, seed, quick)
-        stages["estimate"] = "computed"
+        est, est_sum = run.run("estimate", lambda _d: _estimate_section(battle, seed, quick))
+        say("model: calibration, scenarios, hindcast")
+        if model_hit is not None:
+            model_out = model_hit[0]
+        else:
+            assert model_job is not None
+            assert pool is not None
+            model_out = model_job.get()
+            pool.close()
+            pool.join()
+            pool = None
+            model_out = run.finish("model", model_out, time.perf_counter() - t_model)
+        ctx_dir = run.stage_dir("context")
+        ctx, ctx_sum = _context_section(ctx_dir, model_out.bakhmut_rates)
+        from attrition.report.cache import read_figures, write_figures
+
+        write_figures(read_figures(ctx_dir), work / "figures")
+        shutil.rmtree(ctx_dir)
         say("render")
+        record, scen, hind = model_out.sections
+        val = Section(val.id, val.title, val.html + f"<h3>{hind.title}</h3>" + hind.html)
         sections = [
-            _headline_section(ev),
+            _headline_section(evs["ev"], est_sum, model_out.summary),
             est,
-            *ev_sections,
+            *evs["sections"],
+            record,
+            scen,
             ctx,
             val,
-            _methods_section(),
-            _bibliography_section(ev["claims"]),
+            _methods_section(model_out.summary.get("settings", "")),
+            evs["bibliography"],
         ]
-        inputs = input_hashes(battle)
         js = (Path(__file__).parent / "templates" / "bakhmut.js").read_text(encoding="utf-8")
         page = render_page(
             "Battle of Bakhmut — the record, the claims, the estimates",
-            sections, seed=seed, quick=quick, inputs=inputs, data=ev_out["data"], scripts=[js],
+            sections, seed=seed, quick=quick, inputs=inputs, data=evs["out"]["data"],
+            scripts=[js],
         )  # fmt: skip
         summary = {
             "battle": battle,
@@ -502,22 +666,29 @@ def build_report(
             "seed": seed,
             "quick": quick,
             "inputs": inputs,
-            "evidence": ev_out["summary"],
+            "evidence": evs["out"]["summary"],
             "validation": val_sum,
             "historical_context": ctx_sum,
             "estimate": est_sum,
-            "stages": stages,
+            "model": model_out.summary,
+            "stages": run.stages,
+            "stage_seconds": run.seconds,
         }
         atomic_write_text(work / "index.html", page)
         atomic_write_text(work / "summary.json", json.dumps(summary, indent=2, default=_plain))
         from attrition.data.claims import claims_to_csv
 
         atomic_write_text(work / "claims_used.csv", claims_to_csv(load_claims(battle)))
+        for leftover in work.glob(".stage-*"):
+            shutil.rmtree(leftover, ignore_errors=True)
         _swap_in(work, out)
     except BaseException:
+        if pool is not None:
+            pool.terminate()
+            pool.join()
         shutil.rmtree(work, ignore_errors=True)
         raise
-    return ReportResult(out / "index.html", summary, stages)
+    return ReportResult(out / "index.html", summary, run.stages)
 
 
 def _swap_in(work: Path, out: Path) -> None:
