@@ -88,7 +88,8 @@ def test_model_scenarios_and_context_sections(built: Path) -> None:
     assert rec["statements"] == rec["events"] + rec["claims"]
     assert len(rec["outside_ids"]) == rec["statements"] - rec["statements_inside"]
     names = [s["scenario"] for s in model["scenarios"]]
-    assert names[0] == "baseline" and len(names) == 6
+    assert names[0] == "baseline"
+    assert len(names) == 6
     for s in model["scenarios"]:
         cas = s["sides"]["RU"]["casualties"]
         assert cas["q05"] <= cas["median"] <= cas["q95"]
