@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 report: $(STAMP)  ## run the main job: the Bakhmut report on the embedded data
-	$(VENV)/bin/attrition report
+	$(VENV)/bin/attrition report $(REPORT_ARGS)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check src tests benchmarks tools

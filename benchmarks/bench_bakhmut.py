@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
 import platform
 import statistics
 import sys
@@ -22,8 +21,10 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(HERE))
 
 import numpy as np  # noqa: E402
+from _common import machine  # noqa: E402
 
 from attrition._io import atomic_write_text  # noqa: E402
 from attrition.errors import UserError  # noqa: E402
@@ -47,20 +48,6 @@ def _md(df: object, digits: int = 3) -> str:
     sep = "|" + "|".join("---" for _ in df.columns) + "|"
     body = ["| " + " | ".join(cell(v) for v in row) + " |" for row in df.itertuples(index=False)]
     return "\n".join([head, sep, *body])
-
-
-def _machine() -> str:
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    load = ", ".join(f"{x:.2f}" for x in os.getloadavg()) if hasattr(os, "getloadavg") else "?"
-    system = f"{platform.system()} {platform.release()}"
-    return f"{cpu}, {os.cpu_count()} logical CPUs, {system}; load {load}"
 
 
 def _versions() -> str:
@@ -108,7 +95,7 @@ def bench(repeats: int = 3) -> tuple[str, C.Calibration, str]:
     lines = [
         "# Bakhmut model benchmark",
         "",
-        f"Machine: {_machine()}  ",
+        f"Machine: {machine()}  ",
         f"Versions: {_versions()}  ",
         f"Date: {dt.datetime.now():%Y-%m-%d %H:%M}; medians of {repeats} timed runs after a "
         "warm-up (Numba compiled beforehand). Other jobs shared this machine: timings are noisy.  ",

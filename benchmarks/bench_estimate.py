@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
 import platform
 import statistics
 import sys
@@ -23,24 +22,13 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(HERE))
+
+from _common import machine  # noqa: E402
 
 from attrition._io import atomic_write_text  # noqa: E402
 from attrition.data.claims import load_claims, load_phases  # noqa: E402
 from attrition.infer.fusion import FogOfWar  # noqa: E402
-
-
-def _machine() -> str:
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    load = ", ".join(f"{x:.2f}" for x in os.getloadavg()) if hasattr(os, "getloadavg") else "?"
-    system = f"{platform.system()} {platform.release()}"
-    return f"{cpu}, {os.cpu_count()} logical CPUs, {system}; load {load}"
 
 
 def _versions() -> str:
@@ -96,7 +84,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     text = f"""# Fog-of-war estimate benchmark
 
-Machine: {_machine()}
+Machine: {machine()}
 Versions: {_versions()}
 Date: {dt.datetime.now():%Y-%m-%d %H:%M}; default Bakhmut fit
 (`FogOfWar().fit(load_claims("bakhmut"), load_phases("bakhmut"))`: 4 chains x 500 draws after

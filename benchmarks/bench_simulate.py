@@ -16,7 +16,6 @@ need ``scons`` and ``g++``); without it the peer columns say so.
 from __future__ import annotations
 
 import argparse
-import os
 import platform
 import statistics
 import sys
@@ -30,6 +29,9 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from _common import machine  # noqa: E402
 
 from attrition.scenarios.spec import library_scenarios, load_scenario, parse_scenario  # noqa: E402
 from attrition.simulate.ensemble import simulate  # noqa: E402
@@ -101,20 +103,6 @@ def versions() -> dict[str, str]:
         except md.PackageNotFoundError:
             out[pkg] = "not installed"
     return out
-
-
-def machine() -> str:
-    cpu = platform.processor() or "unknown"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    load = os.getloadavg() if hasattr(os, "getloadavg") else (float("nan"),) * 3
-    return (f"{cpu}, {os.cpu_count()} logical CPUs, {platform.system()} {platform.release()}; "
-            f"load average at start {load[0]:.2f} / {load[1]:.2f} / {load[2]:.2f}")  # fmt: skip
 
 
 def mem_per_run(fn: Callable[[], Any], runs: int) -> float:
