@@ -290,23 +290,21 @@ def _poisson(st: Any, i: int, lam: float, lf: Any) -> float:
                 x += 1.0
             else:
                 return x
-    slam = np.sqrt(lam)
-    loglam = np.log(lam)
-    b = 0.931 + 2.53 * slam
+    b = 0.931 + 2.53 * np.sqrt(lam)
     a = -0.059 + 0.02483 * b
-    invalpha = 1.1239 + 1.1328 / (b - 3.4)
     vr = 0.9277 - 3.6224 / (b - 2.0)
     while True:
         u = _uniform(st, i) - 0.5
         v = _uniform(st, i)
         us = 0.5 - abs(u)
         k = np.floor((2.0 * a / us + b) * u + lam + 0.43)
-        if us >= 0.07 and v <= vr:
+        if us >= 0.07 and v <= vr:  # the quick acceptance (about 86% of draws)
             return float(k)
         if k < 0.0 or (us < 0.013 and v > us):
             continue
+        invalpha = 1.1239 + 1.1328 / (b - 3.4)
         if np.log(v) + np.log(invalpha) - np.log(a / (us * us) + b) <= (
-            -lam + k * loglam - _lfact(lf, k)
+            -lam + k * np.log(lam) - _lfact(lf, k)
         ):
             return float(k)
 
