@@ -607,33 +607,42 @@ def build_report(
         folder = out.parent / ".attrition-cache" / out.name if cache else None
         inputs = input_hashes(battle)
         run = _Run(work, StageCache(folder), inputs, seed, quick)
-        model_hit = run.cached("model")
-        model_job = None
-        t_model = time.perf_counter()
-        if model_hit is None:
+        from attrition.report.model import hindcast_stage, model_stage
+
+        # the model and hindcast stages run in worker processes beside the stages below
+        workers: dict[str, tuple[Callable[..., Any], Any]] = {}
+        done: dict[str, Any] = {}
+        for name, fn in (("model", model_stage), ("hindcast", hindcast_stage)):
+            hit = run.cached(name)
+            if hit is not None:
+                done[name] = hit[0]
+            elif name == "hindcast" and quick:
+                done[name] = fn("", seed, quick)  # quick mode: nothing to compute
+            else:
+                workers[name] = (fn, None)
+        t_workers = time.perf_counter()
+        if workers:
             import multiprocessing
 
-            from attrition.report.model import model_stage
-
-            pool = multiprocessing.get_context("spawn").Pool(1)
-            model_job = pool.apply_async(model_stage, (str(run.stage_dir("model")), seed, quick))
+            pool = multiprocessing.get_context("spawn").Pool(len(workers))
+            for name, (fn, _) in workers.items():
+                job = pool.apply_async(fn, (str(run.stage_dir(name)), seed, quick))
+                workers[name] = (fn, job)
         say("evidence")
         evs = run.run("evidence", lambda d: _evidence_stage(battle, d))
         say("validation")
         val, val_sum = run.run("validation", lambda _d: _validation_section(seed))
         say("estimate")
         est, est_sum = run.run("estimate", lambda _d: _estimate_section(battle, seed, quick))
-        say("model: calibration, scenarios, hindcast")
-        if model_hit is not None:
-            model_out = model_hit[0]
-        else:
-            assert model_job is not None
-            assert pool is not None
-            model_out = model_job.get()
+        for name, (_, job) in workers.items():
+            say(f"waiting for the {name} stage")
+            done[name] = run.finish(name, job.get(), time.perf_counter() - t_workers)
+        if pool is not None:
             pool.close()
             pool.join()
             pool = None
-            model_out = run.finish("model", model_out, time.perf_counter() - t_model)
+        model_out = done["model"]
+        hind, hind_records = done["hindcast"]
         ctx_dir = run.stage_dir("context")
         ctx, ctx_sum = _context_section(ctx_dir, model_out.bakhmut_rates)
         from attrition.report.cache import read_figures, write_figures
@@ -641,7 +650,7 @@ def build_report(
         write_figures(read_figures(ctx_dir), work / "figures")
         shutil.rmtree(ctx_dir)
         say("render")
-        record, scen, hind = model_out.sections
+        record, scen = model_out.sections
         val = Section(val.id, val.title, val.html + f"<h3>{hind.title}</h3>" + hind.html)
         sections = [
             _headline_section(evs["ev"], est_sum, model_out.summary),
@@ -671,6 +680,7 @@ def build_report(
             "historical_context": ctx_sum,
             "estimate": est_sum,
             "model": model_out.summary,
+            "hindcast": hind_records,
             "stages": run.stages,
             "stage_seconds": run.seconds,
         }

@@ -507,7 +507,7 @@ def _scenario_section(
 # hindcast skill
 
 
-def _hindcast_section(table: pd.DataFrame, law: str, settings: ModelSettings) -> Section:
+def _hindcast_section(table: pd.DataFrame, settings: ModelSettings) -> Section:
     import pandas as pd
 
     t = table.copy()
@@ -536,7 +536,8 @@ def _hindcast_section(table: pd.DataFrame, law: str, settings: ModelSettings) ->
         "the forecasts are scored against what happened (CRPS: lower is better; coverage: "
         "whether the observation lies in the 90% interval) beside a naive baseline (a straight "
         "line through the asserted front positions; the recent casualty rate). "
-        f"Law: {html.escape(law)} (the baseline's); {settings.hindcast_particles} particles and "
+        "Law: chosen at each cutoff by marginal likelihood; "
+        f"{settings.hindcast_particles} particles and "
         f"{settings.hindcast_runs} runs per cutoff. <code>attrition hindcast</code> reproduces "
         "the table (its defaults are larger; the method note has that table).</p>"
         + table_html(pd.DataFrame(wide), "CRPS by cutoff and target: model against naive")
@@ -568,25 +569,26 @@ def bakhmut_rates(
     return out
 
 
+def _evidence_fn(seed: int, settings: ModelSettings) -> Any:
+    from attrition.infer.calibrate import casualty_evidence
+
+    def evidence(cutoff: dt.date | None) -> CasualtyEvidence:
+        return casualty_evidence(
+            cutoff, draws=settings.fog_draws, chains=settings.fog_chains, seed=seed
+        )
+
+    return evidence
+
+
 def model_stage(fig_dir: str, seed: int, quick: bool) -> ModelStageOutput:
-    """Calibrate the model, run the baseline and the scenario library, hindcast; figures go
-    into ``fig_dir``."""
-    from attrition.infer.calibrate import calibrate, casualty_evidence
-    from attrition.scenarios.bakhmut import (
-        HINDCAST_CUTOFFS,
-        hindcast,
-        library,
-        load_scenario,
-        run_scenario,
-    )
+    """Calibrate the model on all the evidence, run the scenario library over its posterior
+    and compare the baseline with the record; figures go into ``fig_dir``."""
+    from attrition.infer.calibrate import calibrate
+    from attrition.scenarios.bakhmut import library, load_scenario, run_scenario
 
     st = ModelSettings.for_mode(quick)
     folder = Path(fig_dir)
-
-    def evidence(cutoff: dt.date | None) -> CasualtyEvidence:
-        return casualty_evidence(cutoff, draws=st.fog_draws, chains=st.fog_chains, seed=seed)
-
-    ev = evidence(None)
+    ev = _evidence_fn(seed, st)(None)
     cal = calibrate(ev, law="auto", seed=seed, particles=st.particles, moves=st.moves)
     specs = [load_scenario(name) for name in library()]
     specs.sort(key=lambda s: (s.name != "baseline", s.name))
@@ -594,35 +596,39 @@ def model_stage(fig_dir: str, seed: int, quick: bool) -> ModelStageOutput:
     base = results[0][1]
     record, record_sum = _record_section(cal, base, ev, folder)
     scen, scen_sum = _scenario_section(results, folder)
-    if quick:
-        import pandas as pd
-
-        table = pd.DataFrame()
-        hind = Section(
-            "hindcast",
-            "Hindcast skill",
-            '<p class="pending">Quick mode: the '
-            "hindcasts (three calibrations on what was known at each cutoff) are not "
-            "computed; run without <code>--quick</code>.</p>",
-        )
-    else:
-        table = hindcast(
-            HINDCAST_CUTOFFS,
-            runs=st.hindcast_runs,
-            seed=seed,
-            law=cal.law,
-            evidence_fn=evidence,
-            settings=(st.hindcast_particles, st.moves),
-        )
-        hind = _hindcast_section(table, cal.law, st)
     rates = bakhmut_rates(ev, base)
     summary = {
         "settings": st.describe(),
         "record": record_sum,
         **scen_sum,
-        "hindcast": table.astype(object).where(table.notna(), None).to_dict("records"),
         "bakhmut_rate_per_1000_per_day": {
             k: {"median": v[0], "q05": v[1], "q95": v[2]} for k, v in rates.items()
         },
     }
-    return ModelStageOutput([record, scen, hind], summary, rates)
+    return ModelStageOutput([record, scen], summary, rates)
+
+
+def hindcast_stage(fig_dir: str, seed: int, quick: bool) -> tuple[Section, list[dict[str, Any]]]:
+    """The hindcast skill table (not computed with ``quick``); ``fig_dir`` is unused."""
+    from attrition.scenarios.bakhmut import HINDCAST_CUTOFFS, hindcast
+
+    del fig_dir
+    if quick:
+        return Section(
+            "hindcast",
+            "Hindcast skill",
+            '<p class="pending">Quick mode: the hindcasts (three calibrations on what was known '
+            "at each cutoff) are not computed; run without <code>--quick</code>.</p>",
+        ), []
+    st = ModelSettings.for_mode(quick)
+    table = hindcast(
+        HINDCAST_CUTOFFS,
+        runs=st.hindcast_runs,
+        seed=seed,
+        law="auto",
+        evidence_fn=_evidence_fn(seed, st),
+        settings=(st.hindcast_particles, st.moves),
+    )
+    clean = table.astype(object).where(table.notna(), None)
+    records = [{str(k): v for k, v in r.items()} for r in clean.to_dict("records")]
+    return _hindcast_section(table, st), records
