@@ -14,7 +14,7 @@ import shutil
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -607,42 +607,60 @@ def build_report(
         folder = out.parent / ".attrition-cache" / out.name if cache else None
         inputs = input_hashes(battle)
         run = _Run(work, StageCache(folder), inputs, seed, quick)
-        from attrition.report.model import hindcast_stage, model_stage
+        from attrition.report import model as M
 
-        # the model and hindcast stages run in worker processes beside the stages below
-        workers: dict[str, tuple[Callable[..., Any], Any]] = {}
-        done: dict[str, Any] = {}
-        for name, fn in (("model", model_stage), ("hindcast", hindcast_stage)):
-            hit = run.cached(name)
-            if hit is not None:
-                done[name] = hit[0]
-            elif name == "hindcast" and quick:
-                done[name] = fn("", seed, quick)  # quick mode: nothing to compute
-            else:
-                workers[name] = (fn, None)
-        t_workers = time.perf_counter()
-        if workers:
+        # the model stage runs in a worker process beside the stages below; the hindcast
+        # cutoffs are then shared between the worker and this process
+        model_hit = run.cached("model")
+        hind_hit = run.cached("hindcast") if not quick else ((M.QUICK_HINDCAST, []),)
+        t_model = time.perf_counter()
+        job = None
+        if model_hit is None or hind_hit is None:
             import multiprocessing
 
-            pool = multiprocessing.get_context("spawn").Pool(len(workers))
-            for name, (fn, _) in workers.items():
-                job = pool.apply_async(fn, (str(run.stage_dir(name)), seed, quick))
-                workers[name] = (fn, job)
+            pool = multiprocessing.get_context("spawn").Pool(1)
+        if model_hit is None:
+            assert pool is not None
+            job = pool.apply_async(M.model_stage, (str(run.stage_dir("model")), seed, quick))
         say("evidence")
         evs = run.run("evidence", lambda d: _evidence_stage(battle, d))
         say("validation")
         val, val_sum = run.run("validation", lambda _d: _validation_section(seed))
         say("estimate")
         est, est_sum = run.run("estimate", lambda _d: _estimate_section(battle, seed, quick))
-        for name, (_, job) in workers.items():
-            say(f"waiting for the {name} stage")
-            done[name] = run.finish(name, job.get(), time.perf_counter() - t_workers)
+        if model_hit is not None:
+            model_out = model_hit[0]
+        else:
+            say("waiting for the model stage (calibration, scenarios)")
+            assert job is not None
+            out_m = job.get()
+            model_out = run.finish(
+                "model", replace(out_m, evidence=None), time.perf_counter() - t_model
+            )
+            model_out = replace(model_out, evidence=out_m.evidence)
+        if hind_hit is not None:
+            hind, hind_records = hind_hit[0]
+        else:
+            say("hindcasts")
+            assert pool is not None
+            from attrition.scenarios.bakhmut import HINDCAST_CUTOFFS
+
+            t_h = time.perf_counter()
+            cut = list(HINDCAST_CUTOFFS)
+            law = model_out.law
+            theirs = pool.apply_async(M.hindcast_part, (cut[:-1], law, seed))
+            mine = M.hindcast_part(cut[-1:], law, seed, model_out.evidence)
+            import pandas as pd
+
+            table = pd.concat([theirs.get(), mine], ignore_index=True)
+            run.stage_dir("hindcast")
+            hind, hind_records = run.finish(
+                "hindcast", M.hindcast_result(table), time.perf_counter() - t_h
+            )
         if pool is not None:
             pool.close()
             pool.join()
             pool = None
-        model_out = done["model"]
-        hind, hind_records = done["hindcast"]
         ctx_dir = run.stage_dir("context")
         ctx, ctx_sum = _context_section(ctx_dir, model_out.bakhmut_rates)
         from attrition.report.cache import read_figures, write_figures

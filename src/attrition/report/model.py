@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -65,6 +66,8 @@ class ModelStageOutput:
     sections: list[Section]
     summary: dict[str, Any]
     bakhmut_rates: dict[str, tuple[float, float, float]]
+    law: str = ""
+    evidence: Any = None  # the CasualtyEvidence calibrated on (not cached: see build_report)
 
 
 def _date(day: float) -> str:
@@ -536,7 +539,7 @@ def _hindcast_section(table: pd.DataFrame, settings: ModelSettings) -> Section:
         "the forecasts are scored against what happened (CRPS: lower is better; coverage: "
         "whether the observation lies in the 90% interval) beside a naive baseline (a straight "
         "line through the asserted front positions; the recent casualty rate). "
-        "Law: chosen at each cutoff by marginal likelihood; "
+        "Law: the one the full calibration chose; "
         f"{settings.hindcast_particles} particles and "
         f"{settings.hindcast_runs} runs per cutoff. <code>attrition hindcast</code> reproduces "
         "the table (its defaults are larger; the method note has that table).</p>"
@@ -605,30 +608,45 @@ def model_stage(fig_dir: str, seed: int, quick: bool) -> ModelStageOutput:
             k: {"median": v[0], "q05": v[1], "q95": v[2]} for k, v in rates.items()
         },
     }
-    return ModelStageOutput([record, scen], summary, rates)
+    return ModelStageOutput([record, scen], summary, rates, cal.law, ev)
 
 
-def hindcast_stage(fig_dir: str, seed: int, quick: bool) -> tuple[Section, list[dict[str, Any]]]:
-    """The hindcast skill table (not computed with ``quick``); ``fig_dir`` is unused."""
-    from attrition.scenarios.bakhmut import HINDCAST_CUTOFFS, hindcast
+QUICK_HINDCAST = Section(
+    "hindcast",
+    "Hindcast skill",
+    '<p class="pending">Quick mode: the hindcasts (three calibrations on what was known at each '
+    "cutoff) are not computed; run without <code>--quick</code>.</p>",
+)
 
-    del fig_dir
-    if quick:
-        return Section(
-            "hindcast",
-            "Hindcast skill",
-            '<p class="pending">Quick mode: the hindcasts (three calibrations on what was known '
-            "at each cutoff) are not computed; run without <code>--quick</code>.</p>",
-        ), []
-    st = ModelSettings.for_mode(quick)
-    table = hindcast(
-        HINDCAST_CUTOFFS,
+
+def hindcast_part(
+    cutoffs: Sequence[str], law: str, seed: int, evidence: CasualtyEvidence | None = None
+) -> pd.DataFrame:
+    """Hindcast rows for some cutoffs, calibrating with ``law``; ``evidence`` (the all-claims
+    casualty evidence, the hindcasts' truth) saves refitting it in this process."""
+    from attrition.scenarios.bakhmut import hindcast
+
+    st = ModelSettings.for_mode(False)
+    fn = _evidence_fn(seed, st)
+
+    def ev_fn(cutoff: dt.date | None) -> CasualtyEvidence:
+        if cutoff is None and evidence is not None:
+            return evidence
+        ev: CasualtyEvidence = fn(cutoff)
+        return ev
+
+    return hindcast(
+        cutoffs,
         runs=st.hindcast_runs,
         seed=seed,
-        law="auto",
-        evidence_fn=_evidence_fn(seed, st),
+        law=law,
+        evidence_fn=ev_fn,
         settings=(st.hindcast_particles, st.moves),
     )
+
+
+def hindcast_result(table: pd.DataFrame) -> tuple[Section, list[dict[str, Any]]]:
+    """The hindcast section and the table as JSON-able records."""
     clean = table.astype(object).where(table.notna(), None)
     records = [{str(k): v for k, v in r.items()} for r in clean.to_dict("records")]
-    return _hindcast_section(table, st), records
+    return _hindcast_section(table, ModelSettings.for_mode(False)), records
