@@ -46,7 +46,7 @@ class ModelSettings:
         """The settings of a full run or of a quick one."""
         if quick:
             return cls(100, 2, 300, 4, 200, 200, 200)
-        return cls(300, 2, 600, 6, 1000, 300, 300)
+        return cls(300, 2, 400, 6, 1000, 300, 300)
 
     def describe(self) -> str:
         """One sentence for the page."""
