@@ -608,13 +608,17 @@ def build_report(
         inputs = input_hashes(battle)
         run = _Run(work, StageCache(folder), inputs, seed, quick)
         from attrition.report import model as M
+        from attrition.scenarios.bakhmut import HINDCAST_CUTOFFS
 
-        # the model stage runs in a worker process beside the stages below; the hindcast
-        # cutoffs are then shared between the worker and this process
+        # The model stage runs in a worker process beside the stages below. The hindcasts'
+        # fog-of-war fits (one per cutoff, independent of the law) are shared between the
+        # worker and this process; their calibrations run here once the law is known.
         model_hit = run.cached("model")
         hind_hit = run.cached("hindcast") if not quick else ((M.QUICK_HINDCAST, []),)
+        cut = list(HINDCAST_CUTOFFS)
         t_model = time.perf_counter()
         job = None
+        ev_jobs: dict[str, Any] = {}
         if model_hit is None or hind_hit is None:
             import multiprocessing
 
@@ -622,12 +626,17 @@ def build_report(
         if model_hit is None:
             assert pool is not None
             job = pool.apply_async(M.model_stage, (str(run.stage_dir("model")), seed, quick))
+        if hind_hit is None:
+            assert pool is not None
+            ev_jobs = {c: pool.apply_async(M.cutoff_evidence, (c, seed)) for c in cut[:-1]}
         say("evidence")
         evs = run.run("evidence", lambda d: _evidence_stage(battle, d))
         say("validation")
         val, val_sum = run.run("validation", lambda _d: _validation_section(seed))
         say("estimate")
         est, est_sum = run.run("estimate", lambda _d: _estimate_section(battle, seed, quick))
+        t_h = time.perf_counter()
+        known = {c: M.cutoff_evidence(c, seed) for c in cut[-1:]} if hind_hit is None else {}
         if model_hit is not None:
             model_out = model_hit[0]
         else:
@@ -642,17 +651,8 @@ def build_report(
             hind, hind_records = hind_hit[0]
         else:
             say("hindcasts")
-            assert pool is not None
-            from attrition.scenarios.bakhmut import HINDCAST_CUTOFFS
-
-            t_h = time.perf_counter()
-            cut = list(HINDCAST_CUTOFFS)
-            law = model_out.law
-            theirs = pool.apply_async(M.hindcast_part, (cut[:-1], law, seed))
-            mine = M.hindcast_part(cut[-1:], law, seed, model_out.evidence)
-            import pandas as pd
-
-            table = pd.concat([theirs.get(), mine], ignore_index=True)
+            known.update({c: j.get() for c, j in ev_jobs.items()})
+            table = M.hindcast_part(cut, model_out.law, seed, model_out.evidence, known)
             run.stage_dir("hindcast")
             hind, hind_records = run.finish(
                 "hindcast", M.hindcast_result(table), time.perf_counter() - t_h

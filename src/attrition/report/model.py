@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -619,19 +619,36 @@ QUICK_HINDCAST = Section(
 )
 
 
+def cutoff_evidence(cutoff: str, seed: int) -> CasualtyEvidence:
+    """The casualty evidence known by ``cutoff`` (a fog-of-war fit on the claims known then)."""
+    from attrition.infer.calibrate import parse_cutoff
+
+    ev: CasualtyEvidence = _evidence_fn(seed, ModelSettings.for_mode(False))(parse_cutoff(cutoff))
+    return ev
+
+
 def hindcast_part(
-    cutoffs: Sequence[str], law: str, seed: int, evidence: CasualtyEvidence | None = None
+    cutoffs: Sequence[str],
+    law: str,
+    seed: int,
+    evidence: CasualtyEvidence | None = None,
+    known: Mapping[str, CasualtyEvidence] | None = None,
 ) -> pd.DataFrame:
-    """Hindcast rows for some cutoffs, calibrating with ``law``; ``evidence`` (the all-claims
-    casualty evidence, the hindcasts' truth) saves refitting it in this process."""
+    """Hindcast rows for ``cutoffs``, calibrating with ``law``. ``evidence`` (the all-claims
+    casualty evidence, the hindcasts' truth) and ``known`` (cutoff -> evidence known by then,
+    from :func:`cutoff_evidence`) save refitting them here."""
+    from attrition.infer.calibrate import parse_cutoff
     from attrition.scenarios.bakhmut import hindcast
 
     st = ModelSettings.for_mode(False)
     fn = _evidence_fn(seed, st)
+    given = {parse_cutoff(k): v for k, v in (known or {}).items()}
 
     def ev_fn(cutoff: dt.date | None) -> CasualtyEvidence:
         if cutoff is None and evidence is not None:
             return evidence
+        if cutoff in given:
+            return given[cutoff]
         ev: CasualtyEvidence = fn(cutoff)
         return ev
 
