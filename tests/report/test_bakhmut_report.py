@@ -130,6 +130,6 @@ def test_corrupted_cache_is_rebuilt_with_a_warning(built: Path) -> None:
     with pytest.warns(DataWarning, match="corrupted report cache"):
         result = rb.build_report(built, quick=True)
     assert result.stages["evidence"] == "computed"
-    assert result.stages["estimate"] == "cached"
+    assert result.stages["model"] == "cached"
     again = rb.build_report(built, quick=True)  # the rebuilt entry is valid
     assert again.stages["evidence"] == "cached"

@@ -235,17 +235,13 @@ def fusion_to_evidence(
 def evidence_from_fog(fog: Any) -> CasualtyEvidence:
     """Daily casualty draws of a fitted :class:`~attrition.infer.fusion.FogOfWar`.
 
-    Reads its weekly log rates (``samples_["log_rate"]``, sides RU then UA), its killed share
+    Reads its daily draws (:meth:`FogOfWar.daily_draws`, sides RU then UA), its killed share
     and, where estimated, its Wagner share of Russian casualties.
     """
     try:
         samples = fog.samples_
-        enc = fog.encoded_
-        log_rate = np.asarray(samples["log_rate"], dtype=float)
-        lr = log_rate.reshape(-1, *log_rate.shape[2:])
-        daily = np.exp(lr)[:, :, np.asarray(enc.week_of_day)].transpose(0, 2, 1)
-        start = np.datetime64(enc.start, "D")
-        dates = np.arange(start, start + int(enc.n_days))
+        days, daily = fog.daily_draws()
+        dates = np.array(days, dtype="datetime64[D]")
         ks = samples.get("killed_share")
         killed = None
         if ks is not None:

@@ -214,17 +214,37 @@ def _validation_section(seed: int) -> tuple[Section, dict[str, Any]]:
     return Section("validation", "Validation", body), {"iwo_jima": iwo_sum, "ardennes": ard_sum}
 
 
-def _estimate_section(battle: str, seed: int, quick: bool) -> tuple[Section, dict[str, Any]]:
-    """The fused estimate beside each claimant group's own figures, with bias multipliers."""
-    import pandas as pd
+ESTIMATE_STREAMS = ("genstaff", "named-dead", "oryx")
 
+
+def fused_fit(battle: str, seed: int, quick: bool, streams: tuple[str, ...] = ()) -> Any:
+    """The fog-of-war estimate of the report: window 1 Aug 2022 – 30 Jun 2023 (the model's),
+    200 draws × 2 chains with ``quick``, else 500 × 4; optionally with claim streams."""
     from attrition.data.claims import load_claims, load_phases
     from attrition.infer.fusion import FogOfWar
+    from attrition.models.bakhmut import END, START
 
     draws, chains = (200, 2) if quick else (500, 4)
-    fog = FogOfWar(draws=draws, chains=chains, seed=seed, warn=False)
-    fog.fit(load_claims(battle), load_phases(battle))
-    summ = fog.summary()
+    fog = FogOfWar(
+        window=(START, END), draws=draws, chains=chains, seed=seed, warn=False, streams=streams
+    )
+    return fog.fit(load_claims(battle), load_phases(battle))
+
+
+def _streams_summary(battle: str, seed: int) -> dict[str, Any]:
+    return dict(fused_fit(battle, seed, False, ESTIMATE_STREAMS).summary())
+
+
+def _estimate_section(
+    summ: dict[str, Any], with_streams: dict[str, Any] | None, seed: int, quick: bool
+) -> tuple[Section, dict[str, Any]]:
+    """The fused estimate beside each claimant group's own figures, with bias multipliers
+    (``summ``: :meth:`FogOfWar.summary` of :func:`fused_fit`; ``with_streams``: the same with
+    the claim streams, or ``None``)."""
+    import pandas as pd
+
+    summ = dict(summ)
+    draws, chains = (200, 2) if quick else (500, 4)
 
     def q(d: dict[str, float], fmt: str = "{:,.0f}") -> str:
         return f"{fmt.format(d['median'])} ({fmt.format(d['q05'])}–{fmt.format(d['q95'])})"
@@ -252,16 +272,12 @@ def _estimate_section(battle: str, seed: int, quick: bool) -> tuple[Section, dic
                              "claimed": f["claimed"], "period": " to ".join(f["period"]),
                              "fused over that period": q(f["fused"]),
                              "implausible": "yes" if f["implausible"] else ""})  # fmt: skip
-    if quick:
+    if with_streams is None:
         streams_html = (
             '<p class="pending">Quick mode: the comparison with the external claim streams '
             "(General Staff, Oryx, named dead) is not computed.</p>"
         )
     else:
-        with_streams = FogOfWar(
-            draws=draws, chains=chains, seed=seed, warn=False,
-            streams=("genstaff", "named-dead", "oryx"),
-        ).fit(load_claims(battle), load_phases(battle)).summary()  # fmt: skip
         rows_s = [
             {"quantity": f"{side} casualties", "claims only": q(summ["sides"][side]["casualties"]),
              "with streams": q(with_streams["sides"][side]["casualties"])}
@@ -288,7 +304,8 @@ def _estimate_section(battle: str, seed: int, quick: bool) -> tuple[Section, dic
         "(priors: a side may inflate the enemy's losses and deflate its own; Western and "
         "independent sources centred on no bias). The figures below are estimates from claims, "
         "not facts. Method: <code>docs/fog-of-war.md</code>; reproduce with "
-        f"<code>attrition estimate --seed {seed} --draws {draws} --chains {chains} --json</code>."
+        f"<code>attrition estimate --seed {seed} --draws {draws} --chains {chains} "
+        "--window 2022-08-01 2023-06-30 --json</code>."
         "</p>"
         + totals
         + table_html(
@@ -628,15 +645,17 @@ def build_report(
             job = pool.apply_async(M.model_stage, (str(run.stage_dir("model")), seed, quick))
         if hind_hit is None:
             assert pool is not None
-            ev_jobs = {c: pool.apply_async(M.cutoff_evidence, (c, seed)) for c in cut[:-1]}
+            ev_jobs = {c: pool.apply_async(M.cutoff_evidence, (c, seed)) for c in cut[:1]}
         say("evidence")
         evs = run.run("evidence", lambda d: _evidence_stage(battle, d))
         say("validation")
         val, val_sum = run.run("validation", lambda _d: _validation_section(seed))
-        say("estimate")
-        est, est_sum = run.run("estimate", lambda _d: _estimate_section(battle, seed, quick))
+        with_streams = None
+        if not quick:
+            say("estimate with the claim streams")
+            with_streams = run.run("streams", lambda _d: _streams_summary(battle, seed))
         t_h = time.perf_counter()
-        known = {c: M.cutoff_evidence(c, seed) for c in cut[-1:]} if hind_hit is None else {}
+        known = {c: M.cutoff_evidence(c, seed) for c in cut[1:]} if hind_hit is None else {}
         if model_hit is not None:
             model_out = model_hit[0]
         else:
@@ -647,6 +666,7 @@ def build_report(
                 "model", replace(out_m, evidence=None), time.perf_counter() - t_model
             )
             model_out = replace(model_out, evidence=out_m.evidence)
+        est, est_sum = _estimate_section(model_out.fused, with_streams, seed, quick)
         if hind_hit is not None:
             hind, hind_records = hind_hit[0]
         else:

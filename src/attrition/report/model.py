@@ -51,11 +51,11 @@ class ModelSettings:
     def describe(self) -> str:
         """One sentence for the page."""
         return (
-            f"Casualty evidence: fog-of-war estimate over 1 Aug 2022 – 30 Jun 2023 "
-            f"({self.fog_chains} chains × {self.fog_draws} draws); calibration: tempered SMC "
-            f"with {self.particles} particles and {self.moves} moves per stage; {self.runs:,} "
-            f"runs per scenario; hindcasts: {self.hindcast_particles} particles and "
-            f"{self.hindcast_runs} runs per cutoff."
+            "Casualty evidence: the fused estimate of the section above (1 Aug 2022 – 30 Jun "
+            f"2023); calibration: tempered SMC with {self.particles} particles and {self.moves} "
+            f"moves per stage; {self.runs:,} runs per scenario; hindcasts: a fog-of-war fit on "
+            f"the claims known at each cutoff ({self.fog_chains} chains × {self.fog_draws} "
+            f"draws), {self.hindcast_particles} particles and {self.hindcast_runs} runs."
         )
 
 
@@ -67,6 +67,7 @@ class ModelStageOutput:
     summary: dict[str, Any]
     bakhmut_rates: dict[str, tuple[float, float, float]]
     law: str = ""
+    fused: dict[str, Any] | None = None  # FogOfWar.summary() of the fused estimate
     evidence: Any = None  # the CasualtyEvidence calibrated on (not cached: see build_report)
 
 
@@ -586,12 +587,14 @@ def _evidence_fn(seed: int, settings: ModelSettings) -> Any:
 def model_stage(fig_dir: str, seed: int, quick: bool) -> ModelStageOutput:
     """Calibrate the model on all the evidence, run the scenario library over its posterior
     and compare the baseline with the record; figures go into ``fig_dir``."""
-    from attrition.infer.calibrate import calibrate
+    from attrition.infer.calibrate import calibrate, evidence_from_fog
+    from attrition.report.bakhmut import fused_fit
     from attrition.scenarios.bakhmut import library, load_scenario, run_scenario
 
     st = ModelSettings.for_mode(quick)
     folder = Path(fig_dir)
-    ev = _evidence_fn(seed, st)(None)
+    fog = fused_fit("bakhmut", seed, quick)
+    ev = evidence_from_fog(fog)
     cal = calibrate(ev, law="auto", seed=seed, particles=st.particles, moves=st.moves)
     specs = [load_scenario(name) for name in library()]
     specs.sort(key=lambda s: (s.name != "baseline", s.name))
@@ -608,7 +611,7 @@ def model_stage(fig_dir: str, seed: int, quick: bool) -> ModelStageOutput:
             k: {"median": v[0], "q05": v[1], "q95": v[2]} for k, v in rates.items()
         },
     }
-    return ModelStageOutput([record, scen], summary, rates, cal.law, ev)
+    return ModelStageOutput([record, scen], summary, rates, cal.law, dict(fog.summary()), ev)
 
 
 QUICK_HINDCAST = Section(
