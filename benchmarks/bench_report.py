@@ -91,8 +91,11 @@ Date: {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC; one run each (`{command}`).
 |---|---:|---|
 {chr(10).join(rows)}
 
-Stage times of the first run (the model stage — calibration, scenarios, hindcasts — runs in a
-worker process beside the evidence, validation and estimate stages):
+Stage times of the first run. The model stage (fused estimate, calibration, scenarios) runs in
+a worker process beside the evidence, validation and claim-streams stages (their own
+durations); "model" counts from the start of the run until its result was collected, and
+"hindcast" from the end of the streams stage to the end of the hindcasts, whose fog-of-war fits
+are shared between the two processes.
 
 | stage | seconds |
 |---|---:|
