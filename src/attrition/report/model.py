@@ -480,7 +480,8 @@ def _scenario_section(
         "<p>Each scenario changes the record's schedule (or fixes a parameter) and runs as an "
         f"ensemble of {results[0][1].runs:,} runs over the calibrated posterior with binomial "
         "attrition (files in <code>attrition/scenarios/library/bakhmut/</code>; "
-        "<code>attrition scenario run NAME</code> reproduces a row). "
+        "<code>attrition scenario run NAME</code> runs one with that command's own calibration "
+        "settings). "
         "<b>A what-if is a statement of this model</b> — what the calibrated model says would "
         "follow from the changed assumptions — not a fact about what would have happened.</p>"
         + table_html(pd.DataFrame(rows), "Scenarios side by side: model medians and 90% intervals")
