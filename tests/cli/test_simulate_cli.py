@@ -100,6 +100,22 @@ def test_out_parquet_and_netcdf(scenario: Path, tmp_path: Path) -> None:
         assert float(ds["strength_t"].min()) >= 0.0
 
 
+def test_out_zarr_matches_netcdf_and_replaces_atomically(scenario: Path, tmp_path: Path) -> None:
+    pytest.importorskip("zarr")
+    import xarray as xr
+
+    args = ["simulate", str(scenario), "--runs", "20", "--seed", "3"]
+    nc, zr = tmp_path / "traj.nc", tmp_path / "traj.zarr"
+    for out in (nc, zr, zr):  # the second Zarr write replaces the first
+        res = runner.invoke(make_app(), [*args, "--out", str(out)])
+        assert res.exit_code == 0, res.output
+    with xr.open_dataset(nc) as a, xr.open_zarr(zr) as b:
+        assert b["strength_t"].shape == (20, 21, 2)
+        assert (a["strength_t"].values == b["strength_t"].values).all()
+        assert (a["losses_t"].values == b["losses_t"].values).all()
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [

@@ -141,7 +141,9 @@ def test_casualty_evidence_without_fusion_is_a_clear_error(
 
 
 def test_evidence_from_a_fitted_fog_of_war_object() -> None:
-    """The adapter reads weekly log rates, the killed share and the Wagner share."""
+    """The adapter reads the daily draws (FogOfWar.daily_draws on a fitted object's weekly log
+    rates), the killed share and the Wagner share."""
+    from attrition.infer.fusion import FogOfWar
 
     class Enc:
         start = B.START
@@ -155,8 +157,12 @@ def test_evidence_from_a_fitted_fog_of_war_object() -> None:
             "wagner_share": np.full((2, 5), 0.5),
         }
         encoded_ = Enc()
+        fitted_ = True
+        _require_fitted = FogOfWar._require_fitted
+        daily_draws = FogOfWar.daily_draws
 
     ev = C.evidence_from_fog(Fog())
+    assert ev.dates[0] == np.datetime64(B.START, "D")
     assert ev.draws.shape == (10, 14, 2)
     assert ev.draws[0, 0].tolist() == pytest.approx([100.0, 20.0])
     assert ev.draws[0, 7].tolist() == pytest.approx([200.0, 40.0])

@@ -88,7 +88,8 @@ def write_ensemble(ens: Ensemble, out: Path) -> None:
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp"))
     try:
-        ds.to_zarr(tmp / "store.zarr", mode="w")
+        # Zarr format 2: its string dtypes have a stable specification (format 3's do not yet)
+        ds.to_zarr(tmp / "store.zarr", mode="w", zarr_format=2, consolidated=True)
         old = None
         if out.exists():
             old = out.with_name(f".{out.name}.old")
