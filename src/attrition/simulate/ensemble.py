@@ -36,7 +36,8 @@ from attrition.simulate.stochastic import (
     REASON_CODES,
     STOCHASTIC_METHODS,
     RunArrays,
-    _pw,
+    _check,
+    _clamped_loss,
     run_stochastic,
     split_runs,
 )
@@ -69,30 +70,6 @@ BLOCK = 128  # runs advanced together: the inner loop over a block vectorises (S
 
 
 @njit(cache=True, inline="always")  # type: ignore[misc]
-def _loss(b: float, r: float, c0: float, c1: float, p0: float, p1: float, q0: float,
-          q1: float) -> tuple[float, float]:  # fmt: skip
-    """Loss rates of (blue, red), as in rk4's kernel (``guard_empty=False``)."""
-    bb = b if b > 0.0 else 0.0
-    rr = r if r > 0.0 else 0.0
-    return c1 * _pw(rr, p1) * _pw(bb, q1), c0 * _pw(bb, p0) * _pw(rr, q0)
-
-
-@njit(cache=True, inline="always")  # type: ignore[misc]
-def _check(b: float, r: float, cb: float, cr: float, ann: bool, level: float, bp0: float,
-           bp1: float) -> int:  # fmt: skip
-    """Stop code: 1/2 annihilation of blue/red, 3/4 breakpoint of blue/red, 0 none."""
-    if ann and b <= level:
-        return 1
-    if ann and r <= level:
-        return 2
-    if b < bp0 * cb:  # NaN fraction (no breakpoint): never true
-        return 3
-    if r < bp1 * cr:
-        return 4
-    return 0
-
-
-@njit(cache=True, inline="always")  # type: ignore[misc]
 def _rk4(b: float, r: float, c0: float, c1: float, rb: float, rr: float, h: float, p0: float,
          p1: float, q0: float, q1: float) -> tuple[float, ...]:  # fmt: skip
     """One RK4 step of rk4.integrate_daily's scheme.
@@ -100,10 +77,11 @@ def _rk4(b: float, r: float, c0: float, c1: float, rb: float, rr: float, h: floa
     Returns the losses of the step (capped at what is there), the new strengths (never below
     zero) and the unclamped new strengths (to locate a crossing inside the step).
     """
-    k1b, k1r = _loss(b, r, c0, c1, p0, p1, q0, q1)
-    k2b, k2r = _loss(b + 0.5 * h * (rb - k1b), r + 0.5 * h * (rr - k1r), c0, c1, p0, p1, q0, q1)
-    k3b, k3r = _loss(b + 0.5 * h * (rb - k2b), r + 0.5 * h * (rr - k2r), c0, c1, p0, p1, q0, q1)
-    k4b, k4r = _loss(b + h * (rb - k3b), r + h * (rr - k3r), c0, c1, p0, p1, q0, q1)
+    f = _clamped_loss
+    k1b, k1r = f(b, r, c0, c1, p0, p1, q0, q1)
+    k2b, k2r = f(b + 0.5 * h * (rb - k1b), r + 0.5 * h * (rr - k1r), c0, c1, p0, p1, q0, q1)
+    k3b, k3r = f(b + 0.5 * h * (rb - k2b), r + 0.5 * h * (rr - k2r), c0, c1, p0, p1, q0, q1)
+    k4b, k4r = f(b + h * (rb - k3b), r + h * (rr - k3r), c0, c1, p0, p1, q0, q1)
     db = h / 6.0 * (k1b + 2.0 * k2b + 2.0 * k3b + k4b)
     dr = h / 6.0 * (k1r + 2.0 * k2r + 2.0 * k3r + k4r)
     ib = min(db, max(b + h * rb, 0.0))

@@ -381,10 +381,12 @@ def _props(b: float, r: float, c0: float, c1: float, p0: float, p1: float, q0: f
 
 
 @njit(cache=True, inline="always")  # type: ignore[misc]
-def _props_mid(b: float, r: float, c0: float, c1: float, p0: float, p1: float, q0: float,
-               q1: float) -> tuple[float, float]:  # fmt: skip
-    """Loss rates at a predicted midpoint (clamped at 0, no empty guard: a target that the
-    prediction empties is still being fired at; callers apply them to sides that have troops)."""
+def _clamped_loss(b: float, r: float, c0: float, c1: float, p0: float, p1: float, q0: float,
+                  q1: float) -> tuple[float, float]:  # fmt: skip
+    """Loss rates of (blue, red) with strengths clamped at 0 and no empty guard (rk4's
+    ``guard_empty=False``): the ODE ensemble's field, and the rates at a predicted midpoint of
+    tau-leap and binomial steps (a target the prediction empties is still being fired at;
+    callers apply them to sides that have troops)."""
     bb = b if b > 0.0 else 0.0
     rr = r if r > 0.0 else 0.0
     return c1 * _pw(rr, p1) * _pw(bb, q1), c0 * _pw(bb, p0) * _pw(rr, q0)
@@ -393,11 +395,12 @@ def _props_mid(b: float, r: float, c0: float, c1: float, p0: float, p1: float, q
 @njit(cache=True, inline="always")  # type: ignore[misc]
 def _check(b: float, r: float, cb: float, cr: float, ann: bool, level: float, bp0: float,
           bp1: float) -> int:  # fmt: skip
+    """Stop code: 1/2 annihilation of blue/red, 3/4 breakpoint of blue/red, 0 none."""
     if ann and b <= level:
         return 1
     if ann and r <= level:
         return 2
-    if b < bp0 * cb:  # NaN fraction: never true
+    if b < bp0 * cb:  # NaN fraction (no breakpoint): never true
         return 3
     if r < bp1 * cr:
         return 4
@@ -514,7 +517,7 @@ def _one_run(method: int, i: int, y0: Any, coef: Any, pexp: Any, qexp: Any, rate
                 while True:
                     # midpoint tau-leap (Gillespie 2001): propensities at the state
                     # expected half-way through the leap, second order in the mean
-                    m1, m2 = _props_mid(
+                    m1, m2 = _clamped_loss(
                         b + 0.5 * tau * mu_b, r + 0.5 * tau * mu_r, c0, c1, p0, p1, q0, q1
                     )
                     m1 = m1 if b > 0.0 else 0.0
@@ -541,7 +544,7 @@ def _one_run(method: int, i: int, y0: Any, coef: Any, pexp: Any, qexp: Any, rate
                 # loss rates at the deterministic midpoint of the step: the mean
                 # losses are second-order accurate; each soldier present is lost with
                 # probability h * rate / strength (capped at 1), never more than are there
-                m1, m2 = _props_mid(
+                m1, m2 = _clamped_loss(
                     b + 0.5 * h * (rin_b - a1), r + 0.5 * h * (rin_r - a2), c0, c1, p0, p1, q0, q1
                 )
                 k1 = (
