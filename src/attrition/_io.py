@@ -6,6 +6,7 @@ import hashlib
 import os
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from attrition.errors import UserError
 
@@ -69,3 +70,14 @@ def check_writable_dir(path: str | os.PathLike[str]) -> Path:
     if not os.access(probe, os.W_OK | os.X_OK):
         raise UserError(f"{target}: cannot write there (permission denied); choose another folder")
     return target
+
+
+def json_default(obj: Any) -> Any:
+    """``json.dumps(default=...)`` for NumPy scalars and arrays and tuples."""
+    import numpy as np
+
+    if isinstance(obj, np.generic):
+        return obj.item()
+    if isinstance(obj, tuple | np.ndarray):
+        return list(obj)
+    raise TypeError(type(obj))

@@ -93,12 +93,7 @@ def run_command(
 
     spec = sb.load_scenario(scenario)
     c = parse_cutoff(cutoff)
-    n = spec.run.runs if runs is None else runs
-    s = spec.run.seed if seed is None else seed
-    if n < 1:
-        raise UserError(f"--runs {n}: give at least 1")
-    if s < 0:
-        raise UserError(f"--seed {s}: give a whole number >= 0")
+    n, s = sb.run_settings(spec, runs, seed)  # checked before the calibration runs
     lw = check_law_name(law if law is not None else spec.run.law)
     cal = sb.calibration_for(c, law=lw, seed=s)
     result = sb.run_scenario(spec, cal, runs=n, seed=s)

@@ -733,25 +733,11 @@ def _claim_observations(
                     **base,
                 )
             )
-        elif metric == "casualties_per_km":
+        elif metric in ("casualties_per_km", "cm_per_casualty"):
             low, high = _bounds(kind, lo, hi)
             out.append(
                 Observation(
-                    quantity="casualties_per_km",
-                    day=day_end,
-                    kind=kind,
-                    low=low,
-                    high=high,
-                    scale="log",
-                    sigma=0.3 * base_sigma,
-                    **{**base, "day0": max(day0, 0)},
-                )
-            )
-        elif metric == "cm_per_casualty":
-            low, high = _bounds(kind, lo, hi)
-            out.append(
-                Observation(
-                    quantity="cm_per_casualty",
+                    quantity=metric,
                     day=day_end,
                     kind=kind,
                     low=low,

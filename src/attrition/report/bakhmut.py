@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from attrition import __version__
-from attrition._io import atomic_write_text, sha256_file
+from attrition._io import atomic_write_text, json_default, sha256_file
 from attrition.errors import UserError
 from attrition.report.html import Section, figure_html, render_page, table_html
 
@@ -723,7 +723,8 @@ def build_report(
             "stage_seconds": run.seconds,
         }
         atomic_write_text(work / "index.html", page)
-        atomic_write_text(work / "summary.json", json.dumps(summary, indent=2, default=_plain))
+        summary_json = json.dumps(summary, indent=2, default=json_default)
+        atomic_write_text(work / "summary.json", summary_json)
         from attrition.data.claims import claims_to_csv
 
         atomic_write_text(work / "claims_used.csv", claims_to_csv(load_claims(battle)))
@@ -749,13 +750,3 @@ def _swap_in(work: Path, out: Path) -> None:
     work.rename(out)
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
-
-
-def _plain(obj: Any) -> Any:
-    import numpy as np
-
-    if isinstance(obj, np.generic):
-        return obj.item()
-    if isinstance(obj, tuple | np.ndarray):
-        return list(obj)
-    raise TypeError(type(obj))

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from attrition._io import atomic_write_text
+from attrition._io import atomic_write_text, json_default
 from attrition.report.html import Section, figure_html, render_page, table_html
 
 OKABE_ITO = ("#0072B2", "#D55E00", "#009E73", "#E69F00", "#56B4E9", "#CC79A7", "#F0E442")
@@ -207,13 +207,5 @@ def build_classic_report(out_dir: str | Path, *, seed: int = 0) -> Path:
         seed=seed, inputs=inputs,
     )  # fmt: skip
     summary = {"iwo_jima": iwo_sum, "ardennes": ard_sum, "seed": seed, "inputs": inputs}
-    atomic_write_text(out / "summary.json", json.dumps(summary, indent=2, default=_jsonable))
+    atomic_write_text(out / "summary.json", json.dumps(summary, indent=2, default=json_default))
     return atomic_write_text(out / "index.html", page)
-
-
-def _jsonable(obj: Any) -> Any:
-    if isinstance(obj, np.generic):
-        return obj.item()
-    if isinstance(obj, tuple | np.ndarray):
-        return list(obj)
-    raise TypeError(type(obj))

@@ -97,6 +97,7 @@ __all__ = [
     "observed_fall_date",
     "parse_scenario",
     "run_scenario",
+    "run_settings",
     "scenario_schedule",
 ]
 
@@ -547,6 +548,17 @@ def posterior_params(
     return params, idx
 
 
+def run_settings(spec: BakhmutScenario, runs: int | None, seed: int | None) -> tuple[int, int]:
+    """Ensemble size and seed: the given values, else the scenario's ``[run]`` table."""
+    n = spec.run.runs if runs is None else runs
+    s = spec.run.seed if seed is None else seed
+    if n < 1:
+        raise UserError(f"--runs {n}: give at least 1")
+    if s < 0:
+        raise UserError(f"--seed {s}: give a whole number >= 0")
+    return n, s
+
+
 def run_scenario(
     spec: BakhmutScenario,
     cal: Calibration,
@@ -561,12 +573,7 @@ def run_scenario(
     binomial daily step seeded with ``SeedSequence(seed, spawn_key=(1, i))``. The schedule is
     the record known by the calibration's cutoff with the scenario's kinds replaced.
     """
-    n = spec.run.runs if runs is None else runs
-    s = spec.run.seed if seed is None else seed
-    if n < 1:
-        raise UserError(f"--runs {n}: give at least 1")
-    if s < 0:
-        raise UserError(f"--seed {s}: give a whole number >= 0")
+    n, s = run_settings(spec, runs, seed)
     sched = scenario_schedule(spec, cal.schedule)
     model = BakhmutModel(cal.law, sched)
     params, idx = posterior_params(cal, n, s, spec.parameters)
