@@ -325,7 +325,7 @@ def _estimate_section(
 
 
 def _context_section(
-    fig_dir: Path, bakhmut_rates: dict[str, tuple[float, float, float]] | None = None
+    fig_dir: Path, bakhmut_rates: dict[str, dict[str, float]] | None = None
 ) -> tuple[Section, dict[str, Any]]:
     """CDB90 battles the article compares Bakhmut with; Bakhmut's rate when estimated."""
     import plotly.graph_objects as go
@@ -346,7 +346,8 @@ def _context_section(
             hovertemplate="%{customdata[0]} (%{customdata[1]}): %{x:.1f} per 1,000 per day"
             "<extra></extra>",
         )  # fmt: skip
-    for side, (med, lo, hi) in (bakhmut_rates or {}).items():
+    for side, r in (bakhmut_rates or {}).items():
+        med, lo, hi = r["median"], r["q05"], r["q95"]
         fig.add_scatter(
             x=[med], y=[f"Bakhmut ({side}, estimate)"], mode="markers", name=f"Bakhmut {side}",
             marker={"color": "#000", "size": 11, "symbol": "diamond"},
@@ -372,10 +373,15 @@ def _context_section(
         sub = rates[(rates["side"] == side) & rates["rate_per_1000_per_day"].notna()]
         ax.scatter(sub["rate_per_1000_per_day"], [groups.index(g) for g in sub["group"]],
                    c=colours[side], s=18, alpha=0.75, label=side)  # fmt: skip
+    for side, r in (bakhmut_rates or {}).items():
+        groups.append(f"Bakhmut ({side}, estimate)")
+        ax.errorbar([r["median"]], [len(groups) - 1], fmt="D", color="#000",
+                    xerr=[[r["median"] - r["q05"]], [r["q95"] - r["median"]]])  # fmt: skip
     ax.set_yticks(range(len(groups)), groups, fontsize=8)
     ax.set_xscale("log")
     ax.set_xlabel("casualties per 1,000 troops per day of combat")
-    ax.set_title("Daily casualty rate per 1,000 troops (CDB90)")
+    ax.set_title("Daily casualty rate per 1,000 troops: CDB90 engagements"
+                 + (" and Bakhmut (estimate)" if bakhmut_rates else ""))  # fmt: skip
     ax.legend(fontsize=8)
     mfig.tight_layout()
     F.save_static(mfig, str(fig_dir / "historical_context"))
@@ -682,7 +688,7 @@ def build_report(
             pool.join()
             pool = None
         ctx_dir = run.stage_dir("context")
-        ctx, ctx_sum = _context_section(ctx_dir, model_out.bakhmut_rates)
+        ctx, ctx_sum = _context_section(ctx_dir, model_out.summary["bakhmut_rate_per_1000_per_day"])
         from attrition.report.cache import read_figures, write_figures
 
         write_figures(read_figures(ctx_dir), work / "figures")

@@ -65,7 +65,6 @@ class ModelStageOutput:
 
     sections: list[Section]
     summary: dict[str, Any]
-    bakhmut_rates: dict[str, tuple[float, float, float]]
     law: str = ""
     fused: dict[str, Any] | None = None  # FogOfWar.summary() of the fused estimate
     evidence: Any = None  # the CasualtyEvidence calibrated on (not cached: see build_report)
@@ -555,10 +554,8 @@ def _hindcast_section(table: pd.DataFrame, settings: ModelSettings) -> Section:
 # the stage
 
 
-def bakhmut_rates(
-    ev: CasualtyEvidence, base: ScenarioResult
-) -> dict[str, tuple[float, float, float]]:
-    """Bakhmut's daily casualty rate per 1,000 troops per side (median, 5%, 95%): the fused
+def bakhmut_rates(ev: CasualtyEvidence, base: ScenarioResult) -> dict[str, dict[str, float]]:
+    """Bakhmut's daily casualty rate per 1,000 troops per side (median, q05, q95): the fused
     casualties per day over the window over the modelled mean strength, paired draw by run."""
     per_day = ev.draws.mean(axis=1)  # (draws, 2)
     st = base.ensemble.strength
@@ -567,11 +564,7 @@ def bakhmut_rates(
     rate = per_day[np.arange(n) % per_day.shape[0]] / np.maximum(
         strength[np.arange(n) % strength.shape[0]], 1.0
     )
-    out = {}
-    for k, side in enumerate(("RU", "UA")):
-        q05, q50, q95 = np.quantile(rate[:, k] * 1000.0, [0.05, 0.5, 0.95])
-        out[side] = (float(q50), float(q05), float(q95))
-    return out
+    return {side: _quant(rate[:, k] * 1000.0) for k, side in enumerate(("RU", "UA"))}
 
 
 def _evidence_fn(seed: int, settings: ModelSettings) -> Any:
@@ -603,16 +596,13 @@ def model_stage(fig_dir: str, seed: int, quick: bool) -> ModelStageOutput:
     base = results[0][1]
     record, record_sum = _record_section(cal, base, ev, folder)
     scen, scen_sum = _scenario_section(results, folder)
-    rates = bakhmut_rates(ev, base)
     summary = {
         "settings": st.describe(),
         "record": record_sum,
         **scen_sum,
-        "bakhmut_rate_per_1000_per_day": {
-            k: {"median": v[0], "q05": v[1], "q95": v[2]} for k, v in rates.items()
-        },
+        "bakhmut_rate_per_1000_per_day": bakhmut_rates(ev, base),
     }
-    return ModelStageOutput([record, scen], summary, rates, cal.law, dict(fog.summary()), ev)
+    return ModelStageOutput([record, scen], summary, cal.law, dict(fog.summary()), ev)
 
 
 QUICK_HINDCAST = Section(
