@@ -33,8 +33,8 @@ SCENARIO_COLOURS = ("#000000", "#E69F00", "#56B4E9", "#009E73", "#CC79A7", "#D55
 class ModelSettings:
     """Sizes of the model stage (full run, or ``--quick``)."""
 
-    fog_draws: int
-    fog_chains: int
+    hindcast_draws: int
+    hindcast_chains: int
     particles: int
     moves: int
     runs: int
@@ -54,8 +54,9 @@ class ModelSettings:
             "Casualty evidence: the fused estimate of the section above (1 Aug 2022 – 30 Jun "
             f"2023); calibration: tempered SMC with {self.particles} particles and {self.moves} "
             f"moves per stage; {self.runs:,} runs per scenario; hindcasts: a fog-of-war fit on "
-            f"the claims known at each cutoff ({self.fog_chains} chains × {self.fog_draws} "
-            f"draws), {self.hindcast_particles} particles and {self.hindcast_runs} runs."
+            f"the claims known at each cutoff ({self.hindcast_chains} chains × "
+            f"{self.hindcast_draws} draws), {self.hindcast_particles} particles and "
+            f"{self.hindcast_runs} runs."
         )
 
 
@@ -572,7 +573,7 @@ def _evidence_fn(seed: int, settings: ModelSettings) -> Any:
 
     def evidence(cutoff: dt.date | None) -> CasualtyEvidence:
         return casualty_evidence(
-            cutoff, draws=settings.fog_draws, chains=settings.fog_chains, seed=seed
+            cutoff, draws=settings.hindcast_draws, chains=settings.hindcast_chains, seed=seed
         )
 
     return evidence
