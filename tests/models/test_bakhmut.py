@@ -233,6 +233,34 @@ def test_full_withdrawal_hands_over_the_city_that_day() -> None:
     assert np.all(run.fall_day() <= d + 1)
 
 
+def test_withdrawal_under_encirclement_moves_the_city_front_then_stops_at_the_holdout() -> None:
+    """With both flanks deep behind the city (encirclement pressure ~1) and no Russian losses,
+    the city front moves in by ``withdraw_rate`` km a day whatever the losses, and stops at the
+    holdout on the city's western edge; with no pressure it does not move."""
+    geo = B.geography()
+    n = 3
+    p = {k: v[:1].repeat(n) for k, v in _params(n=1, spread=0.0).items()}
+    p["c_ua"] = np.full(n, 1e-12)  # no Russian losses: no advance bought by losses
+    p["ua_advance"] = np.full(n, 0.0)
+    p["r0_n"] = np.array([5.0, 5.0, 30.0])  # run 2: flanks far out, no pressure
+    p["r0_s"] = np.array([5.0, 5.0, 30.0])
+    p["r0_e"] = np.full(n, 10.0)
+    p["withdraw_rate"] = np.array([0.02, 0.2, 0.2])
+    run = B.simulate(B.BakhmutModel("square"), p, days=60)
+    e = run.fronts[:, :, 1]
+    # run 0: linear motion at the rate (pressure within 0.1 % of 1 while the front is > 8.5 km)
+    np.testing.assert_allclose(e[0, 60], 10.0 - 60 * 0.02, rtol=2e-3)
+    # run 1: reaches the holdout and stays there (within the edge's width)
+    holdout = geo.r_in + B.HOLDOUT_KM
+    assert abs(e[1, 60] - holdout) < 2 * B.HOLDOUT_WIDTH_KM
+    assert np.all(np.diff(e[1]) <= 1e-12)
+    # run 2: no encirclement pressure, no losses: the front does not move
+    assert abs(e[2, 60] - 10.0) < 1e-3
+    # the NumPy reference agrees
+    ref = B.simulate(B.BakhmutModel("square"), p, days=60, use_numba=False)
+    np.testing.assert_allclose(ref.fronts, run.fronts, rtol=1e-10, atol=1e-10)
+
+
 def test_ammunition_supply_raises_ukrainian_losses() -> None:
     p = _params(n=6)
     rec = B.BakhmutSchedule.record()

@@ -154,6 +154,10 @@ RHO_MIN, RHO_MAX = 0.05, 20.0
 """Force ratios outside this range are clipped in the advance-rate law."""
 ENC_WIDTH_KM = 0.75
 GATE_WIDTH_KM = 0.25
+# Ukraine's withdrawals under encirclement pressure stop at its last holdout on the city's
+# western edge (the T0504 strip; ~99 % of the city Russian-held), a sharp edge.
+HOLDOUT_KM = 0.3
+HOLDOUT_WIDTH_KM = 0.05
 SMOOTH_SHARE = 0.02
 """Width of the smooth positive part in the replenishment flows (share of the target)."""
 PHASE_GROUP = (0, 1, 1, 2, 2)
@@ -442,6 +446,10 @@ PARAMS: tuple[ParamSpec, ...] = (
     ParamSpec("encirclement_advance", "lognormal", _ln(1.0), 0.7, "ratio",
               "Faster advance in the city when both flanks reach the city centre's radius "
               "(the supply roads T0504, T0513, M03/H32 under fire)."),
+    ParamSpec("withdraw_rate", "lognormal", _ln(0.03), 1.0, "km/day",
+              "Ground in the city Ukraine gives up per day, whatever Russia's losses, when both "
+              "flanks reach the city centre's radius (UK MoD, 14 April: 'orderly "
+              "withdrawals' under pressure on the supply roads)."),
     # territory
     ParamSpec("r0_n", "normal", 21.0, 2.0, "km",
               "Northern front on 1 Aug 2022 (km from the ring centre)."),
@@ -903,7 +911,9 @@ class Rates:
         out_hazard: (n, 4) hazard of leaving (contract end, departure, rotation out).
         inflow: (n, 4) soldiers arriving per day.
         advance_per_loss: (n, 3) km of Russian advance per Russian casualty on each front.
-        push_back: (n, 3) km per day the Ukrainian counter-offensive pushes each front back.
+        push_back: (n, 3) km per day each front moves outwards whatever the losses: the
+            Ukrainian counter-offensive on the flanks (> 0), Ukraine giving up ground in the city
+            under encirclement pressure (< 0).
         loss_rate: (n, 2) expected casualties per day, Russia (all components) and Ukraine.
         removal: (n, 4) share of each component's casualties that leave it for good (the rest
             return to duty).
@@ -1103,7 +1113,13 @@ class BakhmutModel:
         )
         adv_s = share[:, 2] * ratio * (1.0 - off) / kap
         push = off * s["ua_advance"] / ratio
-        zero = xp.zeros(prep.n)
+        # never past the holdout within a day (the daily map's step is capped there)
+        give_up = -xp.minimum(
+            s["withdraw_rate"]
+            * p_enc
+            * _sigmoid(xp, (re - geo.r_in - HOLDOUT_KM) / HOLDOUT_WIDTH_KM),
+            xp.maximum(re - geo.r_in - HOLDOUT_KM, 0.0),
+        )
         keep = 1.0 - s["return_share"]
         removal = xp.stack([xp.ones(prep.n), keep, keep, keep], axis=-1)
         return Rates(
@@ -1111,7 +1127,7 @@ class BakhmutModel:
             out_hazard=out_hazard,
             inflow=inflow,
             advance_per_loss=xp.stack([adv_n, adv_e, adv_s], axis=-1),
-            push_back=xp.stack([push, zero, push], axis=-1),
+            push_back=xp.stack([push, give_up, push], axis=-1),
             loss_rate=xp.stack([loss_ru, loss_ua], axis=-1),
             removal=removal,
         )
@@ -1218,6 +1234,7 @@ _SCALARS: tuple[str, ...] = (
     "return_share",
     "tempo_elasticity",
     "encirclement_advance",
+    "withdraw_rate",
 )
 
 
@@ -1258,10 +1275,10 @@ def _make_det_kernel() -> Any:
         arrived_wp = np.zeros((n, days + 1))
         city_d, city_r, r_in, sol_d, sol_r = geo[0], geo[1], geo[2], geo[3], geo[4]
         (p_exp, q_exp, nref, alpha, a_c, a_p, a_r, lam_ru, lam_ua, dep_rate, enc_w, gate_w,
-         rho_min, rho_max, r_min, r_max, smooth) = (
+         rho_min, rho_max, r_min, r_max, smooth, hold_km, hold_w) = (
              consts[0], consts[1], consts[2], consts[3], consts[4], consts[5], consts[6],
              consts[7], consts[8], consts[9], consts[10], consts[11], consts[12], consts[13],
-             consts[14], consts[15], consts[16])  # fmt: skip
+             consts[14], consts[15], consts[16], consts[17], consts[18])  # fmt: skip
         for i in range(n):
             if stoch:
                 _seed_run(pool, start + i, st, i)
@@ -1277,6 +1294,7 @@ def _make_det_kernel() -> Any:
             keep = 1.0 - sc[i, 13]
             zeta = sc[i, 14]
             enc_adv = sc[i, 15]
+            give_up = sc[i, 16]
             for k in range(7):
                 y[k] = y0[i, k]
             for k in range(4):
@@ -1366,7 +1384,9 @@ def _make_det_kernel() -> Any:
                     if k < 3:
                         l_ru += loss
                 y[4] = min(max(y[4] - adv_n * l_ru + push, r_min), r_max)
-                y[5] = min(max(y[5] - adv_e * l_ru, r_min), r_max)
+                wdr = min(give_up * p_enc * sig((re - r_in - hold_km) / hold_w),
+                          max(re - r_in - hold_km, 0.0))  # fmt: skip
+                y[5] = min(max(y[5] - adv_e * l_ru - wdr, r_min), r_max)
                 y[6] = min(max(y[6] - adv_s * l_ru + push, r_min), r_max)
                 for k in range(3):
                     y[4 + k] = max(y[4 + k], hold_line[d, k])
@@ -1406,7 +1426,7 @@ def _run_kernel(
     consts = np.array(
         [p_exp, q_exp, N_REF, ALPHA_ARTILLERY, *FIRE_WEIGHTS, LAMBDA_RU, LAMBDA_UA,
          DEPART_RATE, ENC_WIDTH_KM, GATE_WIDTH_KM, RHO_MIN, RHO_MAX, R_MIN, R_MAX,
-         SMOOTH_SHARE]
+         SMOOTH_SHARE, HOLDOUT_KM, HOLDOUT_WIDTH_KM]
     )  # fmt: skip
     geo_arr = np.array(
         [geo.city_distance, geo.city_radius, geo.r_in, geo.soledar_distance, SOLEDAR_RADIUS_KM]
