@@ -32,6 +32,7 @@ import numpy as np
 from attrition.errors import UserError, unknown_name
 from attrition.models.bakhmut import (
     BAKHMUT_LAWS,
+    CITY_AREA_KM2,
     DAYS,
     END,
     PARAMS,
@@ -688,7 +689,7 @@ def _claim_observations(
             )
         elif metric == "area_km2" and place in ("", "Bakhmut") and c.subject_side == "UA":
             if rel == "INDEPENDENT" or "controlled" in quote:
-                f = 1.0 - lo / 41.6
+                f = 1.0 - lo / CITY_AREA_KM2
                 out.append(
                     Observation(
                         quantity="city",

@@ -1294,7 +1294,7 @@ def _make_det_kernel() -> Any:
             keep = 1.0 - sc[i, 13]
             zeta = sc[i, 14]
             enc_adv = sc[i, 15]
-            give_up = sc[i, 16]
+            wd_rate = sc[i, 16]
             for k in range(7):
                 y[k] = y0[i, k]
             for k in range(4):
@@ -1384,7 +1384,7 @@ def _make_det_kernel() -> Any:
                     if k < 3:
                         l_ru += loss
                 y[4] = min(max(y[4] - adv_n * l_ru + push, r_min), r_max)
-                wdr = min(give_up * p_enc * sig((re - r_in - hold_km) / hold_w),
+                wdr = min(wd_rate * p_enc * sig((re - r_in - hold_km) / hold_w),
                           max(re - r_in - hold_km, 0.0))  # fmt: skip
                 y[5] = min(max(y[5] - adv_e * l_ru - wdr, r_min), r_max)
                 y[6] = min(max(y[6] - adv_s * l_ru + push, r_min), r_max)
