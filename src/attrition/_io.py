@@ -1,10 +1,11 @@
-"""Small I/O helpers: atomic writes and content hashes."""
+"""Small I/O helpers: atomic writes, content hashes, TOML files."""
 
 from __future__ import annotations
 
 import hashlib
 import os
 import tempfile
+import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +46,17 @@ def _umask() -> int:
 def atomic_write_text(path: str | os.PathLike[str], text: str) -> Path:
     """Atomically write UTF-8 text (see :func:`atomic_write_bytes`)."""
     return atomic_write_bytes(path, text.encode("utf-8"))
+
+
+def read_toml(path: str | os.PathLike[str]) -> dict[str, Any]:
+    """A TOML file as a dict; bad TOML or a non-text file raise a one-line :class:`UserError`."""
+    p = Path(path)
+    try:
+        return tomllib.loads(p.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise UserError(f"{p}: not valid TOML ({exc})") from None
+    except UnicodeDecodeError:
+        raise UserError(f"{p}: not a UTF-8 text file") from None
 
 
 def sha256_file(path: str | os.PathLike[str]) -> str:

@@ -34,7 +34,6 @@ import datetime as dt
 import functools
 import json
 import math
-import tomllib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,6 +42,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from attrition._io import read_toml
 from attrition.errors import UserError, unknown_name
 from attrition.infer.calibrate import (
     Calibration,
@@ -78,6 +78,7 @@ from attrition.models.bakhmut import (
     radius_for_fraction,
     simulate,
 )
+from attrition.scenarios.spec import resolve_in_library
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -331,22 +332,8 @@ def library() -> dict[str, Path]:
 
 def load_scenario(name_or_path: str | Path) -> BakhmutScenario:
     """A packaged scenario by name, or a TOML file; unknown names list the packaged ones."""
-    p = Path(name_or_path)
-    lib = library()
-    if not p.is_file():
-        if str(name_or_path) in lib:
-            p = lib[str(name_or_path)]
-        elif p.suffix == ".toml" or p.parent != Path("."):
-            raise UserError(f"{p}: scenario file not found (packaged: {', '.join(lib)})")
-        else:
-            raise unknown_name("scenario", str(name_or_path), lib)
-    try:
-        data = tomllib.loads(p.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise UserError(f"{p}: not valid TOML ({exc})") from None
-    except UnicodeDecodeError:
-        raise UserError(f"{p}: not a UTF-8 text file") from None
-    return parse_scenario(data, source=str(p))
+    p = resolve_in_library(name_or_path, library())
+    return parse_scenario(read_toml(p), source=str(p))
 
 
 def scenario_schedule(spec: BakhmutScenario, base: BakhmutSchedule) -> BakhmutSchedule:

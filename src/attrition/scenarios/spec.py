@@ -29,13 +29,13 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-import tomllib
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from attrition._io import read_toml
 from attrition.errors import UserError, unknown_name
 from attrition.models.lanchester import LanchesterModel
 from attrition.models.laws import LAW_NAMES, get_law
@@ -563,13 +563,7 @@ def load_scenario(path: str | Path) -> Scenario:
     p = Path(path)
     if not p.is_file():
         raise UserError(f"{p}: scenario file not found")
-    try:
-        data = tomllib.loads(p.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise UserError(f"{p}: not valid TOML ({exc})") from None
-    except UnicodeDecodeError:
-        raise UserError(f"{p}: not a UTF-8 text file") from None
-    return parse_scenario(data, source=str(p), base_dir=str(p.parent))
+    return parse_scenario(read_toml(p), source=str(p), base_dir=str(p.parent))
 
 
 LIBRARY = Path(__file__).parent / "library"
@@ -582,10 +576,15 @@ def library_scenarios() -> dict[str, Path]:
 
 def resolve_scenario_path(name_or_path: str | Path) -> Path:
     """A path as given, or the packaged scenario of that name (``duel``, ``large``)."""
+    return resolve_in_library(name_or_path, library_scenarios())
+
+
+def resolve_in_library(name_or_path: str | Path, lib: dict[str, Path]) -> Path:
+    """A scenario file as given, or the one named so in ``lib``; a path that does not exist or
+    an unknown name raise :class:`UserError` listing the packaged scenarios."""
     p = Path(name_or_path)
     if p.is_file():
         return p
-    lib = library_scenarios()
     if str(name_or_path) in lib:
         return lib[str(name_or_path)]
     if p.suffix == ".toml" or p.parent != Path("."):
