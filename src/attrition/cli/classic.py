@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import typer
 
+from attrition.cli._output import print_json
 from attrition.errors import UserError, unknown_name
 
 METHODS = ("engel", "ratio-regression", "least-squares", "mle")
 FIT_DATASETS = ("ardennes", "iwo-jima")
-
-
-def _print_json(obj: Any) -> None:
-    typer.echo(json.dumps(obj, indent=2, default=float))
 
 
 def _battle_options(
@@ -144,7 +140,7 @@ def register(app: typer.Typer) -> None:
 
         infos = datasets.available()
         if as_json:
-            _print_json(
+            print_json(
                 [
                     {"name": i.name, "rows": i.rows, "period": i.period, "licence": i.licence}
                     for i in infos
@@ -213,7 +209,7 @@ def register(app: typer.Typer) -> None:
             correct_typo=correct_typo, seed=seed,
         )  # fmt: skip
         if as_json:
-            _print_json(out)
+            print_json(out)
             return
         typer.echo(f"{out['dataset']}  days {out['days'][0]}-{out['days'][1]}  "
                    f"law {out['model']}  method {out['method']}")  # fmt: skip
@@ -242,6 +238,6 @@ def register(app: typer.Typer) -> None:
         data = battle_mod.load_battle(dataset).select(battle_mod.parse_days(days))
         table, _ = compare_laws(data, mode=mode)
         if as_json:
-            _print_json(table.to_dict(orient="records"))
+            print_json(table.to_dict(orient="records"))
         else:
             typer.echo(table.to_string(index=False, float_format=lambda v: f"{v:.4g}"))

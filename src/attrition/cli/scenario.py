@@ -7,11 +7,9 @@ it is not available the commands stop with a one-line error (exit 2).
 
 from __future__ import annotations
 
-import json
-from typing import Any
-
 import typer
 
+from attrition.cli._output import print_json
 from attrition.errors import UserError
 
 __all__ = ["register"]
@@ -35,10 +33,6 @@ the battle and scores it against the record: the date the city fell, casualties 
 cutoff, control events and city-control figures after it (CRPS and 90% coverage), beside a
 linear extrapolation of the advance and of the recent casualty rate.
 """
-
-
-def _print_json(obj: Any) -> None:
-    typer.echo(json.dumps(obj, indent=2, default=float))
 
 
 def register(app: typer.Typer) -> None:
@@ -67,7 +61,7 @@ def list_command(
         spec = load_scenario(path)
         rows.append({"name": name, "title": spec.scenario.title, "file": path.name})
     if as_json:
-        _print_json(rows)
+        print_json(rows)
         return
     width = max((len(r["name"]) for r in rows), default=4)
     for r in rows:
@@ -102,7 +96,7 @@ def run_command(
         for p in result.write(out):
             typer.echo(f"wrote {p}", err=True)
     if as_json:
-        _print_json(summary)
+        print_json(summary)
         return
     f = summary["city_fall_date"]
     typer.echo(f"scenario {summary['scenario']}: {n} runs, seed {s}, law {cal.law}"
@@ -145,6 +139,6 @@ def hindcast_command(
     dates = [parse_cutoff(c) for c in raw]
     table = sb.hindcast([d for d in dates if d is not None], runs=runs, seed=seed, law=law)
     if as_json:
-        _print_json(table.to_dict(orient="records"))
+        print_json(table.to_dict(orient="records"))
         return
     typer.echo(table.to_string(index=False, float_format=lambda v: f"{v:.3g}"))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import json
 import os
 import shutil
 import sys
@@ -13,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
+from attrition.cli._output import print_json
 from attrition.errors import UserError, unknown_name
 
 if TYPE_CHECKING:
@@ -21,10 +21,6 @@ if TYPE_CHECKING:
 METHODS = ("ode", "ssa", "tau-leap", "binomial")
 EXECUTORS = ("serial", "processes", "dask")
 OUT_KINDS = {".parquet": "runs", ".csv": "runs", ".nc": "trajectories", ".zarr": "trajectories"}
-
-
-def _print_json(obj: Any) -> None:
-    typer.echo(json.dumps(obj, indent=2, default=float))
 
 
 def _check_flags(
@@ -192,7 +188,7 @@ def register(app: typer.Typer) -> None:
             write_ensemble(ens, out)
         summary = ens.summary()
         if json_out:
-            _print_json(summary)
+            print_json(summary)
         else:
             typer.echo(_human(summary))
             if out is not None:
@@ -242,7 +238,7 @@ def register(app: typer.Typer) -> None:
         if out is not None:
             res.write(str(out))
         if json_out:
-            _print_json(res.to_dict())
+            print_json(res.to_dict())
             return
         typer.echo(
             f"{res.method} sensitivity of {res.scenario}: {res.evaluations} runs "
