@@ -42,7 +42,6 @@ from attrition.models.bakhmut import (
     BakhmutSchedule,
     ParamSpec,
     city_fraction,
-    day_of,
     geography,
     radius_for_fraction,
     simulate,
@@ -906,7 +905,6 @@ def _casualty_block(
     return tuple(periods), mean, prec, has_w
 
 
-_DEBUG = False
 ESS_TARGET = 0.6
 """Tempering steps keep the incremental weights' effective sample size at this share."""
 OUTLIER_SHARE = 0.05
@@ -1014,22 +1012,6 @@ def _transform(scale: str, x: Any) -> Any:
         p = np.clip(x, 1e-3, 1 - 1e-3)
         return np.log(p) - np.log1p(-p)
     return x
-
-
-def _obs_loglik(obs: Observation, m: np.ndarray) -> np.ndarray:
-    from scipy.special import log_ndtr
-
-    tm = _transform(obs.scale, m)
-    s = obs.sigma
-    if obs.kind in ("value", "contested"):
-        v = _transform(obs.scale, obs.low)
-        return np.asarray(-0.5 * ((tm - v) / s) ** 2)
-    out = np.zeros_like(tm)
-    if math.isfinite(obs.low):
-        out = out + log_ndtr((tm - _transform(obs.scale, obs.low)) / s)
-    if math.isfinite(obs.high):
-        out = out + log_ndtr((_transform(obs.scale, obs.high) - tm) / s)
-    return np.asarray(out)
 
 
 def _casualty_loglik(obs: Observations, runs: BakhmutRuns) -> np.ndarray:
@@ -1504,11 +1486,6 @@ def check_law_name(name: str) -> str:
     if name != "auto" and name not in BAKHMUT_LAWS:
         raise unknown_name("law", name, (*BAKHMUT_LAWS, "auto"))
     return name
-
-
-def day_index(date: dt.date | str) -> int:
-    """Day index of a date on the model's grid (re-exported for convenience)."""
-    return day_of(date)
 
 
 # ---------------------------------------------------------------------------------------------

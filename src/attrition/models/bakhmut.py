@@ -124,9 +124,7 @@ COMPONENT_NAMES: dict[str, str] = {
 }
 FRONTS: tuple[str, ...] = ("N", "E", "S")
 STATE_NAMES: tuple[str, ...] = (*COMPONENTS, "RN", "RE", "RS")
-RU_COMPONENTS = (0, 1, 2)
 UA_INDEX = 3
-N_STATE = len(STATE_NAMES)
 
 N_REF = 10_000.0
 """Strength unit of the attrition law (coefficients are per ``N_REF`` soldiers)."""

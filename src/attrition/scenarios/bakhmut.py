@@ -74,7 +74,6 @@ from attrition.models.bakhmut import (
     Withdrawal,
     city_fraction,
     date_of,
-    geography,
     radius_for_fraction,
     simulate,
 )
@@ -837,8 +836,3 @@ def _recent_rate(ev: CasualtyEvidence | None, c_day: int, window: int = 60) -> n
     if b <= a:
         return None
     return np.asarray(ev.draws[:, a:b, :].mean(axis=1))
-
-
-def known_geography() -> dict[str, float]:
-    """Distance (km) of every gazetteer place from the ring centre (for docs and reports)."""
-    return dict(geography().distance)
