@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from attrition.errors import unknown_name
+from attrition.errors import UserError, unknown_name
 
 
 def _available() -> list[str]:
@@ -25,7 +25,10 @@ def register(app: typer.Typer) -> None:
             "bakhmut", help="Battle to report on (bakhmut), or 'classic' for the validations only."
         ),
         out: Path | None = typer.Option(
-            None, "--out", help="Output folder (default reports/<battle>)."
+            None,
+            "--out",
+            help="Output folder (default reports/<battle>): new, empty, or one attrition wrote "
+            "(files you add there are never touched).",
         ),
         quick: bool = typer.Option(
             False, "--quick", help="Trade precision for speed (fewer draws); said on the page."
@@ -39,10 +42,19 @@ def register(app: typer.Typer) -> None:
         names = _available()
         if battle not in names:
             raise unknown_name("battle", battle, names)
-        from attrition._io import check_writable_dir
-
         target = out or Path("reports") / battle
-        check_writable_dir(target)
+        if battle == "classic":
+            from attrition.outputs import check_output_dir
+
+            if seed < 0:
+                raise UserError(f"--seed {seed}: give a whole number 0 or larger")
+            check_output_dir(target)
+        else:
+            from attrition.report.bakhmut import cache_folder, check_report_target
+
+            target = check_report_target(target, seed)
+            if not no_cache:
+                cache_folder(target)
         if battle == "classic":
             from attrition.report.classic import build_classic_report
 

@@ -2,8 +2,11 @@
 
 :func:`build_report` runs the stages, caches the expensive ones by input hash, and writes
 ``index.html`` (self-contained), ``figures/`` (PNG and SVG of every chart), ``summary.json`` and
-``claims_used.csv`` into a fresh folder that replaces the old one only when everything is
-written, so an interrupted run leaves the previous report intact.
+``claims_used.csv``. Everything is built in a private folder first and moved into place only
+when all of it is written (:func:`attrition.outputs.install_output`): an interrupted run leaves
+the previous report intact, the output folder must be new, empty or one this tool wrote (its
+manifest lists the files), and files a user put there are never touched. One run at a time
+writes a folder and its cache (:class:`attrition.outputs.OutputLock`); a second one waits.
 """
 
 from __future__ import annotations
@@ -11,7 +14,6 @@ from __future__ import annotations
 import html
 import json
 import shutil
-import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -607,27 +609,64 @@ def build_report(
     estimate stages. With ``cache`` (default) every stage is cached by the hash of its inputs
     (see :mod:`attrition.report.cache`) under ``<out_dir's parent>/.attrition-cache/<name>``.
     """
-    from attrition.data.claims import battles, load_claims
-    from attrition.report.cache import StageCache
+    from attrition.data.claims import battles
+    from attrition.outputs import OutputLock, build_folder
 
     if battle not in battles():
         from attrition.errors import unknown_name
 
         raise unknown_name("battle", battle, battles())
     say = progress or (lambda _s: None)
-    out = Path(out_dir)
-    try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        work = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent))
-    except OSError as exc:
-        raise UserError(
-            f"{out}: cannot write there ({exc.strerror}); choose a writable folder"
-        ) from None
+    out = check_report_target(out_dir, seed)
+    folder = cache_folder(out) if cache else None
+    with OutputLock(out, on_wait=lambda: say(f"waiting: another run is writing {out}")):
+        check_report_target(out, seed)
+        with build_folder(out) as work:
+            summary, stages = _build_into(work, out, folder, battle, seed, quick, say)
+    return ReportResult(out / "index.html", summary, stages)
+
+
+def cache_folder(out: Path) -> Path:
+    """The stage cache of the report written to ``out``: ``<parent>/.attrition-cache/<name>``.
+
+    Raises :class:`UserError` when a file stands where a cache folder must go.
+    """
+    root = out.parent / ".attrition-cache"
+    for p in (root, root / out.name):
+        if p.exists() and not p.is_dir():
+            raise UserError(
+                f"{p}: is a file, but the report cache needs a folder there; move the file "
+                "away or use --no-cache"
+            )
+    return root / out.name
+
+
+def check_report_target(out_dir: str | Path, seed: int) -> Path:
+    """Validate a report's output folder and seed before any work (see :mod:`attrition.outputs`)."""
+    from attrition.outputs import check_output_dir
+
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        raise UserError(f"--seed {seed}: give a whole number 0 or larger")
+    return check_output_dir(out_dir)
+
+
+def _build_into(
+    work: Path,
+    out: Path,
+    folder: Path | None,
+    battle: str,
+    seed: int,
+    quick: bool,
+    say: Progress,
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """Run the stages into ``work`` and install the result into ``out`` (the caller locks)."""
+    from attrition.data.claims import load_claims
+    from attrition.outputs import install_output
+    from attrition.report.cache import StageCache
+
     pool = None
     try:
-        work.chmod(0o755)
         (work / "figures").mkdir()
-        folder = out.parent / ".attrition-cache" / out.name if cache else None
         inputs = input_hashes(battle)
         run = _Run(work, StageCache(folder), inputs, seed, quick)
         from attrition.report import model as M
@@ -736,23 +775,10 @@ def build_report(
         atomic_write_text(work / "claims_used.csv", claims_to_csv(load_claims(battle)))
         for leftover in work.glob(".stage-*"):
             shutil.rmtree(leftover, ignore_errors=True)
-        _swap_in(work, out)
+        install_output(work, out, battle=battle, seed=seed, quick=quick)
     except BaseException:
         if pool is not None:
             pool.terminate()
             pool.join()
-        shutil.rmtree(work, ignore_errors=True)
         raise
-    return ReportResult(out / "index.html", summary, run.stages)
-
-
-def _swap_in(work: Path, out: Path) -> None:
-    """Replace ``out`` by ``work`` (the old report is removed only after the new one is in)."""
-    old = None
-    if out.exists():
-        old = out.with_name(f".{out.name}.old")
-        shutil.rmtree(old, ignore_errors=True)
-        out.rename(old)
-    work.rename(out)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
+    return summary, run.stages

@@ -186,8 +186,13 @@ def build_classic_report(out_dir: str | Path, *, seed: int = 0) -> Path:
     """Write the classic validations report to ``out_dir`` and return the index path."""
     from attrition._io import sha256_file
     from attrition.data import datasets
+    from attrition.outputs import OutputLock, build_folder, check_output_dir, install_output
 
-    out = Path(out_dir)
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        from attrition.errors import UserError
+
+        raise UserError(f"--seed {seed}: give a whole number 0 or larger")
+    out = check_output_dir(out_dir)
     iwo, iwo_sum = iwo_jima_section()
     ard, ard_sum = ardennes_section()
     intro = Section(
@@ -207,5 +212,9 @@ def build_classic_report(out_dir: str | Path, *, seed: int = 0) -> Path:
         seed=seed, inputs=inputs,
     )  # fmt: skip
     summary = {"iwo_jima": iwo_sum, "ardennes": ard_sum, "seed": seed, "inputs": inputs}
-    atomic_write_text(out / "summary.json", json.dumps(summary, indent=2, default=json_default))
-    return atomic_write_text(out / "index.html", page)
+    with OutputLock(out), build_folder(out) as work:
+        text = json.dumps(summary, indent=2, default=json_default)
+        atomic_write_text(work / "summary.json", text)
+        atomic_write_text(work / "index.html", page)
+        install_output(work, out, report="classic", seed=seed)
+    return out / "index.html"

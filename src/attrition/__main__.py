@@ -1,0 +1,5 @@
+"""``python -m attrition``: the same as the ``attrition`` command."""
+
+from attrition.cli import main
+
+main()
