@@ -95,31 +95,22 @@ def parse_cutoff(cutoff: str | dt.date | None) -> dt.date | None:
     return cutoff
 
 
-def _known_dates(claims: pd.DataFrame) -> pd.Series:
-    """When each claim was known: ``claim_date``, else ``period_end`` (NaT: undated)."""
-    return claims["claim_date"].fillna(claims["period_end"])
-
-
 def filter_known(
     claims: pd.DataFrame, events: pd.DataFrame, cutoff: dt.date | None
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Claims and events known by ``cutoff`` (all dated ones when ``None``).
+    """Claims and events known by ``cutoff`` (:func:`attrition.data.known.known_by`).
 
-    Undated claims and events are dropped in every case: nobody can say when they were known.
+    Under a cutoff a claim needs its ``claim_date`` (an undated claim is dropped) and an event
+    its ``date``. Without a cutoff every claim is kept (the observation mapping later skips
+    claims it cannot place in time), and undated events are dropped (they cannot be placed).
     """
-    import pandas as pd
+    from attrition.data.known import known_by
 
-    known = _known_dates(claims)
-    keep = known.notna()
-    ev_keep = events["date"].notna()
-    if cutoff is not None:
-        ts = pd.Timestamp(cutoff)
-        keep &= known <= ts
-        ev_keep &= events["date"] <= ts
-    return (
-        claims.loc[keep].reset_index(drop=True),
-        events.loc[ev_keep].reset_index(drop=True),
-    )
+    if cutoff is None:
+        return claims.reset_index(drop=True), events.loc[events["date"].notna()].reset_index(
+            drop=True
+        )
+    return known_by(claims, cutoff), known_by(events, cutoff, date_column="date")
 
 
 # ---------------------------------------------------------------------------------------------

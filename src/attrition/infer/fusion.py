@@ -53,7 +53,6 @@ __all__ = [
     "FogPriors",
     "PreparedClaims",
     "apply_cutoff",
-    "known_date",
     "prepare_claims",
     "relation",
     "stream_observations",
@@ -237,36 +236,34 @@ def _check_columns(claims: pd.DataFrame) -> None:
         )
 
 
-def known_date(row: Any) -> dt.date | None:
-    """The date a claim was known: ``claim_date``, else ``period_end``, else ``None``."""
-    return _to_date(row["claim_date"]) or _to_date(row["period_end"])
-
-
 def apply_cutoff(claims: pd.DataFrame, cutoff: str | dt.date | None) -> pd.DataFrame:
     """Keep only the claims known by ``cutoff`` (inclusive); ``None`` keeps everything.
 
-    A claim is known on its ``claim_date``, or its ``period_end`` where ``claim_date`` is empty;
-    a claim with neither cannot be shown to be known by the cutoff and is dropped. This is the
-    first step of :meth:`FogOfWar.fit`, so nothing downstream (window, indices, priors) can
-    depend on a later claim. A cutoff before every dated claim raises :class:`UserError`.
+    The rule is :func:`attrition.data.known.known_by`: a claim is known on its ``claim_date``;
+    a claim without one (undated) is dropped under a cutoff, since nobody can say it was
+    published by then. This is the first step of :meth:`FogOfWar.fit`, so nothing downstream
+    (window, indices, priors) can depend on a later claim. A cutoff before every dated claim
+    raises :class:`UserError`.
     """
+    from attrition.data.known import known_by, known_dates
+
     day = _parse_date_arg(cutoff, "cutoff")
     _check_columns(claims)
     if day is None:
         return claims.reset_index(drop=True)
-    known = [known_date(r) for r in claims.to_dict("records")]
-    keep = [k is not None and k <= day for k in known]
-    if not any(keep):
-        dated = [k for k in known if k is not None]
-        if not dated:
+    kept = known_by(claims, day)
+    if kept.empty:
+        dated = known_dates(claims).dropna()
+        if dated.empty:
             raise UserError(
-                f"cutoff {day}: no claim has a claim_date or period_end, so none is known by "
-                "then; drop --cutoff or date the claims"
+                f"cutoff {day}: no claim has a claim_date, so none is known by then; drop "
+                "--cutoff or date the claims"
             )
         raise UserError(
-            f"cutoff {day} is before the first dated claim ({min(dated)}); choose a later date"
+            f"cutoff {day} is before the first dated claim ({dated.min().date()}); choose a "
+            "later date"
         )
-    return claims.loc[keep].reset_index(drop=True)
+    return kept
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,141 @@
+"""No look-ahead: under a cutoff, only what was *published* by then can change the output.
+
+The rule (:func:`attrition.data.known.known_by`) is checked as a property: perturb **every** row
+that was not provably published by the cutoff — later claim dates *and* undated claims, later
+and undated events — in every way (values, sides, dates, metric, deletion, duplication) and the
+rows that reach the models are identical. Then the fog-of-war fit and the calibration are run on
+the real and on the perturbed tables and must agree bitwise.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from attrition.data.claims import load_claims, load_events
+from attrition.data.known import known_by, known_dates
+from attrition.errors import UserError
+from attrition.infer import calibrate as C
+from attrition.infer.fusion import apply_cutoff
+
+CLAIMS = load_claims()
+EVENTS = load_events()
+FIRST, LAST = dt.date(2022, 8, 31), dt.date(2023, 6, 30)
+
+
+def unknown_rows(
+    claims: pd.DataFrame, events: pd.DataFrame, cutoff: dt.date
+) -> tuple[pd.Series, pd.Series]:
+    """Masks of the rows NOT provably published by ``cutoff`` (later or undated)."""
+    ts = pd.Timestamp(cutoff)
+    c = ~(claims["claim_date"].notna() & (claims["claim_date"] <= ts))
+    e = ~(events["date"].notna() & (events["date"] <= ts))
+    return c, e
+
+
+def perturb(
+    claims: pd.DataFrame, events: pd.DataFrame, cutoff: dt.date, seed: int
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Change every unknown row (values, sides, periods, metric), drop some, duplicate some."""
+    rng = np.random.default_rng(seed)
+    lc, le = unknown_rows(claims, events, cutoff)
+    c2 = claims.copy()
+    c2.loc[lc, "value_low"] = c2.loc[lc, "value_low"] * rng.uniform(0.1, 10) + 7
+    c2.loc[lc, "value_high"] = c2.loc[lc, "value_low"]
+    c2.loc[lc, "subject_side"] = (
+        c2.loc[lc, "subject_side"].map({"UA": "RU", "RU": "UA"}).fillna(c2.loc[lc, "subject_side"])
+    )
+    shift = pd.Timedelta(days=int(rng.integers(-200, 0)))
+    c2.loc[lc, "period_start"] = c2.loc[lc, "period_start"] + shift
+    c2.loc[lc, "period_end"] = c2.loc[lc, "period_end"] + shift
+    drop = lc & (rng.random(len(c2)) < 0.3)
+    dup = c2[lc & ~drop].head(5).assign(id=lambda d: d["id"] + "-dup")
+    c2 = pd.concat([c2[~drop], dup], ignore_index=True)
+    e2 = events.copy()
+    e2.loc[le, "by_side"] = e2.loc[le, "by_side"].map({"UA": "RU", "RU": "UA"}).fillna("RU")
+    e2.loc[le, "event"] = "captured"
+    e2 = e2[~(le & (rng.random(len(e2)) < 0.3))].reset_index(drop=True)
+    return c2, e2
+
+
+def test_undated_claims_are_never_known_under_a_cutoff() -> None:
+    undated = CLAIMS[CLAIMS["claim_date"].isna()]
+    assert len(undated) > 50  # the packaged data have many; the rule must bite
+    kept = known_by(CLAIMS, LAST)
+    assert not set(kept["id"]) & set(undated["id"])
+    assert set(known_by(CLAIMS, None)["id"]) == set(CLAIMS["id"])  # no cutoff: everything
+
+
+def test_the_reviewers_examples_are_not_known_at_the_end_of_january() -> None:
+    """'17,000 ... between 6 and 31 January' and '277 killed ... on 31 January alone' have
+    periods ending on 31 January but no publication date: they cannot be used then."""
+    kept = set(apply_cutoff(CLAIMS, "2023-01-31")["quote"])
+    for text in ("17,000", "277"):
+        hits = CLAIMS[CLAIMS["quote"].str.contains(text, regex=False)]
+        assert not hits.empty, text
+        assert not set(hits["quote"]) & kept, text
+
+
+def test_a_documented_lag_dates_undated_claims_after_their_period() -> None:
+    table = pd.DataFrame(
+        {
+            "claim_date": pd.to_datetime([None, "2023-01-05", None]),
+            "period_end": pd.to_datetime(["2023-01-01", None, None]),
+        }
+    )
+    days = known_dates(table, undated="lag", lag_days=10)
+    assert days.iloc[0] == pd.Timestamp("2023-01-11")
+    assert days.iloc[1] == pd.Timestamp("2023-01-05")
+    assert pd.isna(days.iloc[2])
+    assert len(known_by(table, dt.date(2023, 1, 10), undated="lag", lag_days=10)) == 1
+    assert len(known_by(table, dt.date(2023, 1, 11), undated="lag", lag_days=10)) == 2
+    with pytest.raises(UserError, match="lag_days"):
+        known_dates(table, undated="lag")
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    day=st.integers(0, (LAST - FIRST).days),
+    seed=st.integers(0, 2**31 - 1),
+)
+def test_rows_not_published_by_the_cutoff_cannot_reach_the_models(day: int, seed: int) -> None:
+    cutoff = FIRST + dt.timedelta(days=day)
+    c2, e2 = perturb(CLAIMS, EVENTS, cutoff, seed)
+    a_c, a_e = C.filter_known(CLAIMS, EVENTS, cutoff)
+    b_c, b_e = C.filter_known(c2, e2, cutoff)
+    pd.testing.assert_frame_equal(a_c, b_c)
+    pd.testing.assert_frame_equal(a_e, b_e)
+    pd.testing.assert_frame_equal(apply_cutoff(CLAIMS, cutoff), apply_cutoff(c2, cutoff))
+
+
+def test_calibration_is_bitwise_identical_when_unknown_rows_change() -> None:
+    from attrition.models import bakhmut as B
+
+    cutoff = dt.date(2023, 1, 31)
+    ev = C.synthetic_evidence(B.BakhmutModel("square"), B.prior_values(), draws=60, seed=0)
+    c2, e2 = perturb(CLAIMS, EVENTS, cutoff, seed=11)
+    lc, _ = unknown_rows(CLAIMS, EVENTS, cutoff)
+    assert CLAIMS.loc[lc, "claim_date"].isna().sum() > 0  # undated rows were perturbed too
+    fast = {"particles": 40, "moves": 1, "draws": 50, "law": "linear"}
+    a = C.calibrate(ev, claims=CLAIMS, events=EVENTS, cutoff=cutoff, seed=2, **fast)
+    b = C.calibrate(ev, claims=c2, events=e2, cutoff=cutoff, seed=2, **fast)
+    for k in a.draws:
+        assert np.array_equal(a.draws[k], b.draws[k]), k
+    assert a.laws == b.laws
+
+
+def test_fog_of_war_is_bitwise_identical_when_unknown_rows_change() -> None:
+    pytest.importorskip("numpyro")
+    from attrition.infer.fusion import FogOfWar
+
+    cutoff = dt.date(2023, 2, 28)
+    c2, _ = perturb(CLAIMS, EVENTS, cutoff, seed=5)
+    kw = {"draws": 60, "chains": 1, "seed": 3, "cutoff": cutoff, "warn": False}
+    a = FogOfWar(**kw).fit(CLAIMS).summary()
+    b = FogOfWar(**kw).fit(c2).summary()
+    assert a == b
