@@ -139,3 +139,15 @@ def test_fog_of_war_is_bitwise_identical_when_unknown_rows_change() -> None:
     a = FogOfWar(**kw).fit(CLAIMS).summary()
     b = FogOfWar(**kw).fit(c2).summary()
     assert a == b
+
+
+def test_streams_compiled_later_are_refused_under_a_cutoff() -> None:
+    from attrition.data.streams import stream_info
+    from attrition.infer.fusion import check_streams_known
+
+    assert stream_info("named-dead").dated_by == "event"
+    assert stream_info("genstaff").dated_by == "publication"
+    with pytest.raises(UserError, match="named-dead: compiled after the fact"):
+        check_streams_known(["genstaff", "named-dead"], "2023-01-31")
+    check_streams_known(["genstaff", "oryx"], "2023-01-31")  # used up to the cutoff
+    check_streams_known(["named-dead"], None)  # no cutoff: the whole record is allowed

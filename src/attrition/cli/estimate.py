@@ -39,9 +39,11 @@ _ESTIMATE_HELP = """Fuse contradictory casualty claims into estimates with hones
                      [--streams LIST] [--draws N] [--chains N] [--seed N] [--json] [--out DIR]
 
 BATTLE defaults to bakhmut (its phases set the window and change points). --claims reads any
-file in the claims schema instead. --cutoff uses only claims known by that date (claim_date, or
-period_end where claim_date is empty): later claims cannot change the output. --streams adds
-all-front series (genstaff, named-dead, oryx) and reports what they change. The results are
+file in the claims schema instead. --cutoff uses only claims published by that date (their
+claim_date; undated claims are left out): later or undated claims cannot change the output.
+--streams adds all-front series (genstaff, named-dead, oryx) and reports what they change; with
+--cutoff only the streams dated by publication (genstaff, oryx) are accepted, up to the cutoff,
+and named-dead (compiled later, by date of death) is refused. The results are
 estimates from claims under stated priors, not facts (method: docs/fog-of-war.md).
 """
 

@@ -77,12 +77,14 @@ __all__ = [
     "COLUMNS",
     "CORRECTION_DATE_OVERRIDES",
     "DATA_DIR",
+    "DATED_BY",
     "STREAM_NAMES",
     "WAR_START",
     "StreamInfo",
     "available_streams",
     "load_stream",
     "load_streams",
+    "stream_info",
     "stream_totals",
 ]
 
@@ -246,6 +248,21 @@ class StreamInfo:
     attribution: str
     bias: str
     defects: tuple[str, ...]
+    dated_by: str = "event"
+    """``publication``: each day's figure is what the source had published by that day (usable
+    up to a cutoff); ``event``: figures are dated by when the losses happened but were compiled
+    later (not known by any cutoff inside the battle). Missing in ``metadata.json``: ``event``."""
+
+
+DATED_BY = ("publication", "event")
+"""Valid values of a stream's ``dated_by`` (see :class:`StreamInfo`)."""
+
+
+def stream_info(name: str, data_dir: str | os.PathLike[str] | None = None) -> StreamInfo:
+    """The :class:`StreamInfo` of one stream (unknown names raise :class:`UserError`)."""
+    if name not in STREAM_NAMES:
+        raise unknown_name("stream", name, STREAM_NAMES)
+    return _read_metadata(_base(data_dir), name)
 
 
 @dataclass
@@ -856,4 +873,12 @@ def _read_metadata(base: Path, name: str) -> StreamInfo:
         attribution=data["attribution"],
         bias=data["bias"],
         defects=tuple(data["defects"]),
+        dated_by=_dated_by(data, path),
     )
+
+
+def _dated_by(data: dict[str, Any], path: Path) -> str:
+    value = data.get("dated_by", "event")
+    if value not in DATED_BY:
+        raise UserError(f"{path}: field 'dated_by' is {value!r}; give one of {', '.join(DATED_BY)}")
+    return str(value)

@@ -53,6 +53,7 @@ __all__ = [
     "FogPriors",
     "PreparedClaims",
     "apply_cutoff",
+    "check_streams_known",
     "prepare_claims",
     "relation",
     "stream_observations",
@@ -517,6 +518,27 @@ _STREAM_SERIES: dict[str, tuple[tuple[str, str, str, str], ...]] = {
         ("tanks_destroyed", "UA", "timing", "casualties"),
     ),
 }
+
+
+def check_streams_known(names: Sequence[str], cutoff: str | dt.date | None) -> None:
+    """Refuse, under a cutoff, a stream compiled after the fact (``dated_by = "event"``).
+
+    A stream dated by publication (each day's figure as published that day) is used only up to
+    the cutoff, through the fit's window; a stream dated by event (e.g. named dead by date of
+    death, compiled years later) was not known at any cutoff inside the battle.
+    """
+    if cutoff is None or not names:
+        return
+    from attrition.data.streams import stream_info
+
+    day = _parse_date_arg(cutoff, "cutoff")
+    for name in dict.fromkeys(names):
+        info = stream_info(name)
+        if info.dated_by != "publication":
+            raise UserError(
+                f"--streams {name}: compiled after the fact (dated by event, to {info.end}), so "
+                f"it was not known by --cutoff {day}; leave it out, or drop --cutoff"
+            )
 
 
 def stream_observations(
@@ -1110,6 +1132,7 @@ class FogOfWar:
         leave-one-claimant-out study). ``stream_table`` replaces the packaged streams (tests).
         """
         self._check_params()
+        check_streams_known(self.streams, self.cutoff)
         t0 = time.perf_counter()
         prepared = prepare_claims(claims, self.window, self.cutoff, phases)
         if not self.change_points:
