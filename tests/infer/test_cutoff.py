@@ -151,3 +151,45 @@ def test_streams_compiled_later_are_refused_under_a_cutoff() -> None:
         check_streams_known(["genstaff", "named-dead"], "2023-01-31")
     check_streams_known(["genstaff", "oryx"], "2023-01-31")  # used up to the cutoff
     check_streams_known(["named-dead"], None)  # no cutoff: the whole record is allowed
+
+
+def test_every_prior_rests_on_ids_of_the_evidence_base() -> None:
+    from attrition.models.bakhmut import PARAMS
+
+    dates = C.publication_dates(CLAIMS, EVENTS)
+    cited = [i for p in PARAMS for i in p.rests_on]
+    assert cited  # the rule must bite somewhere
+    assert set(cited) <= set(dates), set(cited) - set(dates)
+    assert all(p.before is not None for p in PARAMS if p.rests_on)
+
+
+@pytest.mark.parametrize("cutoff", ["2022-12-31", "2023-01-31", "2023-02-28", "2023-04-30"])
+def test_priors_at_a_cutoff_use_only_what_was_published_by_then(cutoff: str) -> None:
+    """Every prior resting on a claim later than the cutoff (or undated) falls back to its
+    'before' prior; the others are unchanged; and changing the later claims changes nothing."""
+    from attrition.models.bakhmut import PARAMS, priors_known_by
+
+    day = dt.date.fromisoformat(cutoff)
+    dates = C.publication_dates(CLAIMS, EVENTS)
+    specs = {p.name: p for p in priors_known_by(day, dates)}
+    for p in PARAMS:
+        later = any(dates.get(i) is None or dates[i] > day for i in p.rests_on)  # type: ignore[operator]
+        if later:
+            assert p.before is not None
+            assert (specs[p.name].loc, specs[p.name].scale) == p.before[:2], p.name
+        else:
+            assert specs[p.name] == p, p.name
+    c2, e2 = perturb(CLAIMS, EVENTS, day, seed=1)
+    assert priors_known_by(day, C.publication_dates(c2, e2)) == tuple(specs.values())
+
+
+def test_rochans_january_estimate_is_not_in_the_december_prior() -> None:
+    from attrition.models.bakhmut import priors_known_by
+
+    dates = C.publication_dates(CLAIMS, EVENTS)
+    dec = {p.name: p for p in priors_known_by(dt.date(2022, 12, 31), dates)}
+    jan = {p.name: p for p in priors_known_by(dt.date(2023, 1, 31), dates)}
+    assert "Rochan" not in dec["ua_2"].doc
+    assert "Rochan" in jan["ua_2"].doc
+    for name in ("wc_rate", "wp_rate", "withdraw_rate", "contract_days"):
+        assert dec[name].rests_on == ()  # Prigozhin's May totals, the UK MoD's April report

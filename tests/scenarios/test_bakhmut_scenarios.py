@@ -354,21 +354,38 @@ def test_observed_fall_date_is_the_record() -> None:
 
 
 def test_hindcast_table(evidence: C.CasualtyEvidence) -> None:
+    """Scores against the record, the law chosen at each cutoff, and no leakage between cutoffs:
+    a cutoff's rows are bitwise the same whether it is run alone or after the others."""
+
     def ev_fn(cutoff: dt.date | None) -> C.CasualtyEvidence:
         return evidence.truncate(cutoff) if cutoff else evidence
 
-    table = S.hindcast(
-        ["2022-12-31", "2023-01-31", "2023-02-28"], runs=40, seed=0, law="square",
-        evidence_fn=ev_fn, settings=(40, 1),
-    )  # fmt: skip
-    assert set(table["cutoff"]) == {"2022-12-31", "2023-01-31", "2023-02-28"}
-    assert set(table["forecaster"]) == {"model", "naive"}
-    targets = set(table["target"])
-    assert {"city_fall_day", "ru_casualties_after_cutoff", "control_events"} <= targets
-    assert table["coverage_90"].between(0, 1).all()
+    cuts = ["2022-12-31", "2023-01-31", "2023-02-28"]
+    kw: dict[str, Any] = {"runs": 40, "seed": 0, "evidence_fn": ev_fn, "settings": (40, 1)}
+    table = S.hindcast(cuts, law="auto", **kw)
+    assert list(dict.fromkeys(table["cutoff"])) == cuts
     fall = table[table["target"] == "city_fall_day"]
-    assert (fall["crps"] >= 0).all()
-    assert len(fall) == 6
+    assert set(fall["observed"]) == {"2023-05-20"}  # the record's fall date, not a model's
+    assert sorted(fall["forecaster"]) == ["model", "model", "model", "naive", "naive", "naive"]
+    # the law of each cutoff is that cutoff's own choice (highest marginal likelihood then)
+    cal = C.calibrate(ev_fn(dt.date(2023, 1, 31)), cutoff="2023-01-31", law="auto", seed=0,
+                      particles=40, moves=1)  # fmt: skip
+    model_rows = table[table["forecaster"] == "model"]
+    assert set(model_rows.loc[model_rows["cutoff"] == "2023-01-31", "law"]) == {cal.law}
+    assert set(table.loc[table["forecaster"] == "naive", "law"]) == {""}
+    # the control events scored are exactly the event statements dated after each cutoff
+    full = C.build_observations(load_claims(), load_events(), evidence, None)
+    for c in cuts:
+        day = (dt.date.fromisoformat(c) - B.START).days
+        n_after = sum(1 for o in full.items if o.source == "event" and o.day > day
+                      and o.quantity in ("front", "city"))  # fmt: skip
+        row = table[(table["cutoff"] == c) & (table["target"] == "control_events")]
+        assert set(row["n"]) == {n_after}, c
+    alone = S.hindcast(["2023-02-28"], law="auto", **kw)
+    pd.testing.assert_frame_equal(
+        alone.reset_index(drop=True),
+        table[table["cutoff"] == "2023-02-28"].reset_index(drop=True),
+    )
 
 
 def test_toml_files_parse_as_plain_toml() -> None:

@@ -43,6 +43,7 @@ from attrition.models.bakhmut import (
     ParamSpec,
     city_fraction,
     geography,
+    priors_known_by,
     radius_for_fraction,
     simulate,
 )
@@ -66,6 +67,7 @@ __all__ = [
     "log_posterior",
     "observation_values",
     "parse_cutoff",
+    "publication_dates",
     "record_fit",
     "statement_holds",
     "synthetic_evidence",
@@ -1203,6 +1205,8 @@ class Calibration:
         observations: what the likelihood read.
         seconds: wall time of the calibration.
         seed: the seed.
+        priors: the priors used (:func:`~attrition.models.bakhmut.priors_known_by` at the
+            cutoff).
     """
 
     law: str
@@ -1216,6 +1220,7 @@ class Calibration:
     seconds: float
     seed: int
     fits: dict[str, LawFit] = field(default_factory=dict, repr=False)
+    priors: tuple[ParamSpec, ...] = PARAMS
 
     @property
     def n_draws(self) -> int:
@@ -1231,7 +1236,7 @@ class Calibration:
         import pandas as pd
 
         rows = []
-        for p in PARAMS:
+        for p in self.priors:
             v = self.draws[p.name]
             rows.append(
                 {
@@ -1247,11 +1252,22 @@ class Calibration:
         return pd.DataFrame(rows)
 
 
-def _free_specs(schedule: BakhmutSchedule) -> tuple[list[ParamSpec], list[ParamSpec]]:
+def _free_specs(
+    schedule: BakhmutSchedule, specs: Sequence[ParamSpec] = PARAMS
+) -> tuple[list[ParamSpec], list[ParamSpec]]:
     used = schedule.regimes_in_use()
-    free = [p for p in PARAMS if p.regime is None or p.regime in used]
-    fixed = [p for p in PARAMS if not (p.regime is None or p.regime in used)]
+    free = [p for p in specs if p.regime is None or p.regime in used]
+    fixed = [p for p in specs if not (p.regime is None or p.regime in used)]
     return free, fixed
+
+
+def publication_dates(claims: pd.DataFrame, events: pd.DataFrame) -> dict[str, dt.date | None]:
+    """When each claim (``claim_date``) and control event (``date``) was published, by id."""
+    out: dict[str, dt.date | None] = {}
+    for table, col in ((claims, "claim_date"), (events, "date")):
+        for i, d in zip(table["id"], table[col], strict=True):
+            out[str(i)] = _date(d)
+    return out
 
 
 def _chunked(
@@ -1426,7 +1442,8 @@ def calibrate(
         events = load_events("bakhmut") if events is None else events
     sched = (schedule or BakhmutSchedule.record()).known_by(c)
     obs = build_observations(claims, events, evidence, c, sched)
-    free, fixed = _free_specs(sched)
+    specs = priors_known_by(c, publication_dates(claims, events))
+    free, fixed = _free_specs(sched, specs)
     fixed_values = {p.name: np.asarray(p.value(np.float64(p.loc))) for p in fixed}
     fits = {
         lw: _smc(lw, sched, obs, free, fixed_values, seed=seed, particles=particles, moves=moves)
@@ -1441,7 +1458,7 @@ def calibrate(
         out[p.name] = np.asarray(p.value(z[:, j]), dtype=float)
     for p in fixed:
         out[p.name] = np.asarray(p.value(rng.normal(p.loc, p.scale, size=draws)), dtype=float)
-    out = {p.name: out[p.name] for p in PARAMS}
+    out = {p.name: out[p.name] for p in specs}
     post = best.log_lik + log_prior(free, best.draws_z)
     top = best.draws_z[int(np.argmax(post))]
     map_values = {p.name: float(p.value(np.float64(top[j]))) for j, p in enumerate(free)}
@@ -1469,6 +1486,7 @@ def calibrate(
         seconds=time.perf_counter() - t0,
         seed=seed,
         fits=fits,
+        priors=specs,
     )
 
 

@@ -82,6 +82,7 @@ __all__ = [
     "geography",
     "param_index",
     "prior_values",
+    "priors_known_by",
     "radius_for_fraction",
     "simulate",
 ]
@@ -328,6 +329,10 @@ class ParamSpec:
         doc: meaning and the reasoning behind the prior.
         regime: ``("phase", k)``, ``("supply", k)`` or ``("offensive", 0)`` when the parameter
             only acts from a dated regime switch, else ``None``.
+        rests_on: ids of the claims or control events whose content sets this prior. Under a
+            cutoff before any of them was published (or if one is undated), the prior is
+            :attr:`before` instead (see :func:`priors_known_by`).
+        before: ``(loc, scale, reasoning)`` of the prior built without ``rests_on``.
     """
 
     name: str
@@ -337,6 +342,8 @@ class ParamSpec:
     unit: str
     doc: str
     regime: tuple[str, int] | None = None
+    rests_on: tuple[str, ...] = ()
+    before: tuple[float, float, str] | None = None
 
     def value(self, z: Any) -> Any:
         """Transform from the unconstrained scale."""
@@ -382,7 +389,9 @@ PARAMS: tuple[ParamSpec, ...] = (
               ("phase", 0)),
     ParamSpec("ua_2", "lognormal", _ln(25_000), 0.5, "soldiers",
               "Ukrainian committed strength Nov 2022–Apr 2023 (Rochan: ten brigades, ~30,000).",
-              ("phase", 1)),
+              ("phase", 1), ("bk-c141", "bk-c142"),
+              (_ln(18_000), 0.8, "No published estimate yet: the winter escalation brought "
+               "more brigades than the autumn's ~12,000, how many unknown.")),
     ParamSpec("ua_3", "lognormal", _ln(25_000), 0.5, "soldiers",
               "Ukrainian committed strength May–June 2023.", ("phase", 3)),
     ParamSpec("rr_1", "lognormal", _ln(8_000), 0.6, "soldiers",
@@ -396,14 +405,22 @@ PARAMS: tuple[ParamSpec, ...] = (
     ParamSpec("wp_0", "lognormal", _ln(5_000), 0.6, "soldiers",
               "Wagner professionals at Bakhmut on 1 August 2022."),
     ParamSpec("wp_rate", "lognormal", _ln(20.0), 0.8, "soldiers/day",
-              "Wagner professionals arriving per day (Prigozhin: 35,000 in all, not all here)."),
+              "Wagner professionals arriving per day (Prigozhin: 35,000 in all, not all here).",
+              None, ("bk-c115",),
+              (_ln(20.0), 1.2, "No published total yet: a small flow of professionals of "
+               "unknown size; half again as wide.")),
     ParamSpec("wc_0", "lognormal", _ln(2_000), 0.8, "soldiers",
               "Wagner convicts at Bakhmut on 1 August 2022."),
     ParamSpec("wc_rate", "lognormal", _ln(200.0), 0.5, "soldiers/day",
-              "Convicts recruited per day while recruitment lasts (50,000 over ~7 months)."),
+              "Convicts recruited per day while recruitment lasts (50,000 over ~7 months).",
+              None, ("bk-c114",),
+              (_ln(150.0), 1.0, "Prison recruitment was public from September 2022, its "
+               "scale not: a wide prior.")),
     ParamSpec("contract_days", "lognormal", _ln(180.0), 0.25, "days",
               "Mean service of a convict before release (six-month contracts; Girkin: 26,000 "
-              "pardoned)."),
+              "pardoned).", None, ("bk-c121",),
+              (_ln(180.0), 0.5, "Six-month contracts were the public terms of prison "
+               "recruitment; how many served them out, unknown: twice as wide.")),
     # attrition
     ParamSpec("return_share", "logitnormal", _logit(0.3), 0.7, "share",
               "Share of casualties that return to duty (wounded); none for convicts, whose "
@@ -447,7 +464,9 @@ PARAMS: tuple[ParamSpec, ...] = (
     ParamSpec("withdraw_rate", "lognormal", _ln(0.03), 1.0, "km/day",
               "Ground in the city Ukraine gives up per day, whatever Russia's losses, when both "
               "flanks reach the city centre's radius (UK MoD, 14 April: 'orderly "
-              "withdrawals' under pressure on the supply roads)."),
+              "withdrawals' under pressure on the supply roads).", None, ("ev-c001",),
+              (_ln(0.01), 1.5, "A defender under encirclement pressure may give ground "
+               "whatever the attacker's losses, at an unknown rate: centred low and wide.")),
     # territory
     ParamSpec("r0_n", "normal", 21.0, 2.0, "km",
               "Northern front on 1 Aug 2022 (km from the ring centre)."),
@@ -471,6 +490,35 @@ PARAMS: tuple[ParamSpec, ...] = (
               ("offensive", 0)),
 )  # fmt: skip
 """The model's parameters, their priors and the reasoning (docs/bakhmut-model.md)."""
+
+
+def priors_known_by(
+    cutoff: dt.date | None,
+    published: Mapping[str, dt.date | None],
+    specs: Sequence[ParamSpec] = PARAMS,
+) -> tuple[ParamSpec, ...]:
+    """The priors as they could have been set at ``cutoff``.
+
+    ``published`` maps claim and event ids to the date each was published (``None``:
+    undated). A prior whose :attr:`ParamSpec.rests_on` ids were not all published by the
+    cutoff (later, undated, or absent from ``published``) is replaced by its
+    :attr:`ParamSpec.before` prior. Without a cutoff the priors are returned unchanged.
+    """
+    if cutoff is None:
+        return tuple(specs)
+    out = []
+    for p in specs:
+        known = all((d := published.get(i)) is not None and d <= cutoff for i in p.rests_on)
+        if p.rests_on and not known:
+            if p.before is None:
+                raise UserError(
+                    f"prior of {p.name}: rests on {', '.join(p.rests_on)} but has no prior for "
+                    "before they were published; give ParamSpec.before"
+                )
+            loc, scale, why = p.before
+            p = replace(p, loc=loc, scale=scale, doc=why, rests_on=(), before=None)
+        out.append(p)
+    return tuple(out)
 
 
 def param_index() -> dict[str, int]:

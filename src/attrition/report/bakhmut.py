@@ -674,7 +674,7 @@ def _build_into(
 
         # The model stage runs in a worker process beside the stages below. The hindcasts'
         # fog-of-war fits (one per cutoff, independent of the law) are shared between the
-        # worker and this process; their calibrations run here once the law is known.
+        # worker and this process; their calibrations (law chosen per cutoff) run here.
         model_hit = run.cached("model")
         hind_hit = run.cached("hindcast") if not quick else ((M.QUICK_HINDCAST, []),)
         cut = list(HINDCAST_CUTOFFS)
@@ -717,7 +717,7 @@ def _build_into(
         else:
             say("hindcasts")
             known.update({c: j.get() for c, j in ev_jobs.items()})
-            table = M.hindcast_part(cut, model_out.law, seed, model_out.evidence, known)
+            table = M.hindcast_part(cut, seed, model_out.evidence, known)
             run.stage_dir("hindcast")
             hind, hind_records = run.finish(
                 "hindcast", M.hindcast_result(table), time.perf_counter() - t_h

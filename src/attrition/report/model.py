@@ -518,6 +518,7 @@ def _hindcast_section(table: pd.DataFrame, settings: ModelSettings) -> Section:
     t = table.copy()
     keep = [
         "cutoff",
+        "law",
         "target",
         "forecaster",
         "n",
@@ -541,10 +542,12 @@ def _hindcast_section(table: pd.DataFrame, settings: ModelSettings) -> Section:
         "the forecasts are scored against what happened (CRPS: lower is better; coverage: "
         "whether the observation lies in the 90% interval) beside a naive baseline (a straight "
         "line through the asserted front positions; the recent casualty rate). "
-        "Law: the one the full calibration chose; "
-        f"{settings.hindcast_particles} particles and "
-        f"{settings.hindcast_runs} runs per cutoff. <code>attrition hindcast</code> reproduces "
-        "the table (its defaults are larger; the method note has that table).</p>"
+        "The law is chosen at each cutoff from that cutoff's evidence (column <em>law</em>); "
+        "priors resting on claims published after a cutoff are replaced by priors set without "
+        f"them. {settings.hindcast_particles} particles and "
+        f"{settings.hindcast_runs} runs per cutoff, <strong>one seed</strong>: a single run is "
+        "no claim of skill. The method note (docs/bakhmut-model.md, section 7) reports the "
+        "scores over several seeds with their spread.</p>"
         + table_html(pd.DataFrame(wide), "CRPS by cutoff and target: model against naive")
         + table_html(t, "Hindcast skill, every score")
     )
@@ -624,12 +627,12 @@ def cutoff_evidence(cutoff: str, seed: int) -> CasualtyEvidence:
 
 def hindcast_part(
     cutoffs: Sequence[str],
-    law: str,
     seed: int,
     evidence: CasualtyEvidence | None = None,
     known: Mapping[str, CasualtyEvidence] | None = None,
 ) -> pd.DataFrame:
-    """Hindcast rows for ``cutoffs``, calibrating with ``law``. ``evidence`` (the all-claims
+    """Hindcast rows for ``cutoffs``, the law chosen at each cutoff from what was known by
+    then (never the full record's choice). ``evidence`` (the all-claims
     casualty evidence, the hindcasts' truth) and ``known`` (cutoff -> evidence known by then,
     from :func:`cutoff_evidence`) save refitting them here."""
     from attrition.infer.calibrate import parse_cutoff
@@ -651,7 +654,7 @@ def hindcast_part(
         cutoffs,
         runs=st.hindcast_runs,
         seed=seed,
-        law=law,
+        law="auto",
         evidence_fn=ev_fn,
         settings=(st.hindcast_particles, st.moves),
     )

@@ -696,8 +696,11 @@ def hindcast(
     wide bands). The naive baseline extrapolates the advance linearly (a line through the
     Russian-held positions asserted by the cutoff) and the casualty rate of the last 60 days.
 
-    Returns a tidy table: ``cutoff, target, forecaster, n, crps, coverage_90, brier, median,
-    q05, q95, observed``.
+    ``law="auto"`` (the default) chooses the law **at each cutoff** from the marginal
+    likelihoods of that cutoff's calibration, so no choice rests on later evidence.
+
+    Returns a tidy table: ``cutoff, law, target, forecaster, n, crps, coverage_90, brier,
+    median, q05, q95, observed`` (``law``: the model's law at that cutoff; empty for naive).
     """
     import pandas as pd
 
@@ -734,9 +737,11 @@ def hindcast(
         nrng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(7,)))
 
         def add(target: str, who: str, n: int, score: float, cov: float, q: np.ndarray | None,
-                observed: Any, brier: float = math.nan, c: dt.date = c) -> None:  # fmt: skip
+                observed: Any, brier: float = math.nan, c: dt.date = c,
+                law: str = cal.law) -> None:  # fmt: skip
             row = {
                 "cutoff": c.isoformat(),
+                "law": law if who == "model" else "",
                 "target": target,
                 "forecaster": who,
                 "n": n,
