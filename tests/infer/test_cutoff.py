@@ -193,3 +193,20 @@ def test_rochans_january_estimate_is_not_in_the_december_prior() -> None:
     assert "Rochan" in jan["ua_2"].doc
     for name in ("wc_rate", "wp_rate", "withdraw_rate", "contract_days"):
         assert dec[name].rests_on == ()  # Prigozhin's May totals, the UK MoD's April report
+
+
+def test_the_look_ahead_doc_lists_every_prior_that_rests_on_a_publication() -> None:
+    import re
+    from pathlib import Path
+
+    from attrition.models.bakhmut import PARAMS
+
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "look-ahead.md").read_text("utf-8")
+    rows = {
+        m.group(1): m.group(2) for m in re.finditer(r"^\| `(\w+)` [^|]*\| ([^|]*)\|", doc, re.M)
+    }
+    for p in PARAMS:
+        if p.rests_on:
+            assert p.name in rows, p.name
+            assert re.findall(r"(?:bk-[cn]\d+|ev-c?\d+)", rows[p.name]) == list(p.rests_on)
+    assert set(rows) == {p.name for p in PARAMS if p.rests_on}
