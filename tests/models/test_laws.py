@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -89,11 +91,45 @@ def test_reinforcement_rate_and_impulse_add_up() -> None:
     np.testing.assert_allclose(traj.strength[:, 1], [20, 20, 20, 120, 120, 120, 120], atol=1e-9)
 
 
-def test_withdrawal_never_drives_below_zero() -> None:
+def test_withdrawal_larger_than_the_force_takes_what_is_there() -> None:
+    """Blue withdraws 5,000 at t = 2 but has ~984 left: it drops to exactly zero (not below),
+    the withdrawn men are not combat losses, red is untouched from then on, and the default
+    stop rule ends the battle at t = 2. Before t = 2 both sides follow the closed form."""
     sched = Schedule.from_mapping(impulses={0: {2.0: -5000.0}})
     model = LanchesterModel(get_law("square"), (0.01, 0.01), schedule=sched)
     traj = solve(model, (1000.0, 800.0), 5.0)
-    assert traj.strength.min() >= 0.0
+    free = LanchesterModel(get_law("square"), (0.01, 0.01)).closed_form((1000.0, 800.0), [0, 1, 2])
+    assert (traj.stop_reason, traj.stop_time) == ("annihilation:blue", 2.0)
+    np.testing.assert_allclose(traj.strength[:2], free[:2], rtol=1e-8)
+    assert traj.strength[-1, 0] == 0.0
+    assert traj.strength[-1, 1] == pytest.approx(free[2, 1], rel=1e-8)
+    np.testing.assert_allclose(traj.losses[-1], [1000.0, 800.0] - free[2], rtol=1e-7)
+    on = solve(model, (1000.0, 800.0), 5.0, stop=StopRule(annihilation=False))
+    np.testing.assert_array_equal(on.strength[2:], np.tile(traj.strength[-1], (4, 1)))
+    np.testing.assert_array_equal(on.losses[2:], np.tile(traj.losses[-1], (4, 1)))
+
+
+@pytest.mark.parametrize(
+    ("law", "opts", "coef", "terms"),
+    [
+        ("square", {}, (0.012, 0.010), lambda b, r, x, y: (b * x**2, r * y**2)),
+        ("linear", {}, (1.2e-5, 1.0e-5), lambda b, r, x, y: (b * x, r * y)),
+        ("logarithmic", {}, (0.02, 0.03), lambda b, r, x, y: (b * np.log(x), r * np.log(y))),
+        # Deitchman: blue's fire aimed (dR/dt = −b·B), red's area fire (dB/dt = −r·R·B)
+        ("mixed", {"aimed": 0}, (0.012, 1.0e-5), lambda b, r, x, y: (b * x, r * y**2 / 2)),
+    ],
+)  # fmt: skip
+def test_hand_written_invariants_are_conserved(
+    law: str, opts: dict[str, int], coef: tuple[float, float], terms: Any
+) -> None:
+    """The textbook invariants, written out here rather than taken from
+    :meth:`LanchesterModel.invariant`: blue's term minus red's term is constant along the
+    numerical solution (to 1e-8 of the terms' size) while red loses more than 10%."""
+    model = LanchesterModel(get_law(law, **opts), coef)
+    traj = solve(model, (1000.0, 800.0), 20.0)
+    blue, red = terms(*coef, traj.strength[:, 0], traj.strength[:, 1])
+    assert np.ptp(blue - red) <= 1e-8 * max(abs(blue[0]), abs(red[0]))
+    assert traj.strength[-1, 1] < 0.9 * 800.0  # enough movement to break a wrong invariant
 
 
 def test_losses_match_strength_drop_without_reinforcement() -> None:

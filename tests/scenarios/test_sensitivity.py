@@ -2,41 +2,22 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pytest
 
 from attrition.errors import UserError
 from attrition.scenarios.sensitivity import analyse
-from attrition.scenarios.spec import Scenario, parse_scenario
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # the repo root: tests.baselines
+from tests.baselines import producers as P
 
 pytest.importorskip("SALib")
 
-T = 20
-A, B = 0.01, 0.05  # red effectiveness ~ U(A, B)
-
-
-def scenario(uncertain: bool = True) -> Scenario:
-    data: dict[str, Any] = {
-        "scenario": {"name": "log", "law": "logarithmic", "days": T},
-        "sides": {
-            "blue": {"strength": 1000, "effectiveness": 0.02},
-            "red": {"strength": 800, "effectiveness": 0.03},
-        },
-        "run": {"method": "ode", "seed": 3},
-        "outputs": {"quantities": ["final_blue"]},
-    }
-    if uncertain:
-        data["uncertain"] = {
-            "blue": {
-                "strength": {"dist": "uniform", "low": 500, "high": 1500},
-                "effectiveness": {"dist": "uniform", "low": 0.01, "high": 0.03},
-            },
-            "red": {"effectiveness": {"dist": "uniform", "low": A, "high": B}},
-        }
-    return parse_scenario(data, "log.toml")
+T, A, B = P.SA_DAYS, P.SA_RED_LOW, P.SA_RED_HIGH  # red effectiveness ~ U(A, B)
+scenario = P.sensitivity_scenario
 
 
 def exact_indices() -> dict[str, tuple[float, float]]:
@@ -56,25 +37,51 @@ def exact_indices() -> dict[str, tuple[float, float]]:
 
 
 def test_sobol_indices_match_the_closed_form() -> None:
-    res = analyse(scenario(), method="sobol", samples=1024)
+    """Each index within 0.05 of the closed form, and its bootstrap 95% interval not too
+    narrow: the error is at most twice the half-width (for a normal estimator that fails with
+    probability 1e-4 per index; the Sobol' points are quasi-random, so the bootstrap, which
+    treats them as random, if anything overstates the error). The seeded values and
+    half-widths equal the pinned baseline (too-wide intervals would move it)."""
+    res = P.SOBOL.make()
     assert res.evaluations == 1024 * 5
     exact = exact_indices()
     t = res.table
     for name, (s1, st) in exact.items():
         got = t[(t["input"] == name)].set_index("index")
-        assert got.loc["S1", "value"] == pytest.approx(s1, abs=0.05), name
-        assert got.loc["ST", "value"] == pytest.approx(st, abs=0.05), name
-        assert got.loc["ST", "ci_low"] <= got.loc["ST", "value"] <= got.loc["ST", "ci_high"]
+        for idx, want in (("S1", s1), ("ST", st)):
+            value, lo, hi = got.loc[idx, ["value", "ci_low", "ci_high"]]
+            assert value == pytest.approx(want, abs=0.05), (name, idx)
+            assert abs(value - want) <= 2 * (hi - value) + 1e-12, (name, idx, lo, hi)
     # the interaction share is real: ST > S1 for both active inputs
     assert exact["blue.strength"][1] > exact["blue.strength"][0]
+    P.check(P.SOBOL, P.SOBOL.summarise(res))
 
 
-def test_morris_screens_out_the_inactive_input() -> None:
-    res = analyse(scenario(), method="morris", samples=32)
+def _elementary_effects() -> dict[str, np.ndarray]:
+    """Every value |EE| can take on the 4-level Morris grid (step Δ = 2/3), each equally likely.
+
+    blue.strength: X = 500 + 1000·u, so EE = 1000·Z with Z = exp(−c·T) at one of the four
+    levels of c. red.effectiveness: c steps between levels 0 and 2/3 or 1/3 and 1, so
+    |EE| = X·|Z(c1) − Z(c2)| / Δ with X at one of its four levels."""
+    levels = np.arange(4) / 3
+    z = np.exp(-(A + (B - A) * levels) * T)
+    x = 500 + 1000 * levels
+    steps = np.abs(z[[0, 1]] - z[[2, 3]]) / (2 / 3)
+    return {"blue.strength": 1000 * z, "red.effectiveness": np.outer(x, steps).ravel()}
+
+
+def test_morris_against_the_elementary_effects_on_the_grid() -> None:
+    """mu_star is a mean of |EE| over 32 trajectories: it lies between the smallest and largest
+    value |EE| can take on the grid (a hard bound), and within 4 standard errors of their mean
+    (false-failure rate 6e-5 per input for a normal mean); the inactive input has exactly
+    zero effect. Seeded values equal the pinned baseline."""
+    res = P.MORRIS.make()
     t = res.table[res.table["index"] == "mu_star"].set_index("input")["value"]
     assert t["blue.effectiveness"] == 0.0
-    assert t["blue.strength"] > 100
-    assert t["red.effectiveness"] > 100
+    for name, ee in _elementary_effects().items():
+        assert ee.min() * (1 - 1e-6) <= t[name] <= ee.max() * (1 + 1e-6), (name, t[name])
+        assert abs(t[name] - ee.mean()) < 4 * ee.std() / np.sqrt(32), (name, t[name], ee.mean())
+    P.check(P.MORRIS, P.MORRIS.summarise(res))
 
 
 def test_outputs_and_errors(tmp_path: Path) -> None:

@@ -3,6 +3,7 @@ rules, bit-identical results across chunk sizes and executors, checkpoint and re
 
 from __future__ import annotations
 
+import sys
 import time
 from pathlib import Path
 
@@ -11,12 +12,14 @@ import pytest
 
 from attrition.errors import UserError
 from attrition.models import LanchesterModel, Schedule, StopRule, get_law
-from attrition.scenarios.spec import Scenario, load_scenario, parse_scenario
+from attrition.scenarios.spec import Scenario, parse_scenario
 from attrition.simulate import solve
 from attrition.simulate.ensemble import default_substeps, run_ode, simulate
 from attrition.simulate.rk4 import daily_schedule, integrate_daily
 
-LIB = Path(__file__).resolve().parents[2] / "src" / "attrition" / "scenarios" / "library"
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # the repo root: tests.baselines
+from tests.baselines import producers as P
+
 SCHED = Schedule.from_mapping({0: {3: 150.0}, 1: {6: -80.0}}, rates=[(1, 0.0, 4.0, 20.0)])
 
 
@@ -172,23 +175,40 @@ def test_checkpoint_resumes_without_recomputing_finished_chunks(tmp_path: Path) 
         simulate(sc, chunk_size=10, seed=5, checkpoint=tmp_path)
 
 
-def test_summary_keys_and_winner() -> None:
-    ens = simulate(load_scenario(LIB / "duel.toml"), runs=200)
+def test_summary_is_the_runs_statistics_near_the_ode_and_pinned() -> None:
+    """Duel (square law, no uncertainty), 200 SSA runs. Oracles: the summary's statistics are
+    those of the runs; each side's mean final strength lies within Monte Carlo error of the
+    closed-form ODE solution (4 standard errors: false-failure rate 6e-5 per side for a normal
+    mean, plus one soldier for the O(1) gap between the SSA mean and the ODE); the square law's
+    state equation (0.012·1000² > 0.010·800²) makes blue the winner of every run; the seeded
+    numbers equal the pinned baseline exactly (the SSA is bit-reproducible)."""
+    ens = P.DUEL_SUMMARY.make()
     s = ens.summary()
-    assert set(s) >= {"scenario", "method", "runs", "seed", "sides", "duration_mean",
-                      "wall_seconds"}  # fmt: skip
-    assert s["scenario"] == "duel"
-    assert s["method"] == "ssa"
-    assert s["runs"] == 200
-    blue = s["sides"]["blue"]
-    assert set(blue) == {"final_mean", "final_sd", "final_q05", "final_q50", "final_q95",
-                         "win_probability"}  # fmt: skip
-    # square law: 0.012·1000² > 0.010·800², blue keeps the larger share every time
-    assert blue["win_probability"] == 1.0
+    assert (s["scenario"], s["method"], s["runs"], s["seed"]) == ("duel", "ssa", 200, 1)
+    exact = LanchesterModel(get_law("square"), (0.012, 0.010)).closed_form(
+        (1000.0, 800.0), [0.0, 30.0]
+    )[-1]
+    for k, side in enumerate(("blue", "red")):
+        f = ens.out.final[:, k]
+        v = s["sides"][side]
+        assert v["final_mean"] == f.mean()
+        assert v["final_sd"] == f.std(ddof=1)
+        assert [v["final_q05"], v["final_q50"], v["final_q95"]] == list(
+            np.quantile(f, [0.05, 0.5, 0.95])
+        )
+        se = f.std(ddof=1) / np.sqrt(f.size)
+        assert abs(f.mean() - exact[k]) < 4 * se + 1.0, (side, f.mean(), exact[k])
+    assert s["sides"]["blue"]["win_probability"] == 1.0
     assert s["sides"]["red"]["win_probability"] == 0.0
-    assert blue["final_q05"] <= blue["final_q50"] <= blue["final_q95"]
+    assert s["duration_mean"] == 30.0  # nobody is annihilated within 30 days
+    P.check(P.DUEL_SUMMARY, P.DUEL_SUMMARY.summarise(ens))
     df = ens.to_dataframe()
     assert len(df) == 200
     assert list(df["stop_reason"].unique()) == ["end"]
+    np.testing.assert_array_equal(df[["blue_final", "red_final"]].to_numpy(), ens.out.final)
+    # no reinforcements: what is lost is what is no longer there
+    np.testing.assert_array_equal(df["blue_losses"] + df["blue_final"], 1000.0)
+    np.testing.assert_array_equal(df["red_losses"] + df["red_final"], 800.0)
     ds = ens.to_xarray()
     assert ds["final"].dims == ("run", "side")
+    np.testing.assert_array_equal(ds["final"].to_numpy(), ens.out.final)

@@ -3,6 +3,9 @@ limit, GillesPy2's SSA (when installed), and the approximate engines against the
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 import numpy as np
 import pytest
 from scipy import stats
@@ -15,6 +18,9 @@ from attrition.simulate.stochastic import (
     sample_binomial,
     sample_poisson,
 )
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # the repo root: tests.baselines
+from tests.baselines import producers as P
 
 SQUARE = ((1.0, 1.0), (0.0, 0.0))
 LOG = ((0.0, 0.0), (1.0, 1.0))
@@ -107,14 +113,18 @@ def test_ssa_means_converge_to_the_ode_as_forces_grow() -> None:
 
 def test_tau_leap_and_binomial_errors_against_ssa_are_bounded() -> None:
     """Duel, 10,000 runs each: mean error < 0.1% of the initial strength, sd within 3%
-    (measured: tau-leap −0.04/+0.57 soldiers, binomial +0.24/+0.41, sd within 1%)."""
-    ssa = duel("ssa", 10_000)
+    (measured: tau-leap −0.04/+0.57 soldiers, binomial +0.24/+0.41, sd within 1%); the seeded
+    means and sds of all three engines equal the pinned baseline exactly."""
+    outs = P.DUEL_ENGINES.make()
+    ssa = outs["ssa"]
     for method in ("tau-leap", "binomial"):
-        approx = duel(method, 10_000, seed=2)
-        dm = approx.final.mean(axis=0) - ssa.final.mean(axis=0)  # type: ignore[attr-defined]
+        approx = outs[method]
+        dm = approx.final.mean(axis=0) - ssa.final.mean(axis=0)
         assert np.all(np.abs(dm) < 0.001 * DUEL[0]), (method, dm)
-        ratio = approx.final.std(axis=0) / ssa.final.std(axis=0)  # type: ignore[attr-defined]
+        ratio = approx.final.std(axis=0) / ssa.final.std(axis=0)
         assert np.all(np.abs(ratio - 1.0) < 0.03), (method, ratio)
+    np.testing.assert_array_equal(ssa.final, duel("ssa", 10_000).final)  # type: ignore[attr-defined]
+    P.check(P.DUEL_ENGINES, P.DUEL_ENGINES.summarise(outs))
 
 
 @pytest.mark.parametrize("method", ["ssa", "tau-leap", "binomial"])

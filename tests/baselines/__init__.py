@@ -1,0 +1,1 @@
+"""Seeded regression baselines (see :mod:`tests.baselines.producers`)."""
