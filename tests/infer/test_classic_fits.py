@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 import numpy as np
 import pytest
 
 from attrition.errors import UserError
 from attrition.infer.battle import ardennes_data, iwo_jima_data, load_battle, parse_days
-from attrition.infer.compare import compare_laws
 from attrition.infer.engel import EngelFitter
 from attrition.infer.regression import RatioRegression, ardennes_variants
 from attrition.models import LanchesterModel, StopRule
 from attrition.simulate import solve
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # the repo root: tests.baselines
+from tests.baselines import producers as P
 
 PUBLISHED = {"us": 0.0106, "japan": 0.0544}  # Engel (1954)
 
@@ -71,14 +76,62 @@ def test_ratio_regression_recovers_known_power_law() -> None:
     assert fit.r2_ == pytest.approx(1.0)
 
 
-def test_compare_laws_ranks_by_aic() -> None:
-    table, fits = compare_laws(ardennes_data())
+# Exponents (p, q) of the fire that hits (allied, german): side i loses c_j · y_j^p · y_i^q
+# (attrition.models.laws). Each such law is linear in its coefficients, so least squares on
+# daily losses in conditional mode has a closed form.
+LINEAR_IN_COEF = {
+    "square": ((1, 0), (1, 0)),
+    "linear": ((1, 1), (1, 1)),
+    "logarithmic": ((0, 1), (0, 1)),
+    "mixed (blue aimed)": ((1, 1), (1, 0)),  # German (red) area fire, Allied aimed fire
+    "mixed (red aimed)": ((1, 0), (1, 1)),
+}
+
+
+def _closed_form_least_squares(
+    force: np.ndarray, losses: np.ndarray, exps: tuple[tuple[int, int], tuple[int, int]]
+) -> tuple[np.ndarray, float, float]:
+    """Per side: regression through the origin of losses on g = y_j^p · y_i^q (the scale that
+    weighs the sides does not move each side's minimiser). Returns (coefficients of allied and
+    german, scaled SSR, R²) with residuals scaled by each side's mean daily loss."""
+    coef = np.zeros(2)
+    ssr = 0.0
+    scaled = []
+    for i, (p, q) in enumerate(exps):
+        g = force[:, 1 - i] ** p * force[:, i] ** q
+        c = float(g @ losses[:, i] / (g @ g))
+        coef[1 - i] = c  # side j's coefficient drives side i's losses
+        scale = np.mean(np.abs(losses[:, i]))
+        ssr += float(((losses[:, i] - c * g) ** 2).sum()) / scale**2
+        scaled.append(losses[:, i] / scale)
+    y = np.concatenate(scaled)
+    return coef, ssr, 1.0 - ssr / float(((y - y.mean()) ** 2).sum())
+
+
+def test_compare_laws_against_closed_form_least_squares() -> None:
+    """Square, linear, logarithmic and both mixed laws: coefficients, SSR, R² and AIC equal the
+    closed form (to the optimiser's tolerance); the table is sorted by AIC; the power law
+    (no closed form) nests square, linear and logarithmic, so its SSR is no larger, and its
+    fit equals the pinned baseline."""
+    data = ardennes_data()
+    table, fits = P.POWER_ARDENNES.make()
+    rows = table.set_index("law")
+    n = data.losses.size
+    for law, exps in LINEAR_IN_COEF.items():
+        coef, ssr, r2 = _closed_form_least_squares(data.force, data.losses, exps)
+        row = rows.loc[law]
+        np.testing.assert_allclose(row[["coef_allied", "coef_german"]], coef, rtol=1e-7)
+        assert row["ssr"] == pytest.approx(ssr, rel=1e-9)
+        assert row["r2"] == pytest.approx(r2, rel=1e-9)
+        assert row["aic"] == pytest.approx(n * np.log(ssr / n) + 2 * 2, rel=1e-9)
+        assert row["n_obs"] == n
     assert list(table["aic"]) == sorted(table["aic"])
     assert table["delta_aic"].iloc[0] == 0.0
-    assert set(fits) >= {"square", "linear", "logarithmic", "power"}
-    # the power law nests the others: its SSR can be no larger than theirs (up to the optimiser)
-    ssr = dict(zip(table["law"], table["ssr"], strict=True))
+    assert set(fits) == set(LINEAR_IN_COEF) | {"power"}
+    ssr = rows["ssr"]
     assert ssr["power"] <= min(ssr["square"], ssr["linear"], ssr["logarithmic"]) * (1 + 1e-6)
+    assert rows.loc["power", "aic"] == pytest.approx(n * np.log(ssr["power"] / n) + 2 * 4)
+    P.check(P.POWER_ARDENNES, P.POWER_ARDENNES.summarise((table, fits)))
 
 
 def test_bad_inputs() -> None:
