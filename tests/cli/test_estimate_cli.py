@@ -101,9 +101,9 @@ def test_estimate_text_report(claims_file: Path) -> None:
     ("args", "message"),
     [
         (["--streams", "genstaff,foo"], "unknown stream 'foo'"),
-        (["--cutoff", "2020-01-01"], "before the first dated claim"),
+        (["--cutoff", "2020-01-01"], "--cutoff 2020-01-01: outside the battle window"),
         (["--cutoff", "yesterday"], "not a date"),
-        (["--window", "2024-02-01", "2024-01-01"], "before its start"),
+        (["--window", "2024-02-01", "2024-01-01"], "the end is before the start"),
         (["--claims", "missing.csv"], "no such file"),
     ],
 )

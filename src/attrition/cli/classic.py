@@ -13,6 +13,17 @@ METHODS = ("engel", "ratio-regression", "least-squares", "mle")
 FIT_DATASETS = ("ardennes", "iwo-jima")
 
 
+# which options apply to which methods (the rest of a method's options are refused, not ignored)
+METHOD_OPTIONS: dict[str, tuple[str, ...]] = {
+    "--model": ("engel", "least-squares", "mle"),
+    "--mode": ("least-squares", "mle"),
+    "--target": ("least-squares",),
+    "--dist": ("mle",),
+    "--seed": ("least-squares", "mle"),
+}
+ARDENNES_OPTIONS = ("--force", "--series", "--weights", "--air-weight")
+
+
 def _battle_options(
     dataset: str,
     force: str | None,
@@ -23,6 +34,10 @@ def _battle_options(
 ) -> dict[str, Any]:
     """Dataset options, rejecting those that do not apply to the dataset."""
     if dataset == "ardennes":
+        if correct_typo:
+            raise UserError(
+                "--correct-typo applies to iwo-jima only (its day-19 typo), not to ardennes"
+            )
         opts: dict[str, Any] = {
             "force": force or "combat",
             "series": series or "original",
@@ -36,34 +51,52 @@ def _battle_options(
         ):
             if opts[key] not in valid:
                 raise unknown_name(f"--{key}", opts[key], valid)
-        if air_weight is not None and air_weight < 0:
+        if air_weight is not None and not 0 <= air_weight < float("inf"):
             raise UserError(f"--air-weight {air_weight}: give a number >= 0 (Fricker used 30)")
         return opts
-    given = {"--force": force, "--series": series, "--weights": weights, "--air-weight": air_weight}
+    given = dict(zip(ARDENNES_OPTIONS, (force, series, weights, air_weight), strict=True))
     extra = [k for k, v in given.items() if v is not None]
     if extra:
         raise UserError(f"{', '.join(extra)} apply to ardennes only, not to {dataset}")
     return {"correct_typo": correct_typo}
 
 
+def _check_method_options(method: str, given: dict[str, object]) -> None:
+    """Refuse an option the method does not use, saying where it applies."""
+    for option, value in given.items():
+        methods = METHOD_OPTIONS[option]
+        if value is not None and method not in methods:
+            raise UserError(
+                f"{option} applies to --method {' or '.join(methods)} only, not to {method}; "
+                f"leave {option} out"
+            )
+
+
 def build_fit(
     dataset: str,
     *,
-    model: str = "square",
+    model: str | None = None,
     method: str = "least-squares",
     days: str | None = None,
     force: str | None = None,
     series: str | None = None,
     weights: str | None = None,
     air_weight: float | None = None,
-    mode: str = "auto",
-    target: str = "daily",
-    dist: str = "negbin",
+    mode: str | None = None,
+    target: str | None = None,
+    dist: str | None = None,
     correct_typo: bool = False,
-    seed: int = 0,
+    seed: int | None = None,
 ) -> dict[str, Any]:
-    """Run one fit and return the JSON-ready result (used by ``attrition fit``)."""
+    """Run one fit and return the JSON-ready result (used by ``attrition fit``).
+
+    Options left at ``None`` take their defaults (law square, mode auto, target daily, dist
+    negbin, seed 0); an option given to a method or dataset it does not apply to raises
+    :class:`UserError` (see :data:`METHOD_OPTIONS`), as do a negative seed and a day range
+    with no more observations than the fit has parameters. Everything is checked before the fit.
+    """
     from attrition.infer import battle as battle_mod
+    from attrition.limits import check_seed
     from attrition.models.laws import LAW_NAMES
 
     if dataset not in FIT_DATASETS:
@@ -78,13 +111,28 @@ def build_fit(
         )
     if method not in METHODS:
         raise unknown_name("method", method, METHODS)
-    if model not in LAW_NAMES:
-        raise unknown_name("law", model, LAW_NAMES)
+    check_seed(seed)
+    _check_method_options(
+        method, {"--model": model, "--mode": mode, "--target": target, "--dist": dist,
+                 "--seed": seed}
+    )  # fmt: skip
+    law = model or "square"
+    if law not in LAW_NAMES:
+        raise unknown_name("law", law, LAW_NAMES)
     opts = _battle_options(dataset, force, series, weights, air_weight, correct_typo)
+    if method == "engel" and (law != "square" or dataset != "iwo-jima"):
+        raise UserError(
+            "the engel method estimates the square law on iwo-jima only; "
+            "use --model square with iwo-jima, or another --method"
+        )
+    if method == "ratio-regression" and dataset != "ardennes":
+        raise UserError(
+            "ratio-regression needs both sides' daily strengths and losses; use ardennes"
+        )
     data = battle_mod.load_battle(dataset, **opts).select(battle_mod.parse_days(days))
     out: dict[str, Any] = {
         "dataset": dataset,
-        "model": model,
+        "model": law if method != "ratio-regression" else "power (beta = p - q)",
         "method": method,
         "days": [int(data.day.min()), int(data.day.max())],
         "sides": list(data.sides),
@@ -93,29 +141,24 @@ def build_fit(
     if method == "engel":
         from attrition.infer.engel import EngelFitter
 
-        if model != "square" or dataset != "iwo-jima":
-            raise UserError(
-                "the engel method estimates the square law on iwo-jima only; "
-                "use --model square with iwo-jima, or another --method"
-            )
         out.update(EngelFitter().fit(data).summary())
     elif method == "ratio-regression":
         from attrition.infer.regression import RatioRegression
 
-        if dataset != "ardennes":
-            raise UserError(
-                "ratio-regression needs both sides' daily strengths and losses; use ardennes"
-            )
         out.update(RatioRegression().fit(data).summary())
     elif method == "least-squares":
         from attrition.infer.least_squares import LeastSquaresFitter
 
-        fit = LeastSquaresFitter(model, mode=mode, target=target, seed=seed).fit(data)
+        fit = LeastSquaresFitter(
+            law, mode=mode or "auto", target=target or "daily", seed=seed or 0
+        ).fit(data)
         out.update(fit.summary())
     else:
         from attrition.infer.likelihood import MaximumLikelihoodFitter
 
-        mle = MaximumLikelihoodFitter(model, dist=dist, mode=mode, seed=seed).fit(data)
+        mle = MaximumLikelihoodFitter(
+            law, dist=dist or "negbin", mode=mode or "auto", seed=seed or 0
+        ).fit(data)
         out.update(mle.summary())
     return out
 
@@ -176,7 +219,9 @@ def register(app: typer.Typer) -> None:
     @app.command("fit")
     def fit_cmd(
         dataset: str = typer.Argument(..., help="Dataset: ardennes or iwo-jima."),
-        model: str = typer.Option("square", "--model", help="Law: square, linear, ..."),
+        model: str | None = typer.Option(
+            None, "--model", help="Law: square (default), linear, ... (not ratio-regression)."
+        ),
         method: str = typer.Option(
             "least-squares", "--method", help="engel, ratio-regression, least-squares or mle."
         ),
@@ -191,15 +236,22 @@ def register(app: typer.Typer) -> None:
         air_weight: float | None = typer.Option(
             None, "--air-weight", help="ardennes: add air sorties to force with this weight."
         ),
-        mode: str = typer.Option(
-            "auto", "--mode", help="auto, conditional (observed strengths) or trajectory."
+        mode: str | None = typer.Option(
+            None,
+            "--mode",
+            help="least-squares, mle: auto (default), conditional (observed strengths) or "
+            "trajectory.",
         ),
-        target: str = typer.Option("daily", "--target", help="least-squares: daily or cumulative."),
-        dist: str = typer.Option("negbin", "--dist", help="mle: poisson or negbin."),
+        target: str | None = typer.Option(
+            None, "--target", help="least-squares: daily (default) or cumulative."
+        ),
+        dist: str | None = typer.Option(None, "--dist", help="mle: poisson or negbin (default)."),
         correct_typo: bool = typer.Option(
             False, "--correct-typo", help="iwo-jima: apply the day-19 18,208 -> 17,208 fix."
         ),
-        seed: int = typer.Option(0, "--seed", help="Seed of the optimiser's starting points."),
+        seed: int | None = typer.Option(
+            None, "--seed", help="least-squares, mle: seed of the starting points (default 0)."
+        ),
         as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
     ) -> None:
         """Fit an attrition law to a classic dataset."""

@@ -9,7 +9,9 @@ JAX and NumPyro are imported inside the commands.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -22,7 +24,24 @@ if TYPE_CHECKING:
 
     from attrition.infer.fusion import FogOfWar
 
-__all__ = ["build_estimate", "register", "validate_app"]
+__all__ = [
+    "EstimateOptions",
+    "battle_span",
+    "battle_window",
+    "build_estimate",
+    "check_estimate",
+    "estimate_bytes",
+    "register",
+    "validate_app",
+]
+
+REPLICATE_BYTES = 3_000.0
+"""Memory per synthetic fit of the validation study (its seed and result row), bytes."""
+
+FIT_SECONDS_AT_LEAST = 0.25
+"""A lower bound on one synthetic fit of the validation study (12 weeks, 2 chains of 300 draws
+after 300 warm-up); the validation refuses replicate counts that would certainly take longer
+than :func:`attrition.limits.time_limit`."""
 
 validate_app = typer.Typer(
     name="validate",
@@ -74,6 +93,8 @@ def _load(battle: str | None, claims_file: Path | None) -> tuple[pd.DataFrame, p
     from attrition.data.schema import read_claims_csv
 
     if claims_file is not None:
+        if claims_file.is_dir():
+            raise UserError(f"--claims {claims_file}: is a folder; give a claims CSV")
         if not claims_file.is_file():
             raise UserError(f"--claims {claims_file}: no such file; give a claims CSV")
         claims = read_claims_csv(claims_file)
@@ -83,6 +104,152 @@ def _load(battle: str | None, claims_file: Path | None) -> tuple[pd.DataFrame, p
         return claims, phases
     name = battle or "bakhmut"
     return load_claims(name), load_phases(name)
+
+
+def _date(text: str | None, option: str) -> dt.date | None:
+    if text is None:
+        return None
+    try:
+        return dt.date.fromisoformat(str(text).strip())
+    except ValueError:
+        raise UserError(f"{option} {text}: not a date; write it as YYYY-MM-DD") from None
+
+
+def _dates_of(frame: pd.DataFrame | None, columns: tuple[str, ...]) -> list[dt.date]:
+    import pandas as pd
+
+    if frame is None or frame.empty:
+        return []
+    out: list[dt.date] = []
+    for c in columns:
+        if c in frame.columns:
+            values = pd.to_datetime(frame[c], errors="coerce").dropna()
+            out += [v.date() for v in values]
+    return out
+
+
+def battle_span(claims: pd.DataFrame, phases: pd.DataFrame | None) -> tuple[dt.date, dt.date]:
+    """The dates the claims (and the phases, when given) speak about: from the earliest to the
+    latest of their claim dates, period starts and ends and phase bounds."""
+    dates = _dates_of(claims, ("claim_date", "period_start", "period_end"))
+    dates += _dates_of(phases, ("start", "end"))
+    if not dates:
+        raise UserError("claims: no claim has a date; date the claims (claim_date or period)")
+    return min(dates), max(dates)
+
+
+def battle_window(
+    claims: pd.DataFrame, phases: pd.DataFrame | None, window: tuple[dt.date, dt.date] | None
+) -> tuple[dt.date, dt.date]:
+    """The battle's window: ``window`` when given, else the phases' span, else the window the
+    fit derives from the claims (:func:`attrition.infer.fusion.prepare_claims`)."""
+    if window is not None:
+        return window
+    phase_dates = _dates_of(phases, ("start", "end"))
+    if phase_dates:
+        return min(phase_dates), max(phase_dates)
+    from attrition.infer.fusion import prepare_claims
+
+    return prepare_claims(claims, None, None, phases).window
+
+
+FLOAT_BYTES = 8
+SAMPLE_BYTES = 4  # JAX samples in single precision
+
+
+def estimate_bytes(days: int, observations: int, draws: int, chains: int) -> float:
+    """Memory the fit holds for ``draws x chains`` posterior draws, in bytes (an estimate).
+
+    Per draw: the sampled sites (the weekly log rate of both sides, ``2·ceil(days/7)``, and
+    location, scale and truth of every observation, ``3·n``, plus ~64 scalars) in single
+    precision, kept twice (device and host); the daily rates in double precision for both sides
+    with a sorted copy for the quantiles (``3·days``) and the weekly rates (``2·weeks``); and
+    the posterior predictive check's arrays (``9·n`` doubles).
+    """
+    weeks = -(-days // 7)
+    per_draw = (
+        2 * SAMPLE_BYTES * (2 * weeks + 3 * observations + 64)
+        + FLOAT_BYTES * (3 * days + 2 * weeks)
+        + FLOAT_BYTES * 9 * observations
+    )
+    return float(draws) * float(chains) * per_draw
+
+
+@dataclass(frozen=True)
+class EstimateOptions:
+    """The fit's options as the command takes them (see ``attrition estimate --help``)."""
+
+    window: tuple[str, str] | None = None
+    cutoff: str | None = None
+    streams: tuple[str, ...] = ()
+    draws: int = 500
+    chains: int = 4
+    seed: int = 0
+
+    def fog(self, *, streams: bool = True) -> dict[str, Any]:
+        """Keyword arguments of :class:`attrition.infer.fusion.FogOfWar`."""
+        out: dict[str, Any] = {
+            "window": self.window,
+            "cutoff": self.cutoff,
+            "draws": self.draws,
+            "chains": self.chains,
+            "seed": self.seed,
+        }
+        if streams:
+            out["streams"] = self.streams
+        return out
+
+    def check_sizes(self) -> None:
+        """Draws, chains and seed (no data needed)."""
+        from attrition.limits import check_count, check_seed
+
+        check_count(self.draws, "--draws")
+        check_count(self.chains, "--chains")
+        check_seed(self.seed)
+
+
+def check_estimate(
+    claims: pd.DataFrame, phases: pd.DataFrame | None, options: EstimateOptions
+) -> None:
+    """Everything that can be checked before the fit: sizes and seed, the window inside the
+    claims' dates (:func:`battle_span`), the cutoff inside the battle window
+    (:func:`battle_window`), and the memory of ``draws x chains`` draws
+    (:func:`estimate_bytes` against :func:`attrition.limits.check_memory`)."""
+    from attrition.infer.fusion import prepare_claims
+    from attrition.limits import check_memory
+
+    options.check_sizes()
+    window, draws, chains = options.window, options.draws, options.chains
+    win = None
+    if window is not None:
+        w0, w1 = _date(window[0], "--window"), _date(window[1], "--window")
+        if w0 is None or w1 is None:  # pragma: no cover - typer gives both or neither
+            raise UserError("--window needs a start and an end date (YYYY-MM-DD)")
+        if w1 < w0:
+            raise UserError(f"--window {w0} {w1}: the end is before the start; swap them")
+        lo, hi = battle_span(claims, phases)
+        if w0 < lo or w1 > hi:
+            raise UserError(
+                f"--window {w0} {w1}: outside the dates of the battle's claims ({lo} to {hi}); "
+                "give a window inside them, or leave --window out for the battle's own"
+            )
+        win = (w0, w1)
+    cut = _date(options.cutoff, "--cutoff")
+    if cut is not None:
+        b0, b1 = battle_window(claims, phases, win)
+        if not b0 <= cut <= b1:
+            raise UserError(
+                f"--cutoff {cut}: outside the battle window ({b0} to {b1}); give a date inside "
+                "it, or leave --cutoff out to use every claim"
+            )
+    prepared = prepare_claims(claims, win, cut, phases)
+    days = (prepared.window[1] - prepared.window[0]).days + 1
+    months = -(-days // 30)
+    n_obs = len(prepared.used) + 3 * months * len(options.streams)
+    need = estimate_bytes(days, n_obs, draws, chains)
+    if chains > draws:  # name the option that makes the request large
+        check_memory("--chains", chains, need)
+    check_memory("--draws", draws, need)
 
 
 def build_estimate(
@@ -97,21 +264,25 @@ def build_estimate(
     seed: int = 0,
 ) -> tuple[dict[str, Any], FogOfWar]:
     """Fit and return ``(summary, fitted FogOfWar)``; with streams the summary gains
-    ``streams_effect`` (casualties per side with and without the streams)."""
+    ``streams_effect`` (casualties per side with and without the streams).
+
+    Every option is checked first (:func:`check_estimate`), before the fit."""
+    options = EstimateOptions(window, cutoff, tuple(streams or ()), draws, chains, seed)
+    options.check_sizes()
+    claims, phases = _load(battle, claims_file)
+    check_estimate(claims, phases, options)
+    return _fit(claims, phases, options)
+
+
+def _fit(
+    claims: pd.DataFrame, phases: pd.DataFrame | None, options: EstimateOptions
+) -> tuple[dict[str, Any], FogOfWar]:
     from attrition.infer.fusion import FogOfWar
 
-    claims, phases = _load(battle, claims_file)
-    kwargs: dict[str, Any] = {
-        "window": window,
-        "cutoff": cutoff,
-        "draws": draws,
-        "chains": chains,
-        "seed": seed,
-    }
-    fog = FogOfWar(streams=tuple(streams or ()), **kwargs).fit(claims, phases)
+    fog = FogOfWar(**options.fog()).fit(claims, phases)
     summary = fog.summary()
-    if streams:
-        base = FogOfWar(**kwargs).fit(claims, phases).summary()["sides"]
+    if options.streams:
+        base = FogOfWar(**options.fog(streams=False)).fit(claims, phases).summary()["sides"]
         summary["streams_effect"] = {
             side: {"without": base[side]["casualties"], "with": q["casualties"]}
             for side, q in summary["sides"].items()
@@ -136,29 +307,30 @@ def estimate_command(
     streams: str | None = typer.Option(
         None, "--streams", help="External streams, comma-separated: genstaff,named-dead,oryx."
     ),
-    draws: int = typer.Option(500, "--draws", min=1, help="Draws per chain (after warm-up)."),
-    chains: int = typer.Option(4, "--chains", min=1, help="Number of chains."),
-    seed: int = typer.Option(0, "--seed", min=0, help="Random seed (same seed, same output)."),
+    draws: int = typer.Option(500, "--draws", help="Draws per chain (after warm-up)."),
+    chains: int = typer.Option(4, "--chains", help="Number of chains."),
+    seed: int = typer.Option(0, "--seed", help="Random seed (same seed, same output)."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
     out: Path | None = typer.Option(
         None,
         "--out",
-        help="Also write summary.json, claims.csv, daily.csv and bias.csv to this folder.",
+        help="Also write summary.json, claims.csv, daily.csv and bias.csv to this folder: new, "
+        "empty, or one attrition wrote (files you add there are never touched).",
     ),
 ) -> None:
     if window is not None and any(w is None for w in window):
         window = None
-    names = _parse_streams(streams)
-    summary, fog = build_estimate(
-        battle,
-        claims_file=claims,
-        window=window,
-        cutoff=cutoff,
-        streams=names,
-        draws=draws,
-        chains=chains,
-        seed=seed,
-    )
+    # every option and the output folder are checked before the fit, which takes minutes
+    names = tuple(_parse_streams(streams))
+    options = EstimateOptions(window, cutoff, names, draws, chains, seed)
+    options.check_sizes()
+    if out is not None:
+        from attrition.outputs import check_output_dir
+
+        check_output_dir(out)
+    data, phases = _load(battle, claims)
+    check_estimate(data, phases, options)
+    summary, fog = _fit(data, phases, options)
     if out is not None:
         _write_out(out, summary, fog)
     if as_json:
@@ -169,6 +341,7 @@ def estimate_command(
 
 def _write_out(folder: Path, summary: dict[str, Any], fog: FogOfWar) -> None:
     from attrition._io import atomic_write_text
+    from attrition.cli._output import install_out_folder
 
     ppc = fog.ppc_.drop(columns=["log_lo", "log_hi"]).copy()
     for c in ("start", "end"):
@@ -181,10 +354,12 @@ def _write_out(folder: Path, summary: dict[str, Any], fog: FogOfWar) -> None:
         "daily.csv": daily.to_csv(index=False, float_format="%.6g"),
         "bias.csv": fog.bias_.to_csv(index=False, float_format="%.6g"),
     }
-    if folder.exists() and not folder.is_dir():
-        raise UserError(f"--out {folder}: exists and is not a folder; choose a folder")
-    for name, text in texts.items():
-        atomic_write_text(folder / name, text)
+
+    def write(work: Path) -> None:
+        for name, text in texts.items():
+            atomic_write_text(work / name, text)
+
+    install_out_folder(folder, write, seed=summary["seed"])
 
 
 def _num(v: float) -> str:
@@ -258,17 +433,21 @@ def _text_report(s: dict[str, Any], label: str, fog: FogOfWar) -> str:
     "one), leave-one-claimant-out on Bakhmut, and a prior sensitivity table.",
 )
 def validate_estimate_command(
-    replicates: int = typer.Option(
-        100, "--replicates", min=1, help="Synthetic battles per generator."
-    ),
-    seed: int = typer.Option(0, "--seed", min=0, help="Random seed of the study."),
+    replicates: int = typer.Option(100, "--replicates", help="Synthetic battles per generator."),
+    seed: int = typer.Option(0, "--seed", help="Random seed of the study."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
     synthetic_only: bool = typer.Option(
         False, "--synthetic-only", help="Skip the Bakhmut parts (leave-one-out, sensitivity)."
     ),
 ) -> None:
-    from attrition.infer.validate import validation_study
+    from attrition.infer.validate import GENERATORS, validation_study
+    from attrition.limits import check_count, check_memory, check_seed, check_time
 
+    check_count(replicates, "--replicates")
+    check_seed(seed)
+    fits = replicates * len(GENERATORS)
+    check_memory("--replicates", replicates, fits * REPLICATE_BYTES)
+    check_time("--replicates", replicates, fits * FIT_SECONDS_AT_LEAST)
     result = validation_study(replicates, seed, battle=None if synthetic_only else "bakhmut")
     if as_json:
         typer.echo(json.dumps(result, indent=2))

@@ -308,6 +308,12 @@ def extract_command(
     from attrition.data.extract import extract_claims, score_extraction
     from attrition.errors import DataWarning
 
+    if out is not None:  # checked first: nothing of the user's is overwritten
+        from attrition.cli._output import check_out_file
+
+        check_out_file(out)
+    if article.is_dir():
+        raise UserError(f"{article}: is a folder; give a Markdown article file")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DataWarning)
         art = read_article(article)
@@ -316,8 +322,9 @@ def extract_command(
     text = claims_to_csv(proposed)
     if out is not None:
         from attrition._io import atomic_write_text
+        from attrition.cli._output import install_out_file
 
-        atomic_write_text(out, text)
+        install_out_file(out, lambda path: atomic_write_text(path, text))
         typer.echo(f"wrote {len(proposed)} proposed claims to {out}", err=True)
     elif curated is None:
         sys.stdout.write(text)
@@ -335,7 +342,11 @@ def _read_curated(against: str) -> pd.DataFrame:
     from attrition.data.schema import read_claims_csv
 
     p = Path(against)
+    if p.is_dir():
+        raise UserError(f"--against {against}: is a folder; give a claims CSV or a battle name")
     if p.suffix.lower() == ".csv" or p.exists():
+        if not p.is_file():
+            raise UserError(f"--against {against}: no such file; give a claims CSV")
         return read_claims_csv(p)
     return load_claims(against)
 

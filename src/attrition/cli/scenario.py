@@ -7,10 +7,15 @@ it is not available the commands stop with a one-line error (exit 2).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import typer
 
 from attrition.cli._output import print_json
 from attrition.errors import UserError
+
+if TYPE_CHECKING:
+    from attrition.scenarios import bakhmut as sb
 
 __all__ = ["register"]
 
@@ -33,6 +38,75 @@ the battle and scores it against the record: the date the city fell, casualties 
 cutoff, control events and city-control figures after it (CRPS and 90% coverage), beside a
 linear extrapolation of the advance and of the recent casualty rate.
 """
+
+
+VALUES_PER_DAY = 16
+"""Numbers a Bakhmut run keeps per day: 13 of state (4 strengths, 4 cumulative losses, 3 fronts,
+recruits, arrivals; :class:`attrition.models.bakhmut.BakhmutRuns`) and 3 derived (the two
+sides' casualties and the city share) for the summaries."""
+
+
+def check_ensemble_memory(runs: int, option: str) -> None:
+    """Refuse, before the calibration, a Bakhmut ensemble too large for the memory limit:
+    ``runs × (days + 1) ×`` :data:`VALUES_PER_DAY` ``× 8`` bytes."""
+    from attrition.limits import check_memory
+    from attrition.models.bakhmut import DAYS
+
+    check_memory(option, runs, float(runs) * (DAYS + 1) * VALUES_PER_DAY * 8.0)
+
+
+MAX_PRIOR_SD = 20.0
+"""A ``[parameters]`` override further than this many prior standard deviations from the
+prior's centre (on the prior's own scale: log, logit or plain) is refused as out of scale; for
+a strength with prior sd 0.5 on the log scale that is a factor of about 22,000."""
+
+
+def check_overrides(spec: sb.BakhmutScenario) -> None:
+    """Refuse out-of-scale ``[parameters]`` values before the calibration (the file's own
+    validation checks only their domain, e.g. > 0)."""
+    import math
+
+    from attrition.models.bakhmut import PARAMS
+
+    specs = {p.name: p for p in PARAMS}
+    for name, value in spec.parameters.items():
+        p = specs[name]
+        dist = abs(float(p.z(value)) - p.loc) / p.scale
+        if math.isfinite(dist) and dist <= MAX_PRIOR_SD:
+            continue
+        lo, hi = (float(p.value(p.loc + k * MAX_PRIOR_SD * p.scale)) for k in (-1, 1))
+        raise UserError(
+            f"{spec.source}: [parameters] {name} = {value:g} is out of scale ({dist:,.0f} prior "
+            f"standard deviations from its centre {float(p.value(p.loc)):.4g} {p.unit}); give "
+            f"a value between {lo:.3g} and {hi:.3g}"
+        )
+
+
+def check_finite_result(spec: sb.BakhmutScenario, summary: dict[str, object]) -> None:
+    """Non-finite casualties or ratios are an error naming the scenario's overrides."""
+    import json
+    import math
+
+    numbers: list[float] = []
+
+    def walk(v: object) -> None:
+        if isinstance(v, dict):
+            for x in v.values():
+                walk(x)
+        elif isinstance(v, list | tuple):
+            for x in v:
+                walk(x)
+        elif isinstance(v, float):
+            numbers.append(v)
+
+    walk({k: summary[k] for k in ("sides", "exchange_ratio") if k in summary})
+    if all(math.isfinite(x) for x in numbers):
+        return
+    given = json.dumps(spec.parameters) if spec.parameters else "none"
+    raise UserError(
+        f"{spec.source}: the ensemble gave casualties that are not finite numbers; the "
+        f"scenario's [parameters] overrides ({given}) are out of scale for the model"
+    )
 
 
 def register(app: typer.Typer) -> None:
@@ -79,21 +153,41 @@ def run_command(
         None, "--law", help="auto, square, linear or logarithmic (default: the file's)."
     ),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
-    out: str | None = typer.Option(None, "--out", help="Folder for summary.json, runs.csv..."),
+    out: str | None = typer.Option(
+        None,
+        "--out",
+        help="Folder for summary.json, runs.csv and daily.csv: new, empty, or one attrition "
+        "wrote (files you add there are never touched).",
+    ),
 ) -> None:
     """Run a scenario."""
     from attrition.infer.calibrate import check_law_name, parse_cutoff
+    from attrition.limits import check_count, check_seed
     from attrition.scenarios import bakhmut as sb
 
+    # everything is checked before the calibration, which takes minutes
+    check_count(runs, "--runs")
+    check_seed(seed)
+    if out is not None:
+        from attrition.outputs import check_output_dir
+
+        check_output_dir(out)
     spec = sb.load_scenario(scenario)
     c = parse_cutoff(cutoff)
-    n, s = sb.run_settings(spec, runs, seed)  # checked before the calibration runs
+    n, s = sb.run_settings(spec, runs, seed)
     lw = check_law_name(law if law is not None else spec.run.law)
+    check_ensemble_memory(n, "--runs")
+    check_overrides(spec)
     cal = sb.calibration_for(c, law=lw, seed=s)
     result = sb.run_scenario(spec, cal, runs=n, seed=s)
     summary = result.summary()
-    if out:
-        for p in result.write(out):
+    check_finite_result(spec, summary)
+    if out is not None:
+        from pathlib import Path
+
+        from attrition.cli._output import install_out_folder
+
+        for p in install_out_folder(Path(out), result.write, seed=s):
             typer.echo(f"wrote {p}", err=True)
     if as_json:
         print_json(summary)
@@ -127,11 +221,13 @@ def hindcast_command(
 ) -> None:
     """Hindcast skill table."""
     from attrition.infer.calibrate import check_law_name, parse_cutoff
+    from attrition.limits import check_count, check_seed
     from attrition.scenarios import bakhmut as sb
 
     check_law_name(law)
-    if runs < 2:
-        raise UserError(f"--runs {runs}: give at least 2")
+    check_count(runs, "--runs", minimum=2)
+    check_seed(seed)
+    check_ensemble_memory(runs, "--runs")
     raw = [c.strip() for c in cutoffs.split(",")] if cutoffs else list(sb.HINDCAST_CUTOFFS)
     raw = [c for c in raw if c]
     if not raw:

@@ -24,18 +24,48 @@ OUT_KINDS = {".parquet": "runs", ".csv": "runs", ".nc": "trajectories", ".zarr":
 
 
 def _check_flags(
-    runs: int | None, method: str | None, seed: int | None, executor: str, chunk: int | None
+    runs: int | None,
+    method: str | None,
+    seed: int | None,
+    executor: str,
+    chunk: int | None,
+    workers: int | None = None,
+    scheduler: str | None = None,
 ) -> None:
-    if runs is not None and runs < 1:
-        raise UserError(f"--runs {runs}: must be >= 1")
+    from attrition.limits import check_count, check_seed
+    from attrition.scenarios.spec import MAX_RUNS
+
+    check_count(runs, "--runs", maximum=MAX_RUNS)
     if method is not None and method not in METHODS:
         raise unknown_name("--method", method, METHODS)
-    if seed is not None and seed < 0:
-        raise UserError(f"--seed {seed}: must be >= 0")
+    check_seed(seed)
     if executor not in EXECUTORS:
         raise unknown_name("--executor", executor, EXECUTORS)
-    if chunk is not None and chunk < 1:
-        raise UserError(f"--chunk-size {chunk}: must be >= 1")
+    check_count(chunk, "--chunk-size")
+    check_count(workers, "--workers")
+    if workers is not None and executor == "serial":
+        raise UserError(
+            "--workers applies to --executor processes or dask only (serial runs use a thread "
+            "per CPU); leave --workers out or choose an executor"
+        )
+    if scheduler is not None and executor != "dask":
+        raise UserError("--scheduler applies to --executor dask only; add --executor dask")
+
+
+def _check_checkpoint(folder: Path | None) -> None:
+    """A checkpoint folder must be new, empty, or one a previous run filled (its manifest)."""
+    if folder is None:
+        return
+    if folder.exists() and not folder.is_dir():
+        raise UserError(f"--checkpoint {folder}: exists and is not a folder; give a folder")
+    if folder.is_dir() and any(folder.iterdir()) and not (folder / "manifest.json").is_file():
+        raise UserError(
+            f"--checkpoint {folder}: folder is not empty and holds no checkpoint (no "
+            "manifest.json); give a new or empty folder, so nothing of yours is overwritten"
+        )
+    from attrition.cli._output import check_writable
+
+    check_writable(folder, option="--checkpoint")
 
 
 def _out_kind(out: Path | None) -> str | None:
@@ -47,6 +77,9 @@ def _out_kind(out: Path | None) -> str | None:
             f"--out {out}: unknown extension {out.suffix or '(none)'}; valid: .parquet or .csv "
             "(one row per run), .nc or .zarr (daily trajectories)"
         )
+    from attrition.cli._output import check_out_file
+
+    check_out_file(out, folder_store=out.suffix.lower() == ".zarr")
     return kind
 
 
@@ -157,11 +190,13 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Run a scenario's ensemble and summarise final strengths, wins and durations."""
         from attrition.scenarios.spec import load_scenario, resolve_scenario_path
-        from attrition.simulate.ensemble import simulate
+        from attrition.simulate.ensemble import check_ensemble_size, simulate
 
-        _check_flags(runs, method, seed, executor, chunk_size)
+        _check_flags(runs, method, seed, executor, chunk_size, workers, scheduler)
         kind = _out_kind(out)
+        _check_checkpoint(checkpoint)
         scenario = load_scenario(resolve_scenario_path(file))
+        check_ensemble_size(scenario, runs, trajectories=kind == "trajectories")
         show = sys.stderr.isatty() if progress is None else progress
         kwargs: dict[str, Any] = {
             "runs": runs, "method": method, "seed": seed, "executor": executor,
@@ -185,7 +220,9 @@ def register(app: typer.Typer) -> None:
         else:
             ens = simulate(scenario, **kwargs)
         if out is not None:
-            write_ensemble(ens, out)
+            from attrition.cli._output import install_out_file
+
+            install_out_file(out, lambda path: write_ensemble(ens, path))
         summary = ens.summary()
         if json_out:
             print_json(summary)
@@ -215,28 +252,31 @@ def register(app: typer.Typer) -> None:
         ),
     ) -> None:
         """First-order and total Sobol indices (or Morris screening) with confidence intervals."""
-        from attrition.scenarios.sensitivity import SA_METHODS, analyse
+        from attrition.cli._output import check_out_file, install_out_file
+        from attrition.limits import check_count, check_seed
+        from attrition.scenarios.sensitivity import SA_METHODS, analyse, check_design
         from attrition.scenarios.spec import load_scenario, resolve_scenario_path
 
         if method not in SA_METHODS:
             raise unknown_name("--method", method, SA_METHODS)
         if engine is not None and engine not in METHODS:
             raise unknown_name("--engine", engine, METHODS)
-        if samples is not None and samples < 2:
-            raise UserError(f"--samples {samples}: must be >= 2")
-        if seed is not None and seed < 0:
-            raise UserError(f"--seed {seed}: must be >= 0")
-        if out is not None and out.suffix.lower() not in (
-            ".csv", ".parquet", ".json", ".html", ".png", ".svg", ".pdf",
-        ):  # fmt: skip
-            raise UserError(
-                f"--out {out}: unknown extension {out.suffix or '(none)'}; valid: .csv, "
-                ".parquet, .json (table), .html, .png, .svg, .pdf (plot)"
-            )
+        check_count(samples, "--samples", minimum=2)
+        check_seed(seed)
+        if out is not None:
+            if out.suffix.lower() not in (
+                ".csv", ".parquet", ".json", ".html", ".png", ".svg", ".pdf",
+            ):  # fmt: skip
+                raise UserError(
+                    f"--out {out}: unknown extension {out.suffix or '(none)'}; valid: .csv, "
+                    ".parquet, .json (table), .html, .png, .svg, .pdf (plot)"
+                )
+            check_out_file(out)
         scenario = load_scenario(resolve_scenario_path(file))
+        check_design(scenario, method, samples)
         res = analyse(scenario, method=method, samples=samples, seed=seed, engine=engine)
         if out is not None:
-            res.write(str(out))
+            install_out_file(out, lambda path: res.write(str(path)))
         if json_out:
             print_json(res.to_dict())
             return

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from attrition.errors import UserError
+
+if TYPE_CHECKING:
+    from attrition.infer.battle import BattleData
 
 
 class Fitter:
@@ -24,3 +27,18 @@ class Fitter:
     def summary(self) -> dict[str, Any]:
         """Results as a JSON-ready dict (the CLI's ``--json`` output)."""
         raise NotImplementedError
+
+
+def check_identifiable(data: BattleData, n: int, k: int, what: str) -> None:
+    """Refuse a fit of ``k`` free parameters to ``n`` observations when ``n <= k``.
+
+    With no more observations than parameters the fit is exact (zero residuals), so its
+    intervals have zero width and its AIC is meaningless; the message names both numbers.
+    """
+    if n > k:
+        return
+    a, b = int(data.day.min()), int(data.day.max())
+    raise UserError(
+        f"{data.name}: days {a}-{b} give {n} observed daily loss(es) for the {k} parameters of "
+        f"{what}; a fit needs more observations than parameters (choose a wider --days range)"
+    )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from attrition.infer.base import check_identifiable
 from attrition.infer.battle import BattleData
 from attrition.infer.least_squares import LeastSquaresFitter
 
@@ -28,8 +29,17 @@ def compare_laws(
     Columns: law, k (free parameters), coefficient of each side, p, q, ssr, n_obs, r2, aic, bic,
     delta_aic.
     """
+    import numpy as np
     import pandas as pd
 
+    from attrition.infer.predict import Parameterisation
+
+    # every law is ranked on the same observations: the one with the most parameters decides
+    k_max = max(Parameterisation(law).n_params for _, law, _ in CANDIDATES)
+    check_identifiable(
+        data, int(np.isfinite(data.losses).sum()), k_max,
+        f"the power law (the most of the {len(CANDIDATES)} laws compared)",
+    )  # fmt: skip
     rows = []
     fits: dict[str, LeastSquaresFitter] = {}
     for label, law, aimed in CANDIDATES:

@@ -26,6 +26,7 @@ __all__ = [
     "Convergence",
     "ConvergenceWarning",
     "convergence",
+    "effective_sample_size",
     "posterior_predictive_check",
 ]
 
@@ -78,7 +79,7 @@ def convergence(
     With ``warn`` a :class:`ConvergenceWarning` lists the problems found.
     """
     import numpy as np
-    from numpyro.diagnostics import effective_sample_size, split_gelman_rubin
+    from numpyro.diagnostics import split_gelman_rubin
 
     per_site: dict[str, tuple[float, float]] = {}
     chains = draws = 0
@@ -135,6 +136,55 @@ def convergence(
             stacklevel=3,
         )
     return result
+
+
+def effective_sample_size(x: np.ndarray) -> np.ndarray:
+    """Effective sample size of ``x`` (``(chain, draw, ...)``) per element, as Stan computes it.
+
+    The autocorrelation ``rho_t`` combines within- and between-chain variances; Geyer's initial
+    positive sequence sums pairs ``rho_2k + rho_2k+1`` up to the first pair that is not
+    positive, made monotone, so ``tau = -1 + 2·Σ pairs (+ the last positive even term)`` and
+    ``ESS = chains·draws / tau``. As in Stan and ArviZ, ``tau`` is kept at or above
+    ``1 / log10(chains·draws)``: with strongly antithetic draws (lag-1 autocorrelation below
+    -0.5, as NUTS can produce for a well-identified quantity) the raw ``tau`` is negative, and
+    NumPyro's estimator, which lacks this floor, returns a negative ESS. The ESS therefore lies
+    in ``(0, chains·draws·log10(chains·draws)]``; a constant element gives NaN.
+    """
+    import numpy as np
+    from numpyro.diagnostics import autocovariance
+
+    x = np.asarray(x, dtype=np.float64)
+    chains, n = x.shape[:2]
+    if n < 4:
+        return np.full(x.shape[2:], np.nan)
+    flat = x.reshape(chains, n, -1)
+    acov = np.asarray(autocovariance(flat, axis=1), dtype=np.float64)  # (chain, lag, element)
+    mean_var = acov[:, 0, :].mean(axis=0) * n / (n - 1)
+    var_plus = mean_var * (n - 1) / n
+    if chains > 1:
+        var_plus = var_plus + flat.mean(axis=1).var(axis=0, ddof=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rho = 1.0 - (mean_var[None, :] - acov.mean(axis=0)) / var_plus[None, :]  # (lag, element)
+    rho[0] = 1.0
+    # pairs k = 0..kmax, with pair k >= 1 computed while 2k - 1 < n - 3 (Stan's loop bound)
+    kmax = max((n - 3) // 2, 0)
+    pairs = rho[0 : 2 * kmax + 1 : 2] + rho[1 : 2 * kmax + 2 : 2]
+    # the loop stops at the first pair (from 0) whose sum is not positive, or at kmax
+    stop = pairs <= 0
+    any_stop = stop.any(axis=0)
+    last = np.where(any_stop, stop.argmax(axis=0), kmax)  # L: the last pair computed
+    monotone = np.minimum.accumulate(pairs, axis=0)
+    keep = np.arange(pairs.shape[0])[:, None] < last[None, :]
+    total = np.where(keep, monotone, 0.0).sum(axis=0)
+    cols = np.arange(rho.shape[1])
+    even = rho[2 * last, cols]
+    pair_last = pairs[last, cols]
+    extra = np.where((even > 0) | (pair_last >= 0), even, 0.0)
+    draws_total = chains * n
+    tau = np.maximum(-1.0 + 2.0 * total + extra, 1.0 / np.log10(draws_total))
+    ess = draws_total / tau
+    ess = np.where(np.isfinite(var_plus) & (var_plus > 0), ess, np.nan)
+    return np.asarray(ess.reshape(x.shape[2:]), dtype=np.float64)
 
 
 def _claimed_text(kind: str, lo: float, hi: float, per_day: bool, about: bool) -> str:

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from attrition.errors import UserError
-from attrition.infer.base import Fitter
+from attrition.infer.base import Fitter, check_identifiable
 from attrition.infer.battle import BattleData
 
 
@@ -46,6 +46,7 @@ class EngelFitter(Fitter):
                 f"{data.name}: Engel's estimator needs a positive defender strength at day 0 "
                 "and non-negative attacker strengths"
             )
+        check_identifiable(data, int(losses.size), 2, "Engel's estimator")
         b = n0 / m.sum()
         before = np.concatenate([[0.0], np.cumsum(m)[:-1]])
         n_t = n0 - b * before

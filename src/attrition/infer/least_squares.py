@@ -14,9 +14,10 @@ from typing import Any
 import numpy as np
 
 from attrition.errors import UserError, unknown_name
-from attrition.infer.base import Fitter
+from attrition.infer.base import Fitter, check_identifiable
 from attrition.infer.battle import BattleData
 from attrition.infer.predict import Parameterisation, predict_daily_losses, resolve_mode
+from attrition.limits import check_seed
 
 TARGETS = ("daily", "cumulative")
 
@@ -106,6 +107,7 @@ class LeastSquaresFitter(Fitter):
     ) -> None:
         if target not in TARGETS:
             raise unknown_name("target", target, TARGETS)
+        check_seed(seed, "seed")
         self.law = law
         self.target = target
         self.mode = mode
@@ -151,6 +153,8 @@ class LeastSquaresFitter(Fitter):
         par = Parameterisation(self.law, self.aimed)
         par.law(np.array([0.0, 0.0, 1.0, 0.0]))  # validates the law name
         resid, obs, scale = self._residual_fn(par, data, mode)
+        check_identifiable(data, int(np.isfinite(data.losses).sum()), par.n_params,
+                           f"the {self.law} law")  # fmt: skip
         lo, hi = par.bounds()
         rng = np.random.default_rng(self.seed)
         starts = []

@@ -16,10 +16,11 @@ from typing import Any
 import numpy as np
 
 from attrition.errors import UserError, unknown_name
-from attrition.infer.base import Fitter
+from attrition.infer.base import Fitter, check_identifiable
 from attrition.infer.battle import BattleData
 from attrition.infer.least_squares import LeastSquaresFitter, profile_interval
 from attrition.infer.predict import Parameterisation, predict_daily_losses, resolve_mode
+from attrition.limits import check_seed
 
 DISTRIBUTIONS = ("poisson", "negbin")
 
@@ -71,6 +72,7 @@ class MaximumLikelihoodFitter(Fitter):
     ) -> None:
         if dist not in DISTRIBUTIONS:
             raise unknown_name("distribution", dist, DISTRIBUTIONS)
+        check_seed(seed, "seed")
         self.law = law
         self.dist = dist
         self.mode = mode
@@ -100,10 +102,12 @@ class MaximumLikelihoodFitter(Fitter):
                 f"{data.name}: day {data.day[i]}: {data.sides[j]} daily loss is "
                 f"{data.losses[i, j]:g}; a count likelihood needs losses >= 0{hint}"
             )
+        nb = self.dist == "negbin"
+        what = f"the {self.law} law" + (" with the negative binomial's dispersion" if nb else "")
+        check_identifiable(data, int(y.size), par.n_params + int(nb), what)
         start = LeastSquaresFitter(self.law, mode=mode, aimed=self.aimed, level=None,
                                    seed=self.seed).fit(data)  # fmt: skip
         lo, hi = par.bounds()
-        nb = self.dist == "negbin"
         if nb:
             lo = np.append(lo, np.log(1e-3))
             hi = np.append(hi, np.log(1e8))

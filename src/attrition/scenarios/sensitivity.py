@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from attrition.errors import UserError, unknown_name
+from attrition.limits import check_seed
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -193,6 +194,54 @@ class SensitivityResult:
             )
 
 
+BOOTSTRAP_RESAMPLES = 100
+"""SALib's default bootstrap resamples (Sobol); each holds a copy of the outputs."""
+
+
+def default_samples(method: str) -> int:
+    """SALib's base sample size when none is given: 512 (sobol), 64 trajectories (morris)."""
+    return 512 if method == "sobol" else 64
+
+
+def sensitivity_runs(method: str, samples: int, inputs: int) -> int:
+    """Model runs of a design: ``N·(k+2)`` (Saltelli, first and total order) or ``N·(k+1)``
+    (Morris)."""
+    from attrition.limits import morris_runs, saltelli_runs
+
+    return saltelli_runs(samples, inputs) if method == "sobol" else morris_runs(samples, inputs)
+
+
+def check_design(
+    scenario: Scenario, method: str, samples: int | None, option: str = "--samples"
+) -> int:
+    """Check the design before any work; return the base sample size.
+
+    ``samples`` must be at least 2, and a power of 2 for ``sobol`` (Saltelli's design is built
+    on a Sobol' sequence, whose balance holds for powers of 2 only); the design's runs must fit
+    the memory limit (:func:`attrition.limits.check_memory`): per run the uniforms, the mapped
+    parameters and the ensemble's results (``8·(3k + 16)`` bytes), plus SALib's bootstrap, which
+    holds ``100`` resampled copies of the outputs (``8·100·(k + 2)`` bytes per base sample).
+    """
+    from attrition.limits import check_count, check_memory, check_power_of_two
+
+    if method not in SA_METHODS:
+        raise unknown_name("sensitivity method", method, SA_METHODS)
+    if not scenario.uncertain_inputs():
+        raise UserError(
+            f"{scenario.source}: sensitivity needs at least one [uncertain] input; add e.g. "
+            '[uncertain.blue] effectiveness = { dist = "uniform", low = 0.01, high = 0.02 }'
+        )
+    n = default_samples(method) if samples is None else samples
+    check_count(n, option, minimum=2)
+    if method == "sobol":
+        check_power_of_two(n, option, "sobol (Saltelli's design on a Sobol' sequence)")
+    k = len(scenario.uncertain_inputs())
+    runs = sensitivity_runs(method, n, k)
+    need = runs * 8.0 * (3 * k + 16) + n * 8.0 * BOOTSTRAP_RESAMPLES * (k + 2)
+    check_memory(option, n, need)
+    return n
+
+
 def analyse(
     scenario: Scenario,
     *,
@@ -210,7 +259,7 @@ def analyse(
         scenario: a scenario with at least one ``[uncertain]`` input.
         method: ``sobol`` or ``morris``.
         samples: SALib's base sample size (default 512 for sobol, 64 trajectories for morris;
-            sobol wants a power of 2).
+            sobol needs a power of 2). Checked with :func:`check_design` before any work.
         seed: seed of sampling, bootstrap and runs (default: the scenario's).
         engine: simulation method (default: the scenario's).
         quantities: output quantities (default: the scenario's ``[outputs]``).
@@ -225,17 +274,9 @@ def analyse(
     if method not in SA_METHODS:
         raise unknown_name("sensitivity method", method, SA_METHODS)
     inputs = scenario.uncertain_inputs()
-    if not inputs:
-        raise UserError(
-            f"{scenario.source}: sensitivity needs at least one [uncertain] input; add e.g. "
-            '[uncertain.blue] effectiveness = { dist = "uniform", low = 0.01, high = 0.02 }'
-        )
-    n = samples if samples is not None else (512 if method == "sobol" else 64)
-    if n < 2:
-        raise UserError(f"--samples must be >= 2, got {n}")
+    n = check_design(scenario, method, samples)
     sd = scenario.run.seed if seed is None else seed
-    if sd < 0:
-        raise UserError(f"--seed must be >= 0, got {sd}")
+    check_seed(sd)
     names = [f"{s}.{p}" for s, p, _ in inputs]
     qs = quantities or scenario.quantities()
     valid = scenario.valid_quantities()

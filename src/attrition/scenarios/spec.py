@@ -33,7 +33,15 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from attrition._io import read_toml
 from attrition.errors import UserError, unknown_name
@@ -47,6 +55,14 @@ UNCERTAIN_PARAMETERS: tuple[str, ...] = ("strength", "effectiveness")
 SIDE_QUANTITIES: tuple[str, ...] = ("final", "losses", "win", "remaining")
 GLOBAL_QUANTITIES: tuple[str, ...] = ("duration", "exchange_ratio")
 MAX_RUNS = 2**32 - 1
+PARAMETER_MAX: dict[str, float] = {"strength": 1e9, "effectiveness": 1e3}
+"""Largest accepted value of each side parameter: a billion soldiers (more than every army on
+Earth together), a thousand losses per shooter a day. Larger values are typing errors, and
+their squares (the ensemble's spread) overflow."""
+MAX_EXPONENT = 5.0
+"""Largest accepted exponent of the power law (fitted exponents lie in 0..2)."""
+MAX_SCHEDULE = 1e9
+"""Largest accepted reinforcement or withdrawal, per impulse or per day."""
 
 _DIST_KEYS: dict[str, tuple[str, ...]] = {
     "uniform": ("low", "high"),
@@ -65,6 +81,12 @@ def _finite(v: float, what: str) -> float:
     if not math.isfinite(v):
         raise ValueError(f"{what} must be a finite number, got {v}")
     return v
+
+
+def _at_most(v: float, parameter: str) -> None:
+    top = PARAMETER_MAX[parameter]
+    if v > top:
+        raise ValueError(f"{v:g} is out of scale for a {parameter}; give at most {top:g}")
 
 
 class ScenarioInfo(_Strict):
@@ -89,8 +111,8 @@ class ScenarioInfo(_Strict):
     @classmethod
     def _exp(cls, v: float) -> float:
         _finite(v, "exponent")
-        if v < 0:
-            raise ValueError(f"exponents must be >= 0, got {v}")
+        if not 0 <= v <= MAX_EXPONENT:
+            raise ValueError(f"exponents must lie in [0, {MAX_EXPONENT:g}], got {v}")
         return v
 
 
@@ -102,10 +124,11 @@ class SideSpec(_Strict):
 
     @field_validator("strength", "effectiveness")
     @classmethod
-    def _nonneg(cls, v: float) -> float:
+    def _nonneg(cls, v: float, info: ValidationInfo) -> float:
         _finite(v, "value")
         if v < 0:
             raise ValueError(f"must be >= 0, got {v}")
+        _at_most(v, str(info.field_name))
         return v
 
 
@@ -179,6 +202,8 @@ class ScheduleEntry(_Strict):
         for v in (self.amount, self.per_day):
             if v is not None:
                 _finite(v, "amount")
+                if abs(v) > MAX_SCHEDULE:
+                    raise ValueError(f"{v:g} is out of scale; give at most {MAX_SCHEDULE:g}")
         return self
 
 
@@ -242,6 +267,15 @@ class Distribution(_Strict):
         ):
             raise ValueError(f"needs median > 0 and sigma > 0, got {self.median}, {self.sigma}")
         return self
+
+    def upper_centre(self) -> float | None:
+        """The top of a bounded distribution (``high``), the centre of an unbounded one
+        (``mean``, ``median``); ``None`` for posterior draws (checked when read)."""
+        for key in ("high", "mean", "median"):
+            v = getattr(self, key)
+            if v is not None:
+                return float(v)
+        return None
 
     def ppf(self, u: np.ndarray, draws: np.ndarray | None = None) -> np.ndarray:
         """Quantile function: maps uniforms ``u`` in (0, 1) to draws of this distribution."""
@@ -316,6 +350,14 @@ class Scenario(_Strict):
                                 "parameter", p, UNCERTAIN_PARAMETERS, f"[uncertain.{side}]"
                             )
                         )
+                    )
+        for side, params in self.uncertain.items():
+            for p, dist in params.items():
+                top = dist.upper_centre()
+                if p in PARAMETER_MAX and top is not None and top > PARAMETER_MAX[p]:
+                    raise ValueError(
+                        f"[uncertain.{side}] {p}: {dist.dist} reaches {top:g}, out of scale for "
+                        f"a {p}; give values at most {PARAMETER_MAX[p]:g}"
                     )
         valid = self.valid_quantities()
         for q in self.outputs.quantities:
@@ -437,6 +479,13 @@ class Scenario(_Strict):
         for k, (side, param, dist) in enumerate(inputs):
             draws = self.load_draws(dist, f"{side}.{param}") if dist.dist == "draws" else None
             vals = dist.ppf(u[:, k], draws)
+            top = PARAMETER_MAX[param]
+            if vals.size and not (np.all(np.isfinite(vals)) and float(vals.max()) <= top):
+                worst = float(np.nanmax(np.where(np.isfinite(vals), vals, np.inf)))
+                raise UserError(
+                    f"{self.source}: [uncertain.{side}] {param}: the {dist.dist} distribution "
+                    f"draws {worst:g}, out of scale for a {param} (at most {top:g}); narrow it"
+                )
             target = y0 if param == "strength" else cf
             target[:, names.index(side)] = vals
         return y0, cf

@@ -749,12 +749,66 @@ def default_substeps(method: str, initial: np.ndarray, coef: np.ndarray, law: An
     return int(min(64, max(1, math.ceil(lam / 0.05))))
 
 
+def ensemble_bytes(runs: int, days: int, inputs: int = 0, trajectories: bool = False) -> float:
+    """Memory an ensemble of ``runs`` runs holds at once, in bytes (an estimate).
+
+    Per run: ``8·(inputs + 12)`` bytes of uniforms, parameters, committed strengths and
+    outcomes (measured 91-130 B per run without uncertain inputs, BENCHMARKS.md); with daily
+    trajectories another ``64·(days + 1)``: strengths and losses, ``(runs, days + 1, 2)`` each,
+    held twice while the chunks are joined (measured 19,396 B per run at 300 days).
+    """
+    per_run = 8.0 * (inputs + 12) + (64.0 * (days + 1) if trajectories else 0.0)
+    return float(runs) * per_run
+
+
+def check_ensemble_size(
+    scenario: Scenario, runs: int | None = None, *, trajectories: bool = False,
+    option: str = "--runs",
+) -> None:  # fmt: skip
+    """Refuse, before any work, an ensemble too large for the memory limit
+    (:func:`attrition.limits.check_memory`); ``runs`` defaults to the scenario's."""
+    from attrition.limits import check_memory
+
+    n = scenario.run.runs if runs is None else runs
+    k = len(scenario.uncertain_inputs())
+    need = ensemble_bytes(n, scenario.days, k, trajectories)
+    fix = None
+    if trajectories:
+        from attrition.limits import memory_limit
+
+        most = int(memory_limit()[0] / ensemble_bytes(1, scenario.days, k, True))
+        fix = (
+            f"give {option} {most:,} or fewer, or write per-run results (.parquet, .csv) "
+            "instead of daily trajectories"
+        )
+    check_memory(option, n, need, fix=fix)
+
+
 def default_chunk_size(method: str, runs: int, executor: str, workers: int) -> int:
     """Runs per chunk: small enough for progress and load balance, large enough to amortise."""
     cap = 10_000 if method == "ssa" else 100_000
     if executor != "serial":
         cap = min(cap, max(1, math.ceil(runs / (4 * max(workers, 1)))))
     return max(1, min(runs, cap))
+
+
+def _check_finite(sc: Scenario, out: RunArrays, y0: np.ndarray, coef: np.ndarray) -> None:
+    """Non-finite outcomes are an error naming the run and the inputs that produced them."""
+    ok = (
+        np.isfinite(out.final).all(axis=1)
+        & np.isfinite(out.losses).all(axis=1)
+        & np.isfinite(out.duration)
+    )
+    if ok.all():
+        return
+    i = int(np.argmin(ok))
+    a, b = sc.side_names
+    raise UserError(
+        f"{sc.source}: {int((~ok).sum()):,} of {ok.size:,} runs gave results that are not finite "
+        f"numbers (run {i}: {a} strength {y0[i, 0]:.3g}, effectiveness {coef[i, 0]:.3g}; "
+        f"{b} strength {y0[i, 1]:.3g}, effectiveness {coef[i, 1]:.3g}); lower the [sides] "
+        "and [uncertain] values that are out of scale"
+    )
 
 
 def simulate(
@@ -801,6 +855,11 @@ def simulate(
     n, meth, sd = sc.run.runs, sc.run.method, sc.run.seed
     if executor not in EXECUTORS:
         raise unknown_name("executor", executor, EXECUTORS)
+    if workers is not None and workers < 1:
+        raise UserError(f"workers = {workers}: give a whole number 1 or larger")
+    if scheduler and executor != "dask":
+        raise UserError("--scheduler needs --executor dask")
+    check_ensemble_size(sc, n, trajectories=trajectories, option="runs")
     n_workers = max(1, workers or os.cpu_count() or 1)
     if chunk_size is not None and chunk_size < 1:
         raise UserError(f"--chunk-size must be >= 1, got {chunk_size}")
@@ -886,6 +945,7 @@ def simulate(
     for k, res in zip(todo, new, strict=True):
         cached[k] = res
     out = RunArrays.concat([cached[k] for k in range(len(tasks))])
+    _check_finite(sc, out, y0, coef)
     return Ensemble(
         sc.scenario.name, sc.side_names, meth, sd, sc.days, y0, coef, committed, out, wall,
         sc.quantities(), [f"{s}.{p}" for s, p, _ in sc.uncertain_inputs()],
