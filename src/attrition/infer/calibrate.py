@@ -23,13 +23,14 @@ import functools
 import math
 import re
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from attrition.errors import UserError, unknown_name
+from attrition.infer.smc import chunked, gaussian_log_prior, tempered_smc
 from attrition.models.bakhmut import (
     BAKHMUT_LAWS,
     CITY_AREA_KM2,
@@ -1130,7 +1131,7 @@ def log_prior(free: Sequence[ParamSpec], z: np.ndarray) -> np.ndarray:
     """Log prior density (up to a constant) of unconstrained values ``z`` (batch, n_free)."""
     loc = np.array([p.loc for p in free])
     scale = np.array([p.scale for p in free])
-    return np.asarray(-0.5 * np.sum(((z - loc) / scale) ** 2, axis=-1))
+    return gaussian_log_prior(z, loc, scale)
 
 
 def _params_from_z(
@@ -1270,39 +1271,6 @@ def publication_dates(claims: pd.DataFrame, events: pd.DataFrame) -> dict[str, d
     return out
 
 
-def _chunked(
-    f: Callable[[np.ndarray], np.ndarray], size: int
-) -> Callable[[np.ndarray], np.ndarray]:
-    def g(z: np.ndarray) -> np.ndarray:
-        if z.shape[0] <= size:
-            return f(z)
-        return np.concatenate([f(z[i : i + size]) for i in range(0, z.shape[0], size)])
-
-    return g
-
-
-def _next_beta(loglik: np.ndarray, beta: float, target: float) -> float:
-    """Largest step of the tempering exponent keeping the weights' ESS at ``target``."""
-    finite = np.isfinite(loglik)
-    ll = np.where(finite, loglik, -np.inf)
-    mx = float(np.max(ll[finite])) if finite.any() else 0.0
-
-    def ess(delta: float) -> float:
-        w = np.exp(delta * (ll - mx))
-        return float(w.sum() ** 2 / np.sum(w**2))
-
-    if ess(1.0 - beta) >= target:
-        return 1.0
-    lo, hi = 0.0, 1.0 - beta
-    for _ in range(60):
-        mid = 0.5 * (lo + hi)
-        if ess(mid) >= target:
-            lo = mid
-        else:
-            hi = mid
-    return beta + max(lo, 1e-9)
-
-
 def _smc(
     law: str,
     schedule: BakhmutSchedule,
@@ -1314,88 +1282,26 @@ def _smc(
     particles: int,
     moves: int,
 ) -> LawFit:
-    """Adaptive tempered sequential Monte Carlo (Del Moral, Doucet & Jasra 2006).
-
-    Particles start from the prior; the likelihood is switched on in steps ``β``: 0 → 1 chosen
-    so that the effective sample size of the incremental weights stays at half the particles;
-    after each resampling, ``moves`` random-walk Metropolis steps (proposal covariance from the
-    particles, scale adapted to the acceptance rate) rejuvenate them. The product of the mean
-    incremental weights estimates the marginal likelihood.
-    """
+    """The Bakhmut likelihood under ``law`` sampled by :func:`attrition.infer.smc.tempered_smc`."""
     model = BakhmutModel(law, schedule)
 
     def loglik(z: np.ndarray) -> np.ndarray:
         return log_likelihood(model, obs, _params_from_z(free, z, fixed_values))
 
-    ll_fn = _chunked(loglik, 1000)
     rng = np.random.default_rng(np.random.SeedSequence([seed, BAKHMUT_LAWS.index(law)]))
-    loc = np.array([p.loc for p in free])
-    scale = np.array([p.scale for p in free])
-    k = loc.size
-    z = loc + scale * rng.standard_normal((particles, k))
-    ll = ll_fn(z)
-    lp = log_prior(free, z)
-    beta = 0.0
-    log_z = 0.0
-    stages = 0
-    acc_sum, acc_n = 0.0, 0
-    ess_min = float(particles)
-    c = 1.0
-    while beta < 1.0:
-        new_beta = _next_beta(ll, beta, ESS_TARGET * particles)
-        logw = (new_beta - beta) * ll
-        logw = np.where(np.isfinite(logw), logw, -np.inf)
-        mx = float(np.max(logw))
-        w = np.exp(logw - mx)
-        log_z += mx + float(np.log(np.mean(w)))
-        w = w / w.sum()
-        ess_min = min(ess_min, float(1.0 / np.sum(w**2)))
-        mean = w @ z
-        cov = ((z - mean) * w[:, None]).T @ (z - mean) + 1e-8 * np.diag(scale**2)
-        idx = _resample(w, rng)
-        z, ll, lp = z[idx], ll[idx], lp[idx]
-        beta = new_beta
-        stages += 1
-        chol = np.linalg.cholesky(cov)
-        cov_inv = np.linalg.inv(cov)
-        n_moves = moves if beta < 1.0 else 2 * moves
-        for m in range(n_moves):
-            if m % 2 == 1:
-                # independence move from a widened Gaussian fit of the particles
-                cand = mean + 1.2 * rng.standard_normal(z.shape) @ chol.T
-                dq_c = _gauss_logq(cand, mean, cov_inv, 1.2)
-                dq = _gauss_logq(z, mean, cov_inv, 1.2)
-            else:
-                step = (2.38 / np.sqrt(k)) * c
-                cand = z + step * rng.standard_normal(z.shape) @ chol.T
-                dq_c = dq = np.zeros(particles)
-            ll_c = ll_fn(cand)
-            lp_c = log_prior(free, cand)
-            log_a = beta * (ll_c - ll) + lp_c - lp + dq - dq_c
-            ok = np.log(rng.random(particles)) < np.where(np.isfinite(log_a), log_a, -np.inf)
-            z[ok], ll[ok], lp[ok] = cand[ok], ll_c[ok], lp_c[ok]
-            rate = float(ok.mean())
-            acc_sum += rate
-            acc_n += 1
-            if m % 2 == 0:
-                c *= 1.25 if rate > 0.35 else (0.75 if rate < 0.15 else 1.0)
-        if stages > 200:  # pragma: no cover - guards against a degenerate likelihood
-            raise UserError("calibration did not converge in 200 tempering stages")
-    unique = int(np.unique(z, axis=0).shape[0])
-    return LawFit(law, z, ll, log_z, stages, acc_sum / max(acc_n, 1), ess_min, unique)
-
-
-def _gauss_logq(z: np.ndarray, mean: np.ndarray, cov_inv: np.ndarray, widen: float) -> np.ndarray:
-    """Log density (up to a constant) of the widened Gaussian independence proposal."""
-    d = z - mean
-    return np.asarray(-0.5 * np.einsum("ni,ij,nj->n", d, cov_inv, d) / widen**2)
-
-
-def _resample(w: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """Systematic resampling: indices of ``len(w)`` equally weighted draws."""
-    n = w.size
-    pos = (rng.random() + np.arange(n)) / n
-    return np.minimum(np.searchsorted(np.cumsum(w), pos), n - 1)
+    res = tempered_smc(
+        chunked(loglik, 1000),
+        np.array([p.loc for p in free]),
+        np.array([p.scale for p in free]),
+        rng=rng,
+        particles=particles,
+        moves=moves,
+        ess_target=ESS_TARGET,
+    )
+    return LawFit(
+        law, res.z, res.log_lik, res.log_evidence, res.stages, res.acceptance, res.ess_min,
+        res.unique,
+    )  # fmt: skip
 
 
 def calibrate(
