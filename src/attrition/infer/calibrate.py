@@ -58,6 +58,7 @@ __all__ = [
     "LawFit",
     "Observation",
     "Observations",
+    "band_covers",
     "build_observations",
     "calibrate",
     "casualty_evidence",
@@ -1407,7 +1408,7 @@ def check_law_name(name: str) -> str:
 # fit to the record
 
 
-def _inside(o: Observation, lo: float, hi: float) -> bool:
+def band_covers(o: Observation, lo: float, hi: float) -> bool:
     """Whether the 90% band ``[lo, hi]`` meets what the observation asserts."""
     if o.kind in ("value",):
         return lo <= o.low <= hi
@@ -1468,7 +1469,7 @@ def record_fit(
                 "q05": q05,
                 "q50": q50,
                 "q95": q95,
-                "inside": _inside(o, q05, q95),
+                "inside": band_covers(o, q05, q95),
                 "p_satisfied": float(np.mean(statement_holds(o, m))),
                 "label": o.label,
             }

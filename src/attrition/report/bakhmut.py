@@ -219,21 +219,9 @@ def _validation_section(seed: int) -> tuple[Section, dict[str, Any]]:
 ESTIMATE_STREAMS = ("genstaff", "named-dead", "oryx")
 
 
-def fused_fit(battle: str, seed: int, quick: bool, streams: tuple[str, ...] = ()) -> Any:
-    """The fog-of-war estimate of the report: window 1 Aug 2022 – 30 Jun 2023 (the model's),
-    200 draws × 2 chains with ``quick``, else 500 × 4; optionally with claim streams."""
-    from attrition.data.claims import load_claims, load_phases
-    from attrition.infer.fusion import FogOfWar
-    from attrition.models.bakhmut import END, START
-
-    draws, chains = (200, 2) if quick else (500, 4)
-    fog = FogOfWar(
-        window=(START, END), draws=draws, chains=chains, seed=seed, warn=False, streams=streams
-    )
-    return fog.fit(load_claims(battle), load_phases(battle))
-
-
 def _streams_summary(battle: str, seed: int) -> dict[str, Any]:
+    from attrition.report.model import fused_fit
+
     return dict(fused_fit(battle, seed, False, ESTIMATE_STREAMS).summary())
 
 

@@ -571,6 +571,20 @@ def bakhmut_rates(ev: CasualtyEvidence, base: ScenarioResult) -> dict[str, dict[
     return {side: _quant(rate[:, k] * 1000.0) for k, side in enumerate(("RU", "UA"))}
 
 
+def fused_fit(battle: str, seed: int, quick: bool, streams: tuple[str, ...] = ()) -> Any:
+    """The fog-of-war estimate of the report: window 1 Aug 2022 – 30 Jun 2023 (the model's),
+    200 draws × 2 chains with ``quick``, else 500 × 4; optionally with claim streams."""
+    from attrition.data.claims import load_claims, load_phases
+    from attrition.infer.fusion import FogOfWar
+    from attrition.models.bakhmut import END, START
+
+    draws, chains = (200, 2) if quick else (500, 4)
+    fog = FogOfWar(
+        window=(START, END), draws=draws, chains=chains, seed=seed, warn=False, streams=streams
+    )
+    return fog.fit(load_claims(battle), load_phases(battle))
+
+
 def _evidence_fn(seed: int, settings: ModelSettings) -> Any:
     from attrition.infer.calibrate import casualty_evidence
 
@@ -586,7 +600,6 @@ def model_stage(fig_dir: str, seed: int, quick: bool) -> ModelStageOutput:
     """Calibrate the model on all the evidence, run the scenario library over its posterior
     and compare the baseline with the record; figures go into ``fig_dir``."""
     from attrition.infer.calibrate import calibrate, evidence_from_fog
-    from attrition.report.bakhmut import fused_fit
     from attrition.scenarios.bakhmut import library, load_scenario, run_scenario
 
     st = ModelSettings.for_mode(quick)

@@ -47,6 +47,7 @@ from attrition.errors import UserError, unknown_name
 from attrition.infer.calibrate import (
     Calibration,
     CasualtyEvidence,
+    band_covers,
     build_observations,
     calibrate,
     casualty_evidence,
@@ -799,7 +800,7 @@ def hindcast(
                     (nv, n_in, n_crps, n_brier),
                 ):
                     q05, q95 = np.quantile(vals, [0.05, 0.95])
-                    inside_list.append(_inside_band(o, float(q05), float(q95)))
+                    inside_list.append(band_covers(o, float(q05), float(q95)))
                     brier_list.append((1.0 - float(np.mean(statement_holds(o, vals)))) ** 2)
                     if o.kind == "value":
                         crps_list.append(crps(vals, o.low))
@@ -811,12 +812,6 @@ def hindcast(
                     float(np.mean(ins)), None, "", float(np.mean(br)))  # fmt: skip
         del idx
     return pd.DataFrame(rows)
-
-
-def _inside_band(o: Any, lo: float, hi: float) -> bool:
-    from attrition.infer.calibrate import _inside
-
-    return _inside(o, lo, hi)
 
 
 def _evidence_totals(ev: CasualtyEvidence | None, c_day: int) -> tuple[float, float] | None:
