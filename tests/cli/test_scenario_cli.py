@@ -139,7 +139,9 @@ def test_impossible_schedules_and_bad_options(tmp_path: Path) -> None:
     )
     assert "negative" in _fails(["scenario", "run", str(f)])
     assert "outside the battle" in _fails(["scenario", "run", "baseline", "--cutoff", "2020-01-01"])
-    assert "at least 1" in _fails(["scenario", "run", "baseline", "--runs", "0"])
+    assert "--runs 0: give a whole number 1 or larger" in _fails(
+        ["scenario", "run", "baseline", "--runs", "0"]
+    )
     assert "unknown law 'cube'" in _fails(["scenario", "run", "baseline", "--law", "cube"])
 
 
