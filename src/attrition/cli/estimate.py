@@ -307,8 +307,10 @@ def estimate_command(
     streams: str | None = typer.Option(
         None, "--streams", help="External streams, comma-separated: genstaff,named-dead,oryx."
     ),
-    draws: int = typer.Option(500, "--draws", help="Draws per chain (after warm-up)."),
-    chains: int = typer.Option(4, "--chains", help="Number of chains."),
+    draws: int = typer.Option(
+        500, "--draws", help="Draws per chain (after warm-up); bounded by the memory limit."
+    ),
+    chains: int = typer.Option(4, "--chains", help="Number of chains (bounded likewise)."),
     seed: int = typer.Option(0, "--seed", help="Random seed (same seed, same output)."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
     out: Path | None = typer.Option(
@@ -433,7 +435,11 @@ def _text_report(s: dict[str, Any], label: str, fog: FogOfWar) -> str:
     "one), leave-one-claimant-out on Bakhmut, and a prior sensitivity table.",
 )
 def validate_estimate_command(
-    replicates: int = typer.Option(100, "--replicates", help="Synthetic battles per generator."),
+    replicates: int = typer.Option(
+        100,
+        "--replicates",
+        help="Synthetic battles per generator; bounded by the memory and time limits.",
+    ),
     seed: int = typer.Option(0, "--seed", help="Random seed of the study."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
     synthetic_only: bool = typer.Option(

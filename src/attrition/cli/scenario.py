@@ -144,7 +144,9 @@ def list_command(
 
 def run_command(
     scenario: str = typer.Argument(..., metavar="NAME|FILE", help="Scenario name or TOML file."),
-    runs: int | None = typer.Option(None, "--runs", help="Ensemble size (default: the file's)."),
+    runs: int | None = typer.Option(
+        None, "--runs", help="Ensemble size (default: the file's); bounded by the memory limit."
+    ),
     cutoff: str | None = typer.Option(
         None, "--cutoff", help="Calibrate on evidence known by this date (YYYY-MM-DD)."
     ),
@@ -214,7 +216,9 @@ def hindcast_command(
     cutoffs: str | None = typer.Option(
         None, "--cutoffs", help="Comma-separated dates (default 2022-12-31,2023-01-31,2023-02-28)."
     ),
-    runs: int = typer.Option(500, "--runs", help="Ensemble size per cutoff."),
+    runs: int = typer.Option(
+        500, "--runs", help="Ensemble size per cutoff; bounded by the memory limit."
+    ),
     seed: int = typer.Option(0, "--seed", help="Seed."),
     law: str = typer.Option("auto", "--law", help="auto, square, linear or logarithmic."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON records."),

@@ -158,7 +158,9 @@ def register(app: typer.Typer) -> None:
         file: str = typer.Argument(
             ..., help="Scenario TOML file, or a packaged scenario name (duel, large)."
         ),
-        runs: int | None = typer.Option(None, "--runs", help="Number of runs (overrides [run])."),
+        runs: int | None = typer.Option(
+            None, "--runs", help="Number of runs (overrides [run]); bounded by the memory limit."
+        ),
         method: str | None = typer.Option(
             None, "--method", help="Engine: ode | ssa | tau-leap | binomial (overrides [run])."
         ),
@@ -238,7 +240,10 @@ def register(app: typer.Typer) -> None:
         ),
         method: str = typer.Option("sobol", "--method", help="sobol | morris."),
         samples: int | None = typer.Option(
-            None, "--samples", help="Base sample size N (sobol: a power of 2; default 512/64)."
+            None,
+            "--samples",
+            help="Base sample size N (sobol: a power of 2; default 512/64); bounded by the "
+            "memory limit.",
         ),
         seed: int | None = typer.Option(None, "--seed", help="Seed (default: the scenario's)."),
         engine: str | None = typer.Option(
