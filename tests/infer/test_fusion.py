@@ -11,6 +11,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+import sys
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -37,6 +39,9 @@ from attrition.infer.fusion import (
 )
 from attrition.infer.validate import toy_battle
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # the repo root: tests.baselines
+from tests.baselines import producers as P
+
 DRAWS, CHAINS = 200, 2
 
 
@@ -47,7 +52,9 @@ def toy() -> Any:
 
 @pytest.fixture(scope="module")
 def fitted(toy: Any) -> FogOfWar:
-    return FogOfWar(draws=DRAWS, chains=CHAINS, seed=0, warn=False).fit(toy.claims)
+    """The toy fit of the pinned baseline (DRAWS x CHAINS, seed 0; shared within the process)."""
+    fog: FogOfWar = P.TOY_FIT.make()
+    return fog
 
 
 # --- preparation (no sampling) -----------------------------------------------------------------
@@ -261,15 +268,35 @@ def test_posterior_predictive_tail_probabilities_match_normal_closed_form() -> N
 # --- fits ---------------------------------------------------------------------------------------
 
 
+# Log-scale spread of what the priors let the claims say about the scale of the truth: the
+# Western group's shared neutral bias (sd 0.25), the independent analyst's group and claimant
+# spread (√(0.25² + 0.3²)), and the Ukrainian (enemy) and Russian (self) groups with their
+# claimant spread (√(0.5² + 0.3²) each). Combining all four as independent measurements gives
+# the narrowest log-sd the priors allow; one neutral claim alone, with the mean claimant noise
+# (half-normal scale 0.4) and the noise floor, gives a generous upper bound.
+_FLOOR_SD = (1 / 0.25**2 + 1 / (0.25**2 + 0.3**2) + 2 / (0.5**2 + 0.3**2)) ** -0.5  # 0.187
+_ONE_CLAIM_SD = math.sqrt(0.25**2 + 0.3**2 + 0.4**2 + 0.1**2)  # 0.57
+_Z90 = 2 * norm.ppf(0.95)
+
+
 def test_toy_battle_recovers_known_truth(fitted: FogOfWar, toy: Any) -> None:
+    """Known truth (RU 2,800, UA 1,120, ratio 2.5, killed share 0.25): inside the 90%
+    intervals, medians within x1.5, biases of the right direction. Sharpness: each interval's
+    log width is below one neutral claim's spread (2·1.645·0.57 = 1.87) and each side's total
+    above what the bias priors allow at best (2·1.645·0.187 = 0.62): an interval as wide as
+    the prior (width 8) or a total more certain than the bias priors permit fails. Seeded
+    numbers: pinned."""
     truth = toy.truth
-    for side in ("RU", "UA"):
-        q = fitted.total(side)
-        assert q["q05"] <= truth[side] <= q["q95"], (side, q)
+    quantities = {side: fitted.total(side) for side in ("RU", "UA")}
+    quantities["ratio"] = fitted.exchange_ratio_
+    for name, q in quantities.items():
+        assert q["q05"] <= truth[name] <= q["q95"], (name, q)
         # the neutral claims pin the scale up to their bias prior (log sd ~0.3): within x1.5
-        assert abs(math.log(q["median"] / truth[side])) < math.log(1.5), (side, q)
-    r = fitted.exchange_ratio_
-    assert r["q05"] <= truth["ratio"] <= r["q95"]
+        assert abs(math.log(q["median"] / truth[name])) < math.log(1.5), (name, q)
+        width = math.log(q["q95"] / q["q05"])
+        assert width < _Z90 * _ONE_CLAIM_SD, (name, width)
+        # a claimant's shared group bias cancels in a ratio: the floor bounds the totals only
+        assert name == "ratio" or width > _Z90 * _FLOOR_SD, (name, width)
     ks = fitted.samples_["killed_share"][..., 0].ravel()
     assert np.quantile(ks, 0.05) <= truth["killed_share"] <= np.quantile(ks, 0.95)
     bias = fitted.bias_.set_index(["claimant", "subject"])["median"]
@@ -277,6 +304,24 @@ def test_toy_battle_recovers_known_truth(fitted: FogOfWar, toy: Any) -> None:
     assert bias[("UA official", "UA")] < 0.8  # understated its own
     assert fitted.diagnostics_.divergences == 0
     assert fitted.diagnostics_.r_hat_max < 1.05
+    P.check(P.TOY_FIT, P.TOY_FIT.summarise(fitted))
+
+
+def test_draws_add_up(fitted: FogOfWar) -> None:
+    """Identities of the posterior draws: killed + wounded = casualties, casualties = the sum
+    of the daily draws over the window, and the exchange ratio is RU over UA draw by draw."""
+    days, daily = fitted.daily_draws()
+    assert len(days) == 28
+    for i, side in enumerate(("RU", "UA")):
+        d = fitted.draws_[side]
+        np.testing.assert_allclose(d["killed"] + d["wounded"], d["casualties"], rtol=1e-12)
+        np.testing.assert_allclose(daily[:, :, i].sum(axis=1), d["casualties"], rtol=1e-12)
+        ks = fitted.samples_["killed_share"][..., i].ravel()
+        np.testing.assert_allclose(d["killed"], d["casualties"] * ks, rtol=1e-6)
+    ratio = fitted.draws_["RU"]["casualties"] / fitted.draws_["UA"]["casualties"]
+    q05, q50, q95 = np.quantile(ratio, [0.05, 0.5, 0.95])
+    r = fitted.exchange_ratio_
+    assert (r["q05"], r["median"], r["q95"]) == pytest.approx((q05, q50, q95), rel=1e-12)
 
 
 def test_posterior_predictive_check_flags_the_absurd_claim(fitted: FogOfWar) -> None:
@@ -290,11 +335,15 @@ def test_summary_has_the_documented_keys(fitted: FogOfWar) -> None:
     s = fitted.summary()
     assert s["window"] == {"start": "2024-01-01", "end": "2024-01-28", "days": 28}
     assert set(s["sides"]) == {"RU", "UA"}  # no Wagner claims: no WAGNER
-    for side in s["sides"].values():
+    for name, side in s["sides"].items():
         for k in ("casualties", "killed", "wounded"):
-            assert set(side[k]) == {"median", "q05", "q95"}
-            assert side[k]["q05"] <= side[k]["median"] <= side[k]["q95"]
-    assert set(s["exchange_ratio"]) == {"median", "q05", "q95"}
+            # the fitted quantiles, rounded to 4 significant figures
+            want = fitted.total(name, k)
+            assert set(side[k]) == set(want)
+            for stat, v in want.items():
+                assert side[k][stat] == pytest.approx(v, rel=5e-4), (name, k, stat)
+    want = fitted.exchange_ratio_
+    assert s["exchange_ratio"] == {k: pytest.approx(v, rel=5e-4) for k, v in want.items()}
     assert set(s["diagnostics"]) >= {"r_hat_max", "ess_min", "divergences"}
     assert s["seed"] == 0
     assert s["n_claims"] == 15
