@@ -192,6 +192,23 @@ def test_sampling_is_reproducible_and_independent_of_run_count(tmp_path: Path) -
     assert set(np.unique(c50[:, 0])) <= {0.010, 0.011, 0.013}
     np.testing.assert_array_equal(y50[:, 0], 500.0)  # not uncertain: nominal
     assert not np.array_equal(sc.sample(10, 4)[0], y10)
+    # the documented stream: uniforms from SeedSequence(3).spawn(2)[0], one column per uncertain
+    # input in file order, mapped through each distribution's quantile function
+    assert [(side, p) for side, p, _ in sc.uncertain_inputs()] == [
+        ("uk", "effectiveness"),
+        ("ru", "strength"),
+    ]
+    u = np.random.Generator(np.random.PCG64(np.random.SeedSequence(3).spawn(2)[0])).random((50, 2))
+    np.testing.assert_array_equal(
+        c50[:, 0], np.quantile([0.010, 0.011, 0.013], u[:, 0], method="inverted_cdf")
+    )
+    trunc = stats.truncnorm(-900 / 50, np.inf, loc=900.0, scale=50.0)
+    np.testing.assert_allclose(y50[:, 1], trunc.ppf(u[:, 1]), rtol=1e-12)
+    # and in distribution (4,000 runs; each test fails a correct sampler with probability 1e-3)
+    y, c = sc.sample(4000, 11)
+    assert stats.kstest(y[:, 1], trunc.cdf).pvalue > 1e-3
+    counts = [int((c[:, 0] == v).sum()) for v in (0.010, 0.011, 0.013)]
+    assert stats.chisquare(counts).pvalue > 1e-3, counts
     bad = base() | {
         "uncertain": {"uk": {"strength": {"dist": "draws", "file": "post.csv", "column": "x"}}}
     }
