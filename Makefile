@@ -32,6 +32,10 @@ test: lint typecheck unit  ## everything CI runs
 browser:  ## install Debian's chromium for the browser tests (needs root)
 	command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium)
 
+.PHONY: docs-figures
+docs-figures: $(STAMP)  ## regenerate the docs' figures and sidecars (FIGURES_ARGS='--only DOC', '--check')
+	$(PY) tools/docs_figures/run.py $(FIGURES_ARGS)
+
 bench: $(STAMP)  ## run the benchmarks and rewrite BENCHMARKS.md
 	$(PY) benchmarks/run_all.py
 
