@@ -220,6 +220,39 @@ def test_ensemble_memory_estimate_is_on_the_low_side_of_the_measured_peak() -> N
         assert 0.5 * peak <= estimate <= peak, (trajectories, estimate / runs, peak / runs)
 
 
+@pytest.mark.parametrize(("method", "samples"), [("sobol", 2**13), ("morris", 2**11)])
+def test_sensitivity_memory_estimate_is_on_the_low_side_of_the_measured_peak(
+    method: str, samples: int
+) -> None:
+    pytest.importorskip("SALib")
+    from attrition.scenarios.sensitivity import analyse, design_bytes
+    from attrition.scenarios.spec import parse_scenario
+
+    sc = parse_scenario(
+        {
+            "scenario": {"name": "m", "law": "square", "days": 20},
+            "sides": {
+                "blue": {"strength": 300, "effectiveness": 0.012},
+                "red": {"strength": 240, "effectiveness": 0.010},
+            },
+            "run": {"method": "ode", "runs": 10, "seed": 2},
+            "uncertain": {
+                "red": {"effectiveness": {"dist": "uniform", "low": 0.008, "high": 0.012}},
+                "blue": {"strength": {"dist": "uniform", "low": 250, "high": 350}},
+            },
+        }
+    )
+    analyse(sc, method=method, samples=16)  # imports and compilation outside the measurement
+    tracemalloc.start()
+    try:
+        analyse(sc, method=method, samples=samples)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    estimate = design_bytes(method, samples, 2)
+    assert 0.5 * peak <= estimate <= peak, (estimate / samples, peak / samples)
+
+
 def test_ensemble_refuses_before_sampling(monkeypatch: pytest.MonkeyPatch) -> None:
     from attrition.scenarios.spec import Scenario, parse_scenario
     from attrition.simulate.ensemble import simulate

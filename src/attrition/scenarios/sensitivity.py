@@ -194,8 +194,10 @@ class SensitivityResult:
             )
 
 
-BOOTSTRAP_RESAMPLES = 100
-"""SALib's default bootstrap resamples (Sobol); each holds a copy of the outputs."""
+BOOTSTRAP_BYTES: dict[str, float] = {"sobol": 4800.0, "morris": 2000.0}
+"""Memory of SALib's bootstrap per base sample (Sobol: 100 resampled copies of the outputs and
+their products; Morris: per trajectory), in bytes: on the low side of the 5.9-6.4 kB and
+2.1-2.4 kB measured with tracemalloc (1 to 4 inputs, beyond the runs' own arrays)."""
 
 
 def default_samples(method: str) -> int:
@@ -211,16 +213,22 @@ def sensitivity_runs(method: str, samples: int, inputs: int) -> int:
     return saltelli_runs(samples, inputs) if method == "sobol" else morris_runs(samples, inputs)
 
 
+def design_bytes(method: str, samples: int, inputs: int) -> float:
+    """Memory a design holds at once, in bytes: per run the uniforms, the mapped parameters and
+    the ensemble's results (``8·(3k + 16)`` bytes), plus SALib's bootstrap
+    (:data:`BOOTSTRAP_BYTES` per base sample)."""
+    runs = sensitivity_runs(method, samples, inputs)
+    return runs * 8.0 * (3 * inputs + 16) + samples * BOOTSTRAP_BYTES[method]
+
+
 def check_design(
     scenario: Scenario, method: str, samples: int | None, option: str = "--samples"
 ) -> int:
     """Check the design before any work; return the base sample size.
 
     ``samples`` must be at least 2, and a power of 2 for ``sobol`` (Saltelli's design is built
-    on a Sobol' sequence, whose balance holds for powers of 2 only); the design's runs must fit
-    the memory limit (:func:`attrition.limits.check_memory`): per run the uniforms, the mapped
-    parameters and the ensemble's results (``8·(3k + 16)`` bytes), plus SALib's bootstrap, which
-    holds ``100`` resampled copies of the outputs (``8·100·(k + 2)`` bytes per base sample).
+    on a Sobol' sequence, whose balance holds for powers of 2 only); the design must fit the
+    memory limit (:func:`design_bytes` against :func:`attrition.limits.check_memory`).
     """
     from attrition.limits import check_count, check_memory, check_power_of_two
 
@@ -235,10 +243,7 @@ def check_design(
     check_count(n, option, minimum=2)
     if method == "sobol":
         check_power_of_two(n, option, "sobol (Saltelli's design on a Sobol' sequence)")
-    k = len(scenario.uncertain_inputs())
-    runs = sensitivity_runs(method, n, k)
-    need = runs * 8.0 * (3 * k + 16) + n * 8.0 * BOOTSTRAP_RESAMPLES * (k + 2)
-    check_memory(option, n, need)
+    check_memory(option, n, design_bytes(method, n, len(scenario.uncertain_inputs())))
     return n
 
 
