@@ -64,6 +64,7 @@ def claim(
         "quote": quote,
         "offset": str(ARTICLE.index(quote)),
         "notes": "",
+        "source": "",
     }
 
 

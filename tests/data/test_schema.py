@@ -52,6 +52,7 @@ def claim(**kw: Any) -> dict[str, Any]:
         "quote": "8,000 Russian soldiers",
         "offset": "10",
         "notes": "",
+        "source": "",
     }
     base.update(kw)
     return base

@@ -30,7 +30,16 @@ from pathlib import Path
 from typing import Any
 
 from attrition.data.article import Article, read_article
-from attrition.data.claims import BATTLES_DIR, article_path, battle_dir, part_files
+from attrition.data.battle import BattleSpec
+from attrition.data.claims import (
+    BATTLES_DIR,
+    article_path,
+    battle_dir,
+    battle_spec,
+    part_files,
+    side_vocab,
+    stem_files,
+)
 from attrition.data.schema import (
     Claim,
     ControlEvent,
@@ -95,7 +104,7 @@ class CheckReport:
     checked; ``uncovered`` lists the numerals without coverage (also in ``problems``).
     """
 
-    article: Path
+    article: Path | None
     files: list[Path]
     problems: list[str] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
@@ -223,11 +232,14 @@ class _Sources:
     exclusions: list[Path]
     places: list[Path]
     phases: list[Path]
-    article: Path
+    article: Path | None
+    spec: BattleSpec | None = None
 
 
 def _resolve(claims: str | Path, article: str | Path | None) -> _Sources:
     p = Path(claims)
+    if p.is_dir() and (p / "battle.toml").is_file():
+        return _resolve_folder(p, article)
     if p.suffix.lower() == ".csv" or p.exists():
         if not p.is_file():
             raise UserError(f"{p}: no such file; check the path")
@@ -247,13 +259,35 @@ def _resolve(claims: str | Path, article: str | Path | None) -> _Sources:
             raise UserError(f"{folder}: no claims.csv (nor claims_*.csv parts); add the file")
         if article is None:
             article = article_path(str(claims))
+        if battle_spec(folder) is not None:
+            return _resolve_folder(folder, article)
     return _Sources(
         claims=claim_files,
-        events=part_files(folder, "control_events"),
+        events=stem_files(folder, "events"),
         exclusions=part_files(folder, "numeral_exclusions"),
-        places=part_files(folder, "gazetteer"),
+        places=stem_files(folder, "places"),
         phases=part_files(folder, "phases"),
         article=Path(article),
+    )
+
+
+def _resolve_folder(folder: Path, article: str | Path | None) -> _Sources:
+    """A battle folder with ``battle.toml``: its article (if it packages one) and its files."""
+    spec = battle_spec(folder)
+    claim_files = part_files(folder, "claims")
+    if not claim_files:
+        raise UserError(f"{folder}: no claims.csv (nor claims_*.csv parts); add the file")
+    art: Path | None = Path(article) if article is not None else None
+    if art is None and spec is not None and spec.article_sources:
+        art = article_path(folder)
+    return _Sources(
+        claims=claim_files,
+        events=stem_files(folder, "events"),
+        exclusions=part_files(folder, "numeral_exclusions"),
+        places=stem_files(folder, "places"),
+        phases=part_files(folder, "phases"),
+        article=art,
+        spec=spec,
     )
 
 
@@ -303,9 +337,13 @@ def check_claims(
     from attrition.errors import DataWarning
 
     src = _resolve(claims, article)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DataWarning)
-        art = read_article(src.article)
+    art: Article | None = None
+    if src.article is not None:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DataWarning)
+            art = read_article(src.article)
+    spec = src.spec
+    vocab = side_vocab(spec)
     report = CheckReport(
         article=src.article,
         files=[*src.claims, *src.events, *src.exclusions, *src.places, *src.phases],
@@ -315,7 +353,7 @@ def check_claims(
     def read(files: list[Path], model: type[Any]) -> list[tuple[Path, int, Any]]:
         out: list[tuple[Path, int, Any]] = []
         for f in files:
-            records, row_problems = parse_csv(f, model)
+            records, row_problems = parse_csv(f, model, vocab)
             problems.extend(_fmt_row_problem(rp) for rp in row_problems)
             out.extend((f, line, r) for line, r in records)
         return out
@@ -336,16 +374,39 @@ def check_claims(
         seen.setdefault(rid, _where(f, line))
 
     place_names = {n.casefold() for _, _, pl in place_rows for n in pl.names}
-    pub = art.pub_date
+    pub = art.pub_date if art is not None else None
     claims_by_id = {r.id: r for _, _, r in claim_rows}
     sides: dict[str, dict[str, str]] = defaultdict(dict)
     documented = 0
 
-    for f, line, c in claim_rows:
-        where = f"{_where(f, line)}: claim {c.id}"
-        qp = _quote_problem(art, c.quote, c.offset)
+    def provenance(where: str, quote: str, offset: int | None, source: str) -> bool:
+        """Check a row's source and, for a packaged article, its quote at its offset.
+
+        Returns whether the row quotes the packaged article."""
+        if spec is not None:
+            obj = spec.source(source)
+            if obj is None:
+                known = ", ".join(x.id for x in spec.sources[:5]) or "none listed"
+                problems.append(
+                    f"{where}: source {source or '(empty)'!r} is not in battle.toml's "
+                    f"[[sources]] ({known}, ...); add it there or fix the id"
+                )
+                return False
+            if obj.kind != "article":
+                return False
+        if art is None:
+            return False
+        if offset is None:
+            problems.append(f"{where}: offset is empty; a quote of the article needs its offset")
+            return False
+        qp = _quote_problem(art, quote, offset)
         if qp:
             problems.append(f"{where}: {qp}")
+        return True
+
+    for f, line, c in claim_rows:
+        where = f"{_where(f, line)}: claim {c.id}"
+        from_article = provenance(where, c.quote, c.offset, c.source)
         unreadable = sorted(
             {
                 v
@@ -376,7 +437,7 @@ def check_claims(
                 )
         for name in ("claim_date", "period_start", "period_end"):
             d = getattr(c, name)
-            if pub is not None and d is not None and d > pub:
+            if from_article and pub is not None and d is not None and d > pub:
                 problems.append(
                     f"{where}: {name} {d} is after the article's publication date {pub}; fix the "
                     "year"
@@ -394,15 +455,15 @@ def check_claims(
 
     for f, line, e in event_rows:
         where = f"{_where(f, line)}: event {e.id}"
-        qp = _quote_problem(art, e.quote, e.offset)
-        if qp:
-            problems.append(f"{where}: {qp}")
-        if pub is not None and e.date is not None and e.date > pub:
+        from_article = provenance(where, e.quote, e.offset, e.source)
+        if from_article and pub is not None and e.date is not None and e.date > pub:
             problems.append(f"{where}: date {e.date} is after the publication date {pub}")
         if place_names and not _known_place(e.place, place_names):
             problems.append(f"{where}: place {e.place!r} is not in the gazetteer; add it or fix it")
 
     for f, line, ph in phase_rows:
+        if art is None or ph.heading_offset is None:
+            continue
         heading = art.text[ph.heading_offset : art.text.find("\n", ph.heading_offset)]
         if not heading.startswith("#") or ph.name.casefold() not in heading.casefold():
             problems.append(
@@ -410,10 +471,12 @@ def check_claims(
                 f"start a heading naming {ph.name!r} (found {_short(heading)})"
             )
 
-    nums = numerals(art)
+    nums = numerals(art) if art is not None else []
     num_starts = {s for s, _, _ in nums}
     excluded: set[int] = set()
     for f, line, x in excl_rows:
+        if art is None:
+            break
         where = f"{_where(f, line)}: exclusion at offset {x.offset}"
         if art.text[x.offset : x.offset + len(x.text)] != x.text:
             problems.append(
@@ -428,9 +491,13 @@ def check_claims(
 
     covered = 0
     uncovered: list[UncoveredNumeral] = []
-    if coverage:
-        quote_spans = [(c.offset, c.offset + len(c.quote)) for _, _, c in claim_rows]
-        quote_spans += [(e.offset, e.offset + len(e.quote)) for _, _, e in event_rows]
+    if coverage and art is not None:
+        quote_spans = [
+            (r.offset, r.offset + len(r.quote)) for _, _, r in claim_rows if r.offset is not None
+        ]
+        quote_spans += [
+            (r.offset, r.offset + len(r.quote)) for _, _, r in event_rows if r.offset is not None
+        ]
         auto = auto_covered_spans(art)
         for start, end, num in nums:
             if (

@@ -1,9 +1,13 @@
-"""Load the packaged evidence base of a battle (claims, control events, phases, places).
+"""Load the evidence base of a battle folder (claims, control events, phases, places).
 
-Each battle lives in ``attrition/data/battles/<name>/``. The merged files ``claims.csv``,
-``control_events.csv`` and ``numeral_exclusions.csv`` are read when present; otherwise their
-parts ``<stem>_narrative.csv`` and ``<stem>_casualties.csv`` (then any other ``<stem>_*.csv``,
-alphabetically) are concatenated, so partially curated data can be used as it appears.
+A battle is a folder (:mod:`attrition.data.battle`): ``battle.toml`` beside ``claims.csv``,
+``events.csv``, ``phases.csv`` and ``places.csv``. Every loader takes a packaged battle's name
+(``attrition/data/battles/<name>/``) or the path of any such folder. The older names
+``control_events.csv`` and ``gazetteer.csv`` are read too. Merged files are read when present;
+otherwise their parts ``<stem>_narrative.csv`` and ``<stem>_casualties.csv`` (then any other
+``<stem>_*.csv``, alphabetically) are concatenated, so partially curated data can be used as it
+appears. The side vocabularies come from ``battle.toml`` (a folder without one uses the
+packaged Bakhmut vocabulary).
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ import datetime as dt
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from attrition.data.battle import BattleSpec, read_battle_toml
 from attrition.data.schema import (
     METRICS,
     SUBJECT_SIDES,
@@ -32,6 +37,7 @@ if TYPE_CHECKING:
 __all__ = [
     "article_path",
     "battle_dir",
+    "battle_spec",
     "battles",
     "claims_to_csv",
     "filter_claims",
@@ -42,10 +48,18 @@ __all__ = [
     "load_phases",
     "load_places",
     "part_files",
+    "side_vocab",
+    "stem_files",
 ]
 
 BATTLES_DIR = Path(__file__).parent / "battles"
 _PART_ORDER = ("narrative", "casualties")
+
+
+_STEMS: dict[str, tuple[str, ...]] = {
+    "events": ("events", "control_events"),
+    "places": ("places", "gazetteer"),
+}
 
 
 def battles() -> list[str]:
@@ -59,12 +73,54 @@ def battles() -> list[str]:
     )
 
 
-def battle_dir(battle: str) -> Path:
-    """The folder of a packaged battle; an unknown name raises :class:`UserError`."""
-    d = BATTLES_DIR / battle
-    if not battle or "/" in battle or battle.startswith(".") or not d.is_dir():
-        raise unknown_name("battle", battle, battles() or ["(none packaged)"])
+def battle_dir(battle: str | Path) -> Path:
+    """The folder of a battle: a packaged name, or the path of a folder with ``battle.toml``.
+
+    An unknown name or a folder without evidence raises :class:`UserError`.
+    """
+    text = str(battle)
+    p = Path(battle)
+    looks_like_path = isinstance(battle, Path) or "/" in text or text.startswith(".")
+    if looks_like_path or (p.is_dir() and (p / "battle.toml").is_file()):
+        if not p.is_dir():
+            raise UserError(f"--battle {text}: no such folder; give a packaged battle's name "
+                            f"({', '.join(battles())}) or a battle folder")  # fmt: skip
+        if not (p / "battle.toml").is_file() and not part_files(p, "claims"):
+            raise UserError(
+                f"{p}: not a battle folder (no battle.toml); create one with "
+                f"`attrition battle new {p}`"
+            )
+        return p
+    d = BATTLES_DIR / text
+    if not text or not d.is_dir():
+        raise unknown_name("battle", text, battles() or ["(none packaged)"])
     return d
+
+
+def battle_spec(battle: str | Path) -> BattleSpec | None:
+    """The battle's ``battle.toml`` as a :class:`BattleSpec`, or ``None`` if it has none."""
+    toml = battle_dir(battle) / "battle.toml"
+    return read_battle_toml(toml) if toml.is_file() else None
+
+
+def side_vocab(spec: BattleSpec | None) -> dict[str, tuple[str, ...]] | None:
+    """The side vocabularies of a battle for :func:`attrition.data.schema.parse_csv`."""
+    if spec is None:
+        return None
+    return {
+        "claimant_side": spec.claimant_sides,
+        "subject_side": spec.subjects,
+        "by_side": spec.side_ids,
+    }
+
+
+def stem_files(folder: Path, stem: str) -> list[Path]:
+    """The files of ``stem`` in ``folder`` (its older name too, see the module docstring)."""
+    for name in _STEMS.get(stem, (stem,)):
+        files = part_files(folder, name)
+        if files:
+            return files
+    return []
 
 
 def part_files(folder: Path, stem: str) -> list[Path]:
@@ -81,9 +137,10 @@ def part_files(folder: Path, stem: str) -> list[Path]:
     return sorted(parts, key=key)
 
 
-def _load_records(battle: str, stem: str, model: type[_Record], required: bool) -> list[Any]:
+def _load_records(battle: str | Path, stem: str, model: type[_Record], required: bool) -> list[Any]:
     folder = battle_dir(battle)
-    files = part_files(folder, stem)
+    vocab = side_vocab(battle_spec(battle))
+    files = stem_files(folder, stem)
     if not files:
         if required:
             raise UserError(
@@ -94,7 +151,7 @@ def _load_records(battle: str, stem: str, model: type[_Record], required: bool) 
     records: list[Any] = []
     seen: dict[str, Path] = {}
     for f in files:
-        for r in read_models(f, model):
+        for r in read_models(f, model, vocab):
             rid = getattr(r, "id", None)
             if isinstance(rid, str):
                 if rid in seen:
@@ -107,12 +164,12 @@ def _load_records(battle: str, stem: str, model: type[_Record], required: bool) 
     return records
 
 
-def load_claim_models(battle: str = "bakhmut") -> list[Claim]:
+def load_claim_models(battle: str | Path = "bakhmut") -> list[Claim]:
     """The claims of a battle as validated :class:`Claim` records."""
     return _load_records(battle, "claims", Claim, required=True)
 
 
-def load_claims(battle: str = "bakhmut") -> pd.DataFrame:
+def load_claims(battle: str | Path = "bakhmut") -> pd.DataFrame:
     """The claims of a battle as a typed DataFrame (columns of ``claims.csv``).
 
     Dates are ``datetime64[ns]`` (``NaT`` when empty), values ``float64`` (``NaN`` when empty),
@@ -121,37 +178,40 @@ def load_claims(battle: str = "bakhmut") -> pd.DataFrame:
     return models_to_frame(load_claim_models(battle), Claim)
 
 
-def load_events(battle: str = "bakhmut") -> pd.DataFrame:
-    """The control events of a battle (columns of ``control_events.csv``); empty if none."""
-    return models_to_frame(
-        _load_records(battle, "control_events", ControlEvent, False), ControlEvent
-    )
+def load_events(battle: str | Path = "bakhmut") -> pd.DataFrame:
+    """The control events of a battle (columns of ``events.csv``); empty if none."""
+    return models_to_frame(_load_records(battle, "events", ControlEvent, False), ControlEvent)
 
 
-def load_phases(battle: str = "bakhmut") -> pd.DataFrame:
+def load_phases(battle: str | Path = "bakhmut") -> pd.DataFrame:
     """The phases of a battle (columns of ``phases.csv``); empty if none."""
     return models_to_frame(_load_records(battle, "phases", Phase, False), Phase)
 
 
-def load_places(battle: str = "bakhmut") -> pd.DataFrame:
-    """The gazetteer of a battle (columns of ``gazetteer.csv``); empty if none."""
-    return models_to_frame(_load_records(battle, "gazetteer", Place, False), Place)
+def load_places(battle: str | Path = "bakhmut") -> pd.DataFrame:
+    """The gazetteer of a battle (columns of ``places.csv``); empty if none."""
+    return models_to_frame(_load_records(battle, "places", Place, False), Place)
 
 
-def load_exclusions(battle: str = "bakhmut") -> pd.DataFrame:
+def load_exclusions(battle: str | Path = "bakhmut") -> pd.DataFrame:
     """The numeral exclusions of a battle (``numeral_exclusions.csv``); empty if none."""
     return models_to_frame(
         _load_records(battle, "numeral_exclusions", NumeralExclusion, False), NumeralExclusion
     )
 
 
-def article_path(battle: str = "bakhmut") -> Path:
+def article_path(battle: str | Path = "bakhmut") -> Path:
     """The source article of a packaged battle.
 
     Looks for ``article.md``, then ``source.md``, then a single ``*.md`` file in the battle
     folder; raises :class:`UserError` (suggesting ``--article``) when there is none.
     """
     folder = battle_dir(battle)
+    spec = battle_spec(battle)
+    if spec is not None:
+        arts = spec.article_sources
+        if len(arts) == 1 and (folder / arts[0].path).is_file():
+            return folder / arts[0].path
     for name in ("article.md", "source.md"):
         if (folder / name).is_file():
             return folder / name

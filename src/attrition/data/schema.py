@@ -15,7 +15,7 @@ import csv
 import datetime as dt
 import math
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, TypeVar, get_args
@@ -91,7 +91,9 @@ Metric = Literal[
     "other",
 ]
 ClaimantSide = Literal["UA", "RU", "WEST", "INDEPENDENT", "OTHER"]
+"""The default claimant sides (Bakhmut's); a battle folder's ``battle.toml`` sets its own."""
 SubjectSide = Literal["UA", "RU", "WAGNER", "CIVILIAN", "BOTH"]
+"""The default subjects (Bakhmut's); a battle folder's ``battle.toml`` sets its own."""
 Qualifier = Literal["exact", "about", "at_least", "at_most", "range"]
 Rate = Literal["total", "per_day"]
 EventKind = Literal[
@@ -105,6 +107,7 @@ EventKind = Literal[
     "held",
 ]
 BySide = Literal["UA", "RU"]
+"""The default sides of control events; a battle folder's ``battle.toml`` sets its own."""
 
 METRICS: tuple[str, ...] = get_args(Metric)
 CLAIMANT_SIDES: tuple[str, ...] = get_args(ClaimantSide)
@@ -133,6 +136,7 @@ CLAIM_COLUMNS: tuple[str, ...] = (
     "quote",
     "offset",
     "notes",
+    "source",
 )
 EVENT_COLUMNS: tuple[str, ...] = (
     "id",
@@ -145,6 +149,7 @@ EVENT_COLUMNS: tuple[str, ...] = (
     "quote",
     "offset",
     "notes",
+    "source",
 )
 PHASE_COLUMNS: tuple[str, ...] = ("id", "name", "start", "end", "heading_offset")
 PLACE_COLUMNS: tuple[str, ...] = (
@@ -158,6 +163,9 @@ PLACE_COLUMNS: tuple[str, ...] = (
 )
 EXCLUSION_COLUMNS: tuple[str, ...] = ("offset", "text", "reason")
 
+SIDE_FIELDS = ("claimant_side", "subject_side", "by_side")
+"""Fields whose vocabulary is a battle's (``battle.toml``), checked by :func:`parse_csv`."""
+
 _VOCABS: dict[str, tuple[str, ...]] = {
     "metric": METRICS,
     "claimant_side": CLAIMANT_SIDES,
@@ -169,6 +177,7 @@ _VOCABS: dict[str, tuple[str, ...]] = {
 }
 
 _ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
+_SIDE_PATTERN = r"^[A-Za-z][A-Za-z0-9_-]*$"
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
@@ -238,6 +247,19 @@ def _parse_offset(value: Any) -> Any:
     return int(text)
 
 
+def _parse_optional_offset(value: Any) -> Any:
+    return None if _empty_to_none(value) is None else _parse_offset(value)
+
+
+def _check_offset(offset: int | None, source: str) -> None:
+    if offset is None and not source:
+        raise _err(
+            "offset",
+            "field 'offset' is empty; give the quote's character offset in the article, or "
+            "name the row's source (the 'source' column) when it quotes another publication",
+        )
+
+
 class _Record(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -254,8 +276,8 @@ class Claim(_Record):
     period_start: dt.date | None = None
     period_end: dt.date | None = None
     claimant: str = Field(min_length=1)
-    claimant_side: ClaimantSide
-    subject_side: SubjectSide
+    claimant_side: str = Field(pattern=_SIDE_PATTERN)
+    subject_side: str = Field(pattern=_SIDE_PATTERN)
     metric: Metric
     value_low: float | None = None
     value_high: float | None = None
@@ -263,8 +285,9 @@ class Claim(_Record):
     rate: Rate
     place: str | None = None
     quote: str = Field(min_length=1)
-    offset: int = Field(ge=0)
+    offset: int | None = Field(default=None, ge=0)
     notes: str = ""
+    source: str = ""
 
     @field_validator("claim_date", "period_start", "period_end", mode="before")
     @classmethod
@@ -279,7 +302,13 @@ class Claim(_Record):
     @field_validator("offset", mode="before")
     @classmethod
     def _offset(cls, v: Any) -> Any:
-        return _parse_offset(v)
+        return _parse_optional_offset(v)
+
+    @field_validator("source", mode="before")
+    @classmethod
+    def _source(cls, v: Any) -> Any:
+        v = _empty_to_none(v)
+        return "" if v is None else str(v).strip()
 
     @field_validator("claimant", "quote", mode="before")
     @classmethod
@@ -302,6 +331,7 @@ class Claim(_Record):
 
     @model_validator(mode="after")
     def _consistent(self) -> Claim:
+        _check_offset(self.offset, self.source)
         lo, hi, q = self.value_low, self.value_high, self.qualifier
         if q in {"exact", "about"}:
             if lo is None or hi is None or lo != hi:
@@ -382,12 +412,13 @@ class ControlEvent(_Record):
     date: dt.date | None = None
     place: str = Field(min_length=1)
     event: EventKind
-    by_side: BySide
+    by_side: str = Field(pattern=_SIDE_PATTERN)
     claimant: str = Field(min_length=1)
-    claimant_side: ClaimantSide
+    claimant_side: str = Field(pattern=_SIDE_PATTERN)
     quote: str = Field(min_length=1)
-    offset: int = Field(ge=0)
+    offset: int | None = Field(default=None, ge=0)
     notes: str = ""
+    source: str = ""
 
     @field_validator("date", mode="before")
     @classmethod
@@ -397,7 +428,18 @@ class ControlEvent(_Record):
     @field_validator("offset", mode="before")
     @classmethod
     def _offset(cls, v: Any) -> Any:
-        return _parse_offset(v)
+        return _parse_optional_offset(v)
+
+    @field_validator("source", mode="before")
+    @classmethod
+    def _source(cls, v: Any) -> Any:
+        v = _empty_to_none(v)
+        return "" if v is None else str(v).strip()
+
+    @model_validator(mode="after")
+    def _consistent(self) -> ControlEvent:
+        _check_offset(self.offset, self.source)
+        return self
 
     @field_validator("place", "claimant", "quote", mode="before")
     @classmethod
@@ -426,7 +468,7 @@ class Phase(_Record):
     name: str = Field(min_length=1)
     start: dt.date
     end: dt.date
-    heading_offset: int = Field(ge=0)
+    heading_offset: int | None = Field(default=None, ge=0)
 
     @field_validator("start", "end", mode="before")
     @classmethod
@@ -436,7 +478,7 @@ class Phase(_Record):
     @field_validator("heading_offset", mode="before")
     @classmethod
     def _offset(cls, v: Any) -> Any:
-        return _parse_offset(v)
+        return _parse_optional_offset(v)
 
     @model_validator(mode="after")
     def _ordered(self) -> Phase:
@@ -555,8 +597,9 @@ _MODEL_COLUMNS: dict[type[_Record], tuple[str, ...]] = {
     NumeralExclusion: EXCLUSION_COLUMNS,
 }
 _OPTIONAL_COLUMNS: dict[type[_Record], frozenset[str]] = {
-    Claim: frozenset({"notes"}),
-    ControlEvent: frozenset({"notes"}),
+    Claim: frozenset({"notes", "source"}),
+    ControlEvent: frozenset({"notes", "source"}),
+    Phase: frozenset({"heading_offset"}),
     Place: frozenset({"alt_names", "approximate", "derivation", "source"}),
 }
 
@@ -621,10 +664,15 @@ def _rows(path: Path) -> Iterator[tuple[int, list[str]]]:
             ) from exc
 
 
-def parse_csv(path: str | Path, model: type[M]) -> tuple[list[tuple[int, M]], list[RowProblem]]:
+def parse_csv(
+    path: str | Path, model: type[M], vocab: Mapping[str, Sequence[str]] | None = None
+) -> tuple[list[tuple[int, M]], list[RowProblem]]:
     """Read a CSV file into validated records, collecting every row problem.
 
     Returns ``[(line, record), ...]`` for the valid rows and the problems of the others.
+    ``vocab`` gives the valid values of the side fields (:data:`SIDE_FIELDS`), normally a
+    battle's (:meth:`attrition.data.battle.BattleSpec` ``subjects`` etc.); the default is the
+    packaged Bakhmut vocabulary.
     A missing file, a header without the required columns or with unknown ones raise
     :class:`UserError` at once (nothing else can be read).
     """
@@ -674,6 +722,10 @@ def parse_csv(path: str | Path, model: type[M]) -> tuple[list[tuple[int, M]], li
         except ValidationError as exc:
             problems.append(RowProblem(p, line, _format_error(exc.errors()[0], row)))
             continue
+        bad_side = _side_problem(record, vocab)
+        if bad_side:
+            problems.append(RowProblem(p, line, bad_side))
+            continue
         rid = getattr(record, "id", None)
         if isinstance(rid, str):
             if rid in seen_ids:
@@ -690,16 +742,37 @@ def parse_csv(path: str | Path, model: type[M]) -> tuple[list[tuple[int, M]], li
     return records, problems
 
 
-def _read_strict(path: str | Path, model: type[M]) -> list[M]:
-    records, problems = parse_csv(path, model)
+def _side_problem(record: _Record, vocab: Mapping[str, Sequence[str]] | None) -> str | None:
+    where = " (not a side, component or group of battle.toml)" if vocab is not None else ""
+    for name in SIDE_FIELDS:
+        value = getattr(record, name, None)
+        if value is None:
+            continue
+        valid = (vocab or _VOCABS).get(name, _VOCABS[name])
+        if value not in valid:
+            return (
+                f"field {name!r} = {value!r} is not valid{where}; valid: "
+                f"{', '.join(sorted(valid))}"
+            )
+    return None
+
+
+def _read_strict(
+    path: str | Path, model: type[M], vocab: Mapping[str, Sequence[str]] | None = None
+) -> list[M]:
+    records, problems = parse_csv(path, model, vocab)
     if problems:
         raise UserError(str(problems[0]))
     return [r for _, r in records]
 
 
-def read_models(path: str | Path, model: type[M]) -> list[M]:
-    """Read and validate every row of a CSV file; the first bad row raises :class:`UserError`."""
-    return _read_strict(path, model)
+def read_models(
+    path: str | Path, model: type[M], vocab: Mapping[str, Sequence[str]] | None = None
+) -> list[M]:
+    """Read and validate every row of a CSV file; the first bad row raises :class:`UserError`.
+
+    ``vocab``: the side vocabularies (see :func:`parse_csv`)."""
+    return _read_strict(path, model, vocab)
 
 
 def models_to_frame(records: Sequence[_Record], model: type[_Record]) -> pd.DataFrame:
@@ -723,7 +796,8 @@ def models_to_frame(records: Sequence[_Record], model: type[_Record]) -> pd.Data
         elif kind == "float":
             frame[name] = pd.to_numeric(frame[name]).astype("float64")
         elif kind == "int":
-            frame[name] = frame[name].astype("int64")
+            col = frame[name]
+            frame[name] = col.astype("Int64") if col.isna().any() else col.astype("int64")
         elif kind == "bool":
             frame[name] = frame[name].astype(bool)
         else:
