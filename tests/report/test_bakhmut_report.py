@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import math
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from attrition.data.claims import load_claims
+from attrition.models import bakhmut as bakhmut_model
 from attrition.report import bakhmut as rb
+from attrition.report.model import ModelSettings
+from attrition.scenarios.bakhmut import load_scenario
 
 
 @pytest.fixture(scope="module")
@@ -66,9 +71,37 @@ def test_unknown_battle_lists_valid_ones(tmp_path: Path) -> None:
 def test_fused_estimate_beside_claimant_figures(built: Path) -> None:
     summary = json.loads((built / "summary.json").read_text())
     est = summary["estimate"]
+    totals = est["sides"]
+    # The model stage calibrates on the same fit's daily draws: its fused totals are the same
+    # quantiles, unrounded (the estimate keeps 4 significant figures).
+    fused = summary["model"]["record"]["fused_casualties"]
     for side in ("RU", "UA"):
-        cas = est["sides"][side]["casualties"]
-        assert cas["q05"] <= cas["median"] <= cas["q95"]
+        assert totals[side]["casualties"] == {
+            k: pytest.approx(v, rel=5e-4) for k, v in fused[side].items()
+        }
+    # Draw by draw, a part is at most the whole (killed and wounded of casualties, Wagner of
+    # RU, a period inside the window of the window's total), so every quantile is too; 1e-3
+    # allows for the rounding to 4 significant figures and the float32 sampler.
+
+    def at_most(part: dict[str, float], bound: dict[str, float], what: str) -> None:
+        for k in ("q05", "median", "q95"):
+            assert part[k] <= bound[k] * (1 + 1e-3), (what, k, part[k], bound[k])
+
+    for side, quantities in totals.items():
+        for m in ("killed", "wounded"):
+            at_most(quantities[m], quantities["casualties"], f"{side} {m}")
+        if side == "WAGNER":
+            for m, q in quantities.items():
+                at_most(q, totals["RU"][m], f"WAGNER {m}")
+    start, end = est["window"]["start"], est["window"]["end"]
+    for group in est["claimant_groups"].values():
+        for fig in group["figures"]:
+            assert start <= fig["period"][0] <= fig["period"][1] <= end, fig
+            if fig["metric"] == "casualty_ratio":
+                if fig["period"] == [start, end]:  # the window's ratio is the exchange ratio
+                    assert fig["fused"] == pytest.approx(est["exchange_ratio"], rel=1e-3)
+                continue
+            at_most(fig["fused"], totals[fig["subject"]][fig["metric"]], fig["id"])
     assert {"UA", "RU", "WEST"} <= set(est["claimant_groups"])
     page = (built / "index.html").read_text(encoding="utf-8")
     assert "Fused estimate and claimant bias" in page
@@ -90,13 +123,38 @@ def test_model_scenarios_and_context_sections(built: Path) -> None:
     names = [s["scenario"] for s in model["scenarios"]]
     assert names[0] == "baseline"
     assert len(names) == 6
+    # the record is compared with the baseline scenario's own ensemble
+    assert model["scenarios"][0] == rec["baseline"]
     for s in model["scenarios"]:
-        cas = s["sides"]["RU"]["casualties"]
-        assert cas["q05"] <= cas["median"] <= cas["q95"]
-        assert 0.0 <= s["city_fall_date"]["probability_by_end"] <= 1.0
-    for side in ("RU", "UA"):
-        r = model["bakhmut_rate_per_1000_per_day"][side]
-        assert 0 < r["q05"] <= r["median"] <= r["q95"] < 1000
+        assert (s["runs"], s["seed"]) == (ModelSettings.for_mode(True).runs, summary["seed"])
+        f = s["city_fall_date"]
+        p = f["probability_by_end"]
+        assert p * s["runs"] == pytest.approx(round(p * s["runs"]), abs=1e-9)  # a share of runs
+        # fall-date quantiles use the inverted CDF: the q-quantile is a date exactly when more
+        # than a share q of the runs fell (at exactly q either is right)
+        for key, q in (("q05", 0.05), ("median", 0.5), ("q95", 0.95)):
+            if p != q:
+                assert (f[key] is not None) == (p > q), (s["scenario"], key, p)
+        dates = [f[k] for k in ("q05", "median", "q95") if f[k] is not None]
+        assert dates == sorted(dates)
+        # a full withdrawal hands the city over the next day in every run
+        spec = load_scenario(s["scenario"])
+        for w in spec.schedule.withdrawals or []:
+            if w.to_fraction == 1.0:
+                assert p == 1.0
+                assert f["q95"] <= (w.date + dt.timedelta(days=1)).isoformat(), f
+    # Rates per 1,000 troops are fused casualties per day over the modelled strength, so the
+    # fused total over the window, per day, over the median rate gives the mean Ukrainian
+    # strength the model used: it must lie inside the 99.9% prior range of the committed
+    # Ukrainian strength (parameters ua_1..ua_3); the page shows the same rates.
+    rates = model["bakhmut_rate_per_1000_per_day"]
+    days = summary["estimate"]["window"]["days"]
+    ua_strength = 1000 * rec["fused_casualties"]["UA"]["median"] / days / rates["UA"]["median"]
+    prior = {x.name: x for x in bakhmut_model.PARAMS}
+    ua = [prior[f"ua_{k}"] for k in (1, 2, 3)]
+    lo = min(math.exp(x.loc - 3.29 * x.scale) for x in ua)
+    hi = max(math.exp(x.loc + 3.29 * x.scale) for x in ua)
+    assert lo < ua_strength < hi, (ua_strength, lo, hi)
     figs = {p.name for p in (built / "figures").iterdir()}
     for stem in ("model_city_control", "model_casualties", "scenarios_city_control",
                  "scenarios_fall_date", "scenarios_intervals", "historical_context"):  # fmt: skip
@@ -108,6 +166,8 @@ def test_model_scenarios_and_context_sections(built: Path) -> None:
     assert "Quick mode: the hindcasts" in page  # --quick says what it left out
     for cid in rec["outside_ids"]:  # every statement the model misses is named on the page
         assert f">{cid}<" in page
+    for r in rates.values():
+        assert f"{r['median']:.1f} ({r['q05']:.1f}–{r['q95']:.1f})" in page
 
 
 def test_second_run_is_served_from_the_cache(built: Path) -> None:
