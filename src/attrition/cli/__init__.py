@@ -56,9 +56,10 @@ def _root(
 
 
 def _register_all() -> None:
-    from attrition.cli import classic, estimate, report, scenario
+    from attrition.cli import battle, classic, estimate, report, scenario
     from attrition.cli import simulate as simulate_cli
 
+    battle.register(app)
     classic.register(app)
     report.register(app)
     estimate.register(app)

@@ -22,7 +22,12 @@ def register(app: typer.Typer) -> None:
     @app.command("report")
     def report_cmd(
         battle: str = typer.Argument(
-            "bakhmut", help="Battle to report on (bakhmut), or 'classic' for the validations only."
+            "bakhmut",
+            help="Battle to report on: a packaged name (bakhmut, avdiivka), the path of a battle "
+            "folder, or 'classic' for the validations only.",
+        ),
+        battle_opt: str | None = typer.Option(
+            None, "--battle", help="The same as the BATTLE argument (a name or a folder)."
         ),
         out: Path | None = typer.Option(
             None,
@@ -39,10 +44,16 @@ def register(app: typer.Typer) -> None:
         ),
     ) -> None:
         """Build the report into reports/<battle>/index.html (self-contained, works offline)."""
+        if battle_opt is not None:
+            battle = battle_opt
         names = _available()
         if battle not in names:
-            raise unknown_name("battle", battle, names)
-        target = out or Path("reports") / battle
+            from attrition.data.claims import battle_dir
+
+            if not Path(battle).is_dir():
+                raise unknown_name("battle", battle, names)
+            battle_dir(battle)  # a folder: it must be a battle folder
+        target = out or Path("reports") / Path(battle).name
         if battle == "classic":
             from attrition.outputs import check_output_dir
 

@@ -99,6 +99,8 @@ class BattleSpec(_Frozen):
     start: dt.date
     end: dt.date
     summary: str = ""
+    centre: str = ""
+    """The place the map opens on (a name in ``places.csv``); empty: every place."""
     sides: tuple[Side, ...]
     claimant_groups: tuple[ClaimantGroup, ...] = ()
     sources: tuple[Source, ...] = ()
@@ -231,6 +233,7 @@ name = "Battle of {title}"
 start = "2024-01-01"         # the window the estimates cover (ISO dates)
 end = "2024-03-31"
 summary = "One or two neutral sentences: who fought whom, where, and how it ended."
+centre = "Example Town"      # the place the map opens on (a name in places.csv)
 
 # The belligerents. subject_side, claimant_side and by_side in the CSVs use these ids.
 [[sides]]

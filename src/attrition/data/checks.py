@@ -254,13 +254,13 @@ def _resolve(claims: str | Path, article: str | Path | None) -> _Sources:
             article = candidate
     else:
         folder = battle_dir(str(claims))
+        if battle_spec(folder) is not None:
+            return _resolve_folder(folder, article)
         claim_files = part_files(folder, "claims")
         if not claim_files:
             raise UserError(f"{folder}: no claims.csv (nor claims_*.csv parts); add the file")
         if article is None:
             article = article_path(str(claims))
-        if battle_spec(folder) is not None:
-            return _resolve_folder(folder, article)
     return _Sources(
         claims=claim_files,
         events=stem_files(folder, "events"),

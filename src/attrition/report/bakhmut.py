@@ -37,16 +37,28 @@ class ReportResult:
     stages: dict[str, str] = field(default_factory=dict)  # stage -> "computed"/"cached"/"skipped"
 
 
-def input_hashes(battle: str = "bakhmut") -> dict[str, str]:
-    """SHA-256 of every packaged input file of the battle."""
-    from attrition.data.claims import article_path
+def input_hashes(battle: str | Path = "bakhmut") -> dict[str, str]:
+    """SHA-256 of every input file of the battle's folder."""
+    from attrition.data.claims import battle_dir
 
-    folder = article_path(battle).parent
+    folder = battle_dir(battle)
     return {f.name: sha256_file(f) for f in sorted(folder.iterdir()) if f.is_file()}
 
 
-def _evidence(battle: str) -> dict[str, Any]:
-    """Claims, events, places, phases, control timeline and the check report."""
+def _spec(battle: str | Path) -> Any:
+    from attrition.data.claims import battle_spec
+
+    spec = battle_spec(battle)
+    if spec is None:
+        raise UserError(
+            f"{battle}: the report needs a battle.toml (window, sides); create a folder with "
+            "`attrition battle new PATH` and move the evidence into it"
+        )
+    return spec
+
+
+def _evidence(battle: str | Path) -> dict[str, Any]:
+    """Claims, events, places, phases, control timeline, the check report and the spec."""
     import pandas as pd
 
     from attrition.data.checks import check_claims
@@ -58,9 +70,11 @@ def _evidence(battle: str) -> dict[str, Any]:
     events = load_events(battle)
     places = load_places(battle)
     phases = load_phases(battle)
-    dates = pd.date_range("2022-08-01", "2023-06-30", freq="7D")
+    spec = _spec(battle)
+    dates = pd.date_range(spec.start, spec.end, freq="7D")
     timeline = control_timeline(events, list(dates))
     return {
+        "spec": spec,
         "check": report,
         "claims": claims,
         "events": events,
@@ -77,6 +91,7 @@ def _evidence_sections(ev: dict[str, Any], fig_dir: Path) -> tuple[list[Section]
     from attrition.report import figures as F
 
     claims: pd.DataFrame = ev["claims"]
+    spec = ev["spec"]
     points = F.claim_points(claims)
     metrics = sorted(claims["metric"].unique())
     claimants = sorted(claims["claimant"].unique())
@@ -91,9 +106,9 @@ def _evidence_sections(ev: dict[str, Any], fig_dir: Path) -> tuple[list[Section]
         '<label>metric <select id="filter-metric"><option value="casualty">casualty metrics'
         f'</option><option value="all">all metrics</option>{opts(metrics)}</select></label>'
         '<label>claimant side <select id="filter-claimant-side"><option value="all">all</option>'
-        f"{opts(['UA', 'RU', 'WEST', 'INDEPENDENT', 'OTHER'])}</select></label>"
+        f"{opts(list(spec.claimant_sides))}</select></label>"
         '<label>subject <select id="filter-subject-side"><option value="all">all</option>'
-        f"{opts(['UA', 'RU', 'WAGNER', 'CIVILIAN', 'BOTH'])}</select></label>"
+        f"{opts(list(spec.subjects))}</select></label>"
         '<label>claimant <select id="filter-claimant"><option value="all">all</option>'
         f"{opts(claimants)}</select></label>"
         '<span id="timeline-count" class="meta"></span></div>'
@@ -102,11 +117,16 @@ def _evidence_sections(ev: dict[str, Any], fig_dir: Path) -> tuple[list[Section]
     F.static_timeline(points, str(fig_dir / "claims_timeline"))
     check = ev["check"]
     n_by_side = claims.groupby("claimant_side").size().to_dict()
+    symbols = ", ".join(
+        f"{F.SUBJECT_SYMBOLS.get(s, 'circle').replace('-', ' ')} {spec.label(s)}"
+        for s in spec.subjects
+        if s in F.SUBJECT_SYMBOLS
+    )
     evidence_html = (
-        f"<p>{len(claims)} claims read from the article, each with its claimant, subject, period "
+        f"<p>{len(claims)} claims, each with its claimant, subject, period, source "
         "and the exact quote (hover a point). Figures are plotted as claimed: they disagree, "
-        "and none is taken as fact. Symbols mark the subject (circle UA, square RU, diamond "
-        "Wagner, triangle civilians, cross both). Use the filters to narrow the timeline.</p>"
+        f"and none is taken as fact. Symbols mark the subject ({symbols}). Use the filters to "
+        "narrow the timeline.</p>"
         + filters
         + figure_html(
             timeline,
@@ -136,9 +156,9 @@ def _evidence_sections(ev: dict[str, Any], fig_dir: Path) -> tuple[list[Section]
         for p in mapped["place"]
     }  # fmt: skip
     last = len(dates) - 1
-    fig_map = F.map_figure(mapped, {p: s[last] for p, s in states_by_place.items()})
+    fig_map = F.map_figure(mapped, {p: s[last] for p, s in states_by_place.items()}, spec.centre)
     F.static_map(mapped, {p: s[last] for p, s in states_by_place.items()}, dates[last],
-                 str(fig_dir / "control_map"))  # fmt: skip
+                 str(fig_dir / "control_map"), spec.centre)  # fmt: skip
     slider = (
         f'<p><label for="map-slider">date: <strong id="map-date">{dates[last]}</strong></label>'
         f'<br><input type="range" id="map-slider" min="0" max="{last}" value="{last}" '
@@ -146,15 +166,15 @@ def _evidence_sections(ev: dict[str, Any], fig_dir: Path) -> tuple[list[Section]
     )
     approx = mapped[mapped["approximate"]]["place"].tolist()
     map_html = (
-        "<p>Control of each locality follows the latest dated claim about it (events from the "
-        "article). Where the claims of the latest day disagree, the place is shown as "
+        "<p>Control of each locality follows the latest dated claim about it (the control "
+        "events). Where the claims of the latest day disagree, the place is shown as "
         "contested. 'RU claimed' / 'UA claimed' mark captures that were claimed, not "
-        "confirmed. Move the slider to see any week from August 2022 to June 2023.</p>"
+        f"confirmed. Move the slider to see any week from {dates[0]} to {dates[last]}.</p>"
         + slider
         + figure_html(
             fig_map,
             "Localities at their gazetteer positions (WGS84). Positions of "
-            f"{', '.join(approx)} are derived from the article's own statements "
+            f"{', '.join(approx) or 'no place'} are derived from the sources' own statements "
             "and are approximate (dotted markers).",
             "map-fig",
         )
@@ -162,7 +182,7 @@ def _evidence_sections(ev: dict[str, Any], fig_dir: Path) -> tuple[list[Section]
             _control_table(control, dates), "Control state by month (no JavaScript needed)"
         )
     )
-    city_fig = F.city_control_figure(claims)
+    city_fig = F.city_control_figure(claims, spec.centre or "the city")
     city_html = figure_html(city_fig, "Claims of the share of the city held by one side, "
                             "as claimed.", "city-fig")  # fmt: skip
     sections = [
@@ -295,7 +315,7 @@ def _estimate_section(
         "independent sources centred on no bias). The figures below are estimates from claims, "
         "not facts. Method: <code>docs/fog-of-war.md</code>; reproduce with "
         f"<code>attrition estimate --seed {seed} --draws {draws} --chains {chains} "
-        "--window 2022-08-01 2023-06-30 --json</code>."
+        f"--window {summ['window']['start']} {summ['window']['end']} --json</code>."
         "</p>"
         + totals
         + table_html(
@@ -396,25 +416,55 @@ def _context_section(
     return Section("context", "Historical context (CDB90)", body), out
 
 
-def _bibliography_section(claims: Any) -> Section:
+def _bibliography_section(claims: Any, spec: Any) -> Section:
+    import pandas as pd
+
     cols = ["id", "claimant", "claimant_side", "subject_side", "metric", "value_low",
-            "value_high", "qualifier", "rate", "claim_date", "quote"]  # fmt: skip
+            "value_high", "qualifier", "rate", "claim_date", "quote", "source"]  # fmt: skip
     df = claims[cols].copy()
     df["claim_date"] = df["claim_date"].astype(str).str[:10].replace("NaT", "")
+    df["source"] = [s or spec.default_source for s in df["source"]]
+    sources = pd.DataFrame(
+        [
+            {
+                "source": x.id,
+                "publisher": x.publisher,
+                "title": x.title,
+                "date": x.date.isoformat() if x.date else "",
+                "where": x.url or x.path,
+                "licence": x.licence,
+            }
+            for x in spec.sources
+        ]
+    )
     text = (
         "<p>Every claim used, with its id (the ids appear in every hover and in "
-        "<code>claims_used.csv</code>). Source: the English Wikipedia article "
-        "“Battle of Bakhmut” (pubDate 2023-07-16), CC BY-SA 4.0, Wikipedia contributors; "
-        "quotes are short provenance strings.</p>"
+        "<code>claims_used.csv</code>) and its source (listed below, from the battle's "
+        "<code>battle.toml</code>); quotes are short provenance strings.</p>"
     )
-    return Section("bibliography", "Claims used (bibliography)", text + table_html(df))
+    return Section(
+        "bibliography",
+        "Claims used (bibliography)",
+        text + table_html(df) + table_html(sources, "Sources"),
+    )
 
 
-def _methods_section(settings: str = "") -> Section:
+def _methods_section(settings: str = "", model: bool = True) -> Section:
+    model_item = (
+        "<li><b>Model of the battle</b>: force components, recruitment and rotation, ammunition "
+        "supply, an urban factor, dated regimes and three fronts with the city-control "
+        "fraction, calibrated to the fused estimate, the control events and the claims by "
+        "tempered SMC; scenarios and hindcasts run over its posterior with binomial attrition "
+        f"(<code>docs/bakhmut-model.md</code>). {html.escape(settings)}</li>"
+        if model
+        else "<li><b>Model of the battle</b>: not available for this battle (the battle model, "
+        "its calibration, scenarios and hindcasts exist for Bakhmut only).</li>"
+    )
     text = (
-        "<ul><li><b>Evidence</b>: claims curated by reading the article (schema in "
-        "<code>docs/claims-schema.md</code>), checked: every quote verbatim at its offset, every "
-        "numeral accounted for.</li>"
+        "<ul><li><b>Evidence</b>: claims curated from the battle's sources (schema in "
+        "<code>docs/claims-schema.md</code>), checked: every quote of a packaged article "
+        "verbatim at its offset and every numeral of it accounted for; quotes of other "
+        "publications are kept as provenance.</li>"
         "<li><b>Control of places</b>: the latest dated control event per place; disagreement on "
         "the latest day shows as contested.</li>"
         "<li><b>Attrition laws</b>: the Lanchester family, validated on Iwo Jima (Engel 1954) "
@@ -422,16 +472,12 @@ def _methods_section(settings: str = "") -> Section:
         "<li><b>Fused estimate</b>: a Bayesian measurement model of every casualty claim with a "
         "bias multiplier per claimant and relation (own side, enemy, neutral), NUTS in NumPyro "
         "(<code>docs/fog-of-war.md</code>).</li>"
-        "<li><b>Model of the battle</b>: force components, recruitment and rotation, ammunition "
-        "supply, an urban factor, dated regimes and three fronts with the city-control "
-        "fraction, calibrated to the fused estimate, the control events and the claims by "
-        "tempered SMC; scenarios and hindcasts run over its posterior with binomial attrition "
-        f"(<code>docs/bakhmut-model.md</code>). {html.escape(settings)}</li>"
-        "<li><b>Reproducibility</b>: every stochastic step takes the seed in the page header; "
+        + model_item
+        + "<li><b>Reproducibility</b>: every stochastic step takes the seed in the page header; "
         "the footer lists the SHA-256 of every input file; stages are cached by those hashes "
         "and the package's code.</li></ul>"
-        "<p><b>Limits.</b> The article is one secondary source; its figures are claims by "
-        "interested parties and the press. Dates are as the article gives them; month-only "
+        "<p><b>Limits.</b> The sources are secondary; their figures are claims by "
+        "interested parties and the press. Dates are as the sources give them; month-only "
         "dates are placed on the first of the month. Nothing here is a fact about the battle "
         "beyond what the claims say.</p>"
     )
@@ -448,25 +494,36 @@ def _headline_section(
         return f"{fmt.format(d['median'])} ({fmt.format(d['q05'])}–{fmt.format(d['q95'])})"
 
     reading = ""
+    spec = ev["spec"]
+
+    def side_label(side: str) -> str:
+        parts = [c.label for s in spec.sides if s.id == side for c in s.components]
+        return str(spec.label(side)) + (f" ({', '.join(parts)} included)" if parts else "")
+
     if est:
         win = est["window"]
         period = f"{win['start']} to {win['end']}"
-        for side, label in (("RU", "Russian side (Wagner included)"), ("UA", "Ukrainian side")):
+        for side in spec.side_ids:
+            label = side_label(side)
             if side in est["sides"]:
                 rows.append({"quantity": f"Casualties (killed and wounded), {label}",
                              "median (90% interval)": q(est["sides"][side]["casualties"]),
                              "period": period, "from": "fused estimate of the claims",
                              "details": "#estimate"})  # fmt: skip
-        rows.append({"quantity": "Exchange ratio (Russian per Ukrainian casualty)",
+        rows.append({"quantity": f"Exchange ratio ({spec.label('RU')} per {spec.label('UA')} "
+                                 "casualty)",
                      "median (90% interval)": q(est["exchange_ratio"], "{:.2f}"),
                      "period": period, "from": "fused estimate of the claims",
                      "details": "#estimate"})  # fmt: skip
+        each = " and ".join(
+            f"{spec.label(side)}'s at about {est['sides'][side]['casualties']['median']:,.0f}"
+            for side in spec.side_ids
+            if side in est["sides"]
+        )
         reading = (
             f"Read together, with each claimant's measured bias taken out, the {len(ev['claims'])}"
-            f" claims put the Russian side's casualties at about "
-            f"{est['sides']['RU']['casualties']['median']:,.0f} and Ukraine's at about "
-            f"{est['sides']['UA']['casualties']['median']:,.0f} over {period}, with the wide "
-            "intervals shown: the record cannot pin them down more closely. "
+            f" claims put the casualties of {each} over {period}, with the wide intervals "
+            "shown: the record cannot pin them down more closely. "
         )
     if model:
         base = model["record"]["baseline"]
@@ -501,8 +558,10 @@ def _headline_section(
     claims = ev["claims"]
     cas = claims[claims["metric"].isin(["casualties", "killed"]) & (claims["rate"] == "total")]
     spread = []
-    for subject in ("RU", "WAGNER", "UA"):
-        for side in ("UA", "RU", "WEST", "INDEPENDENT"):
+    from attrition.data.battle import GENERIC_SUBJECTS
+
+    for subject in [x for x in spec.subjects if x not in GENERIC_SUBJECTS]:
+        for side in spec.claimant_sides:
             sub = cas[(cas["subject_side"] == subject) & (cas["claimant_side"] == side)]
             if sub.empty:
                 continue
@@ -515,8 +574,8 @@ def _headline_section(
         "how many, and the largest figure each side's claimants gave",
     )
     text = (
-        '<p class="headline">Almost every figure about Bakhmut is a claim by an interested '
-        f"party. {html.escape(reading)}</p>"
+        f'<p class="headline">Almost every figure about the {html.escape(spec.name)} is a claim '
+        f"by an interested party. {html.escape(reading)}</p>"
     )
     return Section("headline", "Headline", text + numbers + table)
 
@@ -578,8 +637,8 @@ class _Run:
 def _evidence_stage(battle: str, fig_dir: Path) -> dict[str, Any]:
     ev = _evidence(battle)
     sections, out = _evidence_sections(ev, fig_dir)
-    return {"ev": {"claims": ev["claims"]}, "sections": sections, "out": out,
-            "bibliography": _bibliography_section(ev["claims"])}  # fmt: skip
+    return {"ev": {"claims": ev["claims"], "spec": ev["spec"]}, "sections": sections, "out": out,
+            "bibliography": _bibliography_section(ev["claims"], ev["spec"])}  # fmt: skip
 
 
 def build_report(
@@ -597,21 +656,100 @@ def build_report(
     estimate stages. With ``cache`` (default) every stage is cached by the hash of its inputs
     (see :mod:`attrition.report.cache`) under ``<out_dir's parent>/.attrition-cache/<name>``.
     """
-    from attrition.data.claims import battles
+    from attrition.data.claims import battle_dir
     from attrition.outputs import OutputLock, build_folder
 
-    if battle not in battles():
-        from attrition.errors import unknown_name
-
-        raise unknown_name("battle", battle, battles())
+    battle_dir(battle)  # a packaged name or a battle folder; anything else: one-line error
+    spec = _spec(battle)
+    builder = _build_into if spec.id in MODEL_BATTLES else _build_evidence_into
     say = progress or (lambda _s: None)
     out = check_report_target(out_dir, seed)
     folder = cache_folder(out) if cache else None
     with OutputLock(out, on_wait=lambda: say(f"waiting: another run is writing {out}")):
         check_report_target(out, seed)
         with build_folder(out) as work:
-            summary, stages = _build_into(work, out, folder, battle, seed, quick, say)
+            summary, stages = builder(work, out, folder, battle, seed, quick, say)
     return ReportResult(out / "index.html", summary, stages)
+
+
+MODEL_BATTLES = ("bakhmut",)
+"""Battles with a battle model (calibration, scenarios, hindcasts); the others get the evidence,
+the map and the fused estimate."""
+
+
+def _build_evidence_into(
+    work: Path,
+    out: Path,
+    folder: Path | None,
+    battle: str,
+    seed: int,
+    quick: bool,
+    say: Progress,
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """The report of a battle without a battle model: evidence, map, fused estimate."""
+    from attrition.data.claims import claims_to_csv, load_claims
+    from attrition.outputs import install_output
+    from attrition.report.cache import StageCache
+
+    (work / "figures").mkdir()
+    inputs = input_hashes(battle)
+    run = _Run(work, StageCache(folder), inputs, seed, quick)
+    say("evidence")
+    evs = run.run("evidence", lambda d: _evidence_stage(battle, d))
+    spec = evs["ev"]["spec"]
+    say("fused estimate")
+    fused = run.run("estimate", lambda _d: dict(_battle_fit(battle, spec, seed, quick).summary()))
+    est, est_sum = _estimate_section(fused, None, seed, quick)
+    model = Section(
+        "model",
+        "Model of the battle",
+        '<p class="pending">Not available for this battle: the battle model (calibration to '
+        "the record, scenarios, hindcasts) exists for Bakhmut only. The evidence, the map and "
+        "the fused estimate above use the generic parts of attrition.</p>",
+    )
+    say("render")
+    sections = [
+        _headline_section(evs["ev"], est_sum, None),
+        est,
+        *evs["sections"],
+        model,
+        _methods_section(model=False),
+        evs["bibliography"],
+    ]
+    js = (Path(__file__).parent / "templates" / "bakhmut.js").read_text(encoding="utf-8")
+    page = render_page(
+        f"{spec.name} — the record, the claims, the estimates",
+        sections, seed=seed, quick=quick, inputs=inputs, data=evs["out"]["data"], scripts=[js],
+    )  # fmt: skip
+    summary = {
+        "battle": spec.id,
+        "version": __version__,
+        "seed": seed,
+        "quick": quick,
+        "inputs": inputs,
+        "evidence": evs["out"]["summary"],
+        "estimate": est_sum,
+        "model": None,
+        "stages": run.stages,
+        "stage_seconds": run.seconds,
+    }
+    atomic_write_text(work / "index.html", page)
+    atomic_write_text(work / "summary.json", json.dumps(summary, indent=2, default=json_default))
+    atomic_write_text(work / "claims_used.csv", claims_to_csv(load_claims(battle)))
+    for leftover in work.glob(".stage-*"):
+        shutil.rmtree(leftover, ignore_errors=True)
+    install_output(work, out, battle=spec.id, seed=seed, quick=quick)
+    return summary, run.stages
+
+
+def _battle_fit(battle: str, spec: Any, seed: int, quick: bool) -> Any:
+    """The fog-of-war fit of a battle's claims over its window (``battle.toml``)."""
+    from attrition.data.claims import load_claims, load_phases
+    from attrition.infer.fusion import FogOfWar
+
+    draws, chains = (200, 2) if quick else (500, 4)
+    fog = FogOfWar(window=(spec.start, spec.end), draws=draws, chains=chains, seed=seed, warn=False)
+    return fog.fit(load_claims(battle), load_phases(battle))
 
 
 def cache_folder(out: Path) -> Path:

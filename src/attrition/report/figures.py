@@ -135,8 +135,10 @@ def timeline_figure(
     return fig
 
 
-def map_figure(places: pd.DataFrame, states: dict[str, str]) -> Any:
-    """Localities on a plain lon/lat plot (no tiles), coloured by control state."""
+def map_figure(places: pd.DataFrame, states: dict[str, str], centre: str = "") -> Any:
+    """Localities on a plain lon/lat plot (no tiles), coloured by control state.
+
+    ``centre``: the place the plot opens on (about 30 km around it); empty: every place."""
     import plotly.graph_objects as go
 
     pts = places.dropna(subset=["lat", "lon"])
@@ -150,7 +152,7 @@ def map_figure(places: pd.DataFrame, states: dict[str, str]) -> Any:
         textposition="top center",
         textfont={"size": 10},
         marker={
-            "size": [16 if p == "Bakhmut" else 10 for p in pts["place"]],
+            "size": [16 if p == centre else 10 for p in pts["place"]],
             "color": [STATE_COLOURS[states.get(p, "no report")] for p in pts["place"]],
             "line": {"width": 1, "color": "#222"},
             "symbol": ["circle-dot" if a else "circle" for a in pts["approximate"]],
@@ -171,9 +173,9 @@ def map_figure(places: pd.DataFrame, states: dict[str, str]) -> Any:
         legend={"orientation": "h", "y": -0.15},
     )
     fig.update_yaxes(scaleanchor="x", scaleratio=1 / math.cos(math.radians(lat0)))
-    centre = pts[pts["place"] == "Bakhmut"]
-    if len(centre):  # open on the battle area (about 30 km around Bakhmut); zoom out for the rest
-        lat_c, lon_c = float(centre["lat"].iloc[0]), float(centre["lon"].iloc[0])
+    here = pts[pts["place"] == centre]
+    if len(here):  # open on the battle area (about 30 km around the centre); zoom out for the rest
+        lat_c, lon_c = float(here["lat"].iloc[0]), float(here["lon"].iloc[0])
         half_lat = 30 / 111.32
         half_lon = 30 / (111.32 * math.cos(math.radians(lat_c)))
         fig.update_xaxes(range=[lon_c - half_lon, lon_c + half_lon])
@@ -181,8 +183,8 @@ def map_figure(places: pd.DataFrame, states: dict[str, str]) -> Any:
     return fig
 
 
-def city_control_figure(claims: pd.DataFrame) -> Any:
-    """Claims of the share of Bakhmut held, over time, by claimant."""
+def city_control_figure(claims: pd.DataFrame, city: str = "the city") -> Any:
+    """Claims of the share of ``city`` held, over time, by claimant."""
     import plotly.graph_objects as go
 
     pts = [p for p in claim_points(claims) if p["metric"] == "city_control_pct"]
@@ -201,7 +203,7 @@ def city_control_figure(claims: pd.DataFrame) -> Any:
     fig.update_layout(
         title="Share of the city held, as claimed",
         xaxis_title="date",
-        yaxis_title="share of Bakhmut held by the subject side (%)",
+        yaxis_title=f"share of {city} held by the subject side (%)",
         yaxis_range=[0, 100],
         template="plotly_white",
     )
@@ -236,7 +238,7 @@ def static_timeline(points: list[dict[str, Any]], path_stem: str) -> list[str]:
 
 
 def static_map(
-    places: pd.DataFrame, states: dict[str, str], when: str, path_stem: str
+    places: pd.DataFrame, states: dict[str, str], when: str, path_stem: str, centre: str = ""
 ) -> list[str]:
     """Matplotlib version of the control map at one date (PNG and SVG)."""
     import matplotlib
@@ -249,7 +251,7 @@ def static_map(
     for rec in pts.to_dict("records"):
         place, lon, lat = str(rec["place"]), float(rec["lon"]), float(rec["lat"])
         st = states.get(place, "no report")
-        ax.scatter(lon, lat, c=STATE_COLOURS[st], s=120 if place == "Bakhmut" else 50,
+        ax.scatter(lon, lat, c=STATE_COLOURS[st], s=120 if place == centre else 50,
                    edgecolors="#222", linewidths=0.6)  # fmt: skip
         ax.annotate(place, (lon, lat), fontsize=7, xytext=(3, 3),
                     textcoords="offset points")  # fmt: skip
