@@ -64,7 +64,7 @@ def test_interrupted_run_leaves_previous_report(built: Path, monkeypatch) -> Non
 def test_unknown_battle_lists_valid_ones(tmp_path: Path) -> None:
     from attrition.errors import UserError
 
-    with pytest.raises(UserError, match="unknown battle 'verdun'; valid: bakhmut"):
+    with pytest.raises(UserError, match="unknown battle 'verdun'; valid: avdiivka, bakhmut"):
         rb.build_report(tmp_path / "x", battle="verdun")
 
 

@@ -42,7 +42,7 @@ def test_summary_holds_recomputed_engel_and_variants(report_dir: Path) -> None:
 def test_unknown_report_and_unwritable_folder(tmp_path: Path) -> None:
     res = CliRunner().invoke(app, ["report", "verdun"])
     assert res.exit_code == 2
-    assert "unknown battle 'verdun'; valid: bakhmut, classic" in res.stderr
+    assert "unknown battle 'verdun'; valid: avdiivka, bakhmut, classic" in res.stderr
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder")
     res = CliRunner().invoke(app, ["report", "--out", str(blocker / "sub")])
