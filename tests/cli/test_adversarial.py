@@ -327,6 +327,14 @@ ROWS: list[Any] = [
     ("hindcast-cutoff", ["hindcast", "--cutoffs", "2023-13-01"], "line"),
     ("hindcast-no-cutoffs", ["hindcast", "--cutoffs", ","], "line"),
     ("hindcast-law", ["hindcast", "--law", "cube"], "line"),
+    # battle folders
+    ("battle-show-unknown", ["battle", "show", "atlantis"], "line"),
+    ("battle-show-not-a-battle", ["battle", "show", "folder"], "line"),
+    ("battle-new-existing-folder", ["battle", "new", "folder"], "line"),
+    ("battle-new-existing-file", ["battle", "new", "afile"], "line"),
+    ("battle-new-under-file", ["battle", "new", "afile/sub"], "line"),
+    pytest.param("battle-new-read-only", ["battle", "new", "ro/b"], "line", marks=READ_ONLY),
+    ("battle-new-missing-argument", ["battle", "new"], "usage"),
     # report (its output safety is being rebuilt elsewhere)
     pytest.param("report-unknown", ["report", "atlantis"], "line", marks=REPORT_XFAIL),
     pytest.param("report-out-cwd", ["report", "--out", "."], "line", marks=REPORT_XFAIL),
