@@ -1,0 +1,125 @@
+"""The docs' figures equal their sidecars, and the sidecars' figures regenerate.
+
+Generators: ``tools/docs_figures/<doc>.py`` (``make docs-figures``), one per doc with figures
+(docs/bakhmut-model.md, docs/fog-of-war.md, docs/simulation.md; the README quotes none).
+
+(a) Every doc equals ``render(doc, sidecar)``: a hand edit of a generated block, or a sidecar
+    changed without its doc, fails (cheap).
+(b) Regeneration: each generator recomputes the parts named in its ``TEST_PARTS`` at the
+    sidecar's seeds and settings, and a figure fails when it differs from the sidecar's value by
+    more than ``CHECK_FACTOR`` (3) times its stated Monte Carlo error (labels such as the chosen
+    law must be equal). For a normal error a change of seed would fail a given figure with
+    probability ~0.27 %; the test regenerates at the *same* seeds, so on the machine that wrote
+    the sidecar the difference is zero, and the tolerance absorbs what other CPUs and library
+    builds change in floating point. A code or data change that moves a figure by more than
+    its Monte Carlo error fails.
+
+    Recomputed here: simulation (all), fog_of_war ``fit`` (the default ``attrition estimate``),
+    bakhmut_model ``headline`` and ``scenarios`` (the seed-1 calibration and the packaged
+    scenarios). NOT recomputed here (``"checked_in_test": false`` in the sidecars): fog_of_war
+    ``streams`` and ``validation``; bakhmut_model ``laws``, ``ablation`` and ``hindcast``. Check
+    those with ``make docs-figures`` then ``git diff --exit-code docs/``.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+TOOLS = ROOT / "tools" / "docs_figures"
+sys.path.insert(0, str(TOOLS))
+
+import figlib as F  # noqa: E402
+import run  # noqa: E402
+
+DOCS = run.DOCS
+
+
+def _gen(name: str) -> ModuleType:
+    return run.generator(name)
+
+
+def _no_nan(token: str) -> Any:
+    raise ValueError(f"non-standard JSON constant {token}")
+
+
+@pytest.mark.parametrize("name", DOCS)
+def test_doc_equals_its_rendered_sidecar(name: str) -> None:
+    mod = _gen(name)
+    text = mod.DOC.read_text(encoding="utf-8")
+    new = mod.render(text, F.read_sidecar(mod.SIDECAR))
+    assert new == text, (
+        f"{mod.DOC.name} differs from its sidecar (run make docs-figures):\n"
+        + F.diff(text, new, mod.DOC.name)
+    )
+
+
+@pytest.mark.parametrize("name", DOCS)
+def test_sidecar_is_complete_strict_json(name: str) -> None:
+    mod = _gen(name)
+    data = json.loads(mod.SIDECAR.read_text(encoding="utf-8"), parse_constant=_no_nan)
+    assert data["quick"] is False, "quick-settings figures must not be committed"
+    assert set(data["parts"]) == set(mod.PARTS), "every part is in the committed sidecar"
+    assert data["check_factor"] == F.CHECK_FACTOR
+    for path, digest in data["inputs"].items():
+        assert (ROOT / path).is_file(), path
+        assert len(digest) == 64, path
+    for key in ("attrition", "numpy", "python"):
+        assert data["provenance"][key]
+    for fig, e in data["figures"].items():
+        assert e["part"] in mod.PARTS, fig
+        assert e["checked_in_test"] is (e["part"] in mod.TEST_PARTS), fig
+        if e["mc_error"] is not None:
+            assert isinstance(e["value"], int | float), fig
+            assert math.isfinite(e["mc_error"]), fig
+            assert e["mc_error"] >= 0, fig
+            assert e["how"], fig
+
+
+def test_drift_flags_a_figure_beyond_its_error_and_a_changed_label() -> None:
+    sc = {
+        "figures": {
+            "p": {"value": 0.5, "mc_error": 0.01, "how": "binomial", "checked_in_test": True},
+            "law": {"value": "square", "mc_error": None, "how": "exact", "checked_in_test": True},
+            "skip": {"value": 1.0, "mc_error": 0.0, "how": "x", "checked_in_test": False},
+        }
+    }
+    same = {k: {"value": v["value"]} for k, v in sc["figures"].items()}
+    assert F.drift(sc, same) == []
+    assert F.drift(sc, {**same, "p": {"value": 0.529}}) == []  # 2.9 errors: inside 3
+    moved = F.drift(sc, {**same, "p": {"value": 0.531}, "law": {"value": "linear"}})
+    assert [m.split(":")[0] for m in moved] == ["p", "law"]
+    assert F.drift(sc, {"law": same["law"]}) == ["p: not regenerated"]
+    assert F.drift(sc, {**same, "skip": {"value": 9.0}}) == []  # not a test part
+
+
+def test_replace_blocks_refuses_unknown_and_missing_markers() -> None:
+    text = "a\n<!-- x:begin -->\nold\n<!-- x:end -->\nb\n"
+    assert F.replace_blocks(text, {"x": "new"}) == "a\n<!-- x:begin -->\nnew\n<!-- x:end -->\nb\n"
+    with pytest.raises(ValueError, match="markers without a generator"):
+        F.replace_blocks(text, {})
+    with pytest.raises(ValueError, match="blocks without a marker"):
+        F.replace_blocks(text, {"x": "new", "y": "other"})
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", DOCS)
+def test_figures_regenerate_within_their_monte_carlo_error(name: str) -> None:
+    mod = _gen(name)
+    committed = F.read_sidecar(mod.SIDECAR)
+    fresh = mod.compute(parts=mod.TEST_PARTS, quick=committed["quick"])
+    problems = F.drift(committed, fresh["figures"])
+    tested = sum(1 for e in committed["figures"].values() if e["checked_in_test"])
+    assert tested > 0
+    assert not problems, (
+        f"{len(problems)} of {tested} figures of {mod.DOC.name} moved beyond "
+        f"{F.CHECK_FACTOR:g} x their MC error (regenerate: make docs-figures):\n"
+        + "\n".join(problems[:40])
+    )
