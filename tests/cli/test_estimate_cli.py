@@ -38,10 +38,15 @@ def make_app() -> typer.Typer:
     return app
 
 
+def _toy_claims() -> Any:
+    """The toy battle's claims in the claims schema (columns it lacks, e.g. source, empty)."""
+    return toy_battle().claims.reindex(columns=list(CLAIM_COLUMNS), fill_value="")
+
+
 @pytest.fixture(scope="module")
 def claims_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("toy") / "claims.csv"
-    path.write_text(claims_to_csv(toy_battle().claims[list(CLAIM_COLUMNS)]), encoding="utf-8")
+    path.write_text(claims_to_csv(_toy_claims()), encoding="utf-8")
     return path
 
 
@@ -120,7 +125,7 @@ def test_estimate_errors_exit_2_and_write_nothing(
 
 
 def test_estimate_empty_and_all_censored_files(tmp_path: Path) -> None:
-    claims = toy_battle().claims[list(CLAIM_COLUMNS)]
+    claims = _toy_claims()
     empty = tmp_path / "empty.csv"
     empty.write_text(claims_to_csv(claims.iloc[0:0]), encoding="utf-8")
     res = run("estimate", "--claims", str(empty))
