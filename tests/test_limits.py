@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import tracemalloc
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -190,24 +191,33 @@ def test_design_sizes_match_salib(k: int) -> None:
     assert morris.sample(problem, 10, num_levels=4, seed=1).shape[0] == limits.morris_runs(10, k)
 
 
-def test_ensemble_memory_estimate_is_on_the_low_side_of_the_measured_peak() -> None:
-    """The estimate that refuses ``--runs`` lies between half the measured peak and the peak
-    (tracemalloc: NumPy's allocations), with and without daily trajectories."""
+def _duel(days: int, *uncertain: tuple[str, str, float, float]) -> Any:
+    """A small square-law duel (ODE engine) with uniform ``(side, parameter, low, high)``
+    inputs."""
     from attrition.scenarios.spec import parse_scenario
-    from attrition.simulate.ensemble import ensemble_bytes, simulate
 
-    sc = parse_scenario(
+    table: dict[str, dict[str, Any]] = {}
+    for side, param, low, high in uncertain:
+        table.setdefault(side, {})[param] = {"dist": "uniform", "low": low, "high": high}
+    return parse_scenario(
         {
-            "scenario": {"name": "m", "law": "square", "days": 60},
+            "scenario": {"name": "m", "law": "square", "days": days},
             "sides": {
                 "blue": {"strength": 300, "effectiveness": 0.012},
                 "red": {"strength": 240, "effectiveness": 0.010},
             },
             "run": {"method": "ode", "runs": 10, "seed": 2},
-            "uncertain": {"red": {"effectiveness": {"dist": "uniform", "low": 0.008,
-                                                    "high": 0.012}}},
+            "uncertain": table,
         }
-    )  # fmt: skip
+    )
+
+
+def test_ensemble_memory_estimate_is_on_the_low_side_of_the_measured_peak() -> None:
+    """The estimate that refuses ``--runs`` lies between half the measured peak and the peak
+    (tracemalloc: NumPy's allocations), with and without daily trajectories."""
+    from attrition.simulate.ensemble import ensemble_bytes, simulate
+
+    sc = _duel(60, ("red", "effectiveness", 0.008, 0.012))
     for trajectories, runs in ((False, 100_000), (True, 10_000)):
         simulate(sc, runs=100, trajectories=trajectories)  # compile outside the measurement
         tracemalloc.start()
@@ -226,22 +236,8 @@ def test_sensitivity_memory_estimate_is_on_the_low_side_of_the_measured_peak(
 ) -> None:
     pytest.importorskip("SALib")
     from attrition.scenarios.sensitivity import analyse, design_bytes
-    from attrition.scenarios.spec import parse_scenario
 
-    sc = parse_scenario(
-        {
-            "scenario": {"name": "m", "law": "square", "days": 20},
-            "sides": {
-                "blue": {"strength": 300, "effectiveness": 0.012},
-                "red": {"strength": 240, "effectiveness": 0.010},
-            },
-            "run": {"method": "ode", "runs": 10, "seed": 2},
-            "uncertain": {
-                "red": {"effectiveness": {"dist": "uniform", "low": 0.008, "high": 0.012}},
-                "blue": {"strength": {"dist": "uniform", "low": 250, "high": 350}},
-            },
-        }
-    )
+    sc = _duel(20, ("red", "effectiveness", 0.008, 0.012), ("blue", "strength", 250, 350))
     analyse(sc, method=method, samples=16)  # imports and compilation outside the measurement
     tracemalloc.start()
     try:
