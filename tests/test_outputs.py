@@ -48,9 +48,7 @@ def test_new_empty_and_own_folders_are_accepted(tmp_path: Path) -> None:
     check_output_dir(tmp_path / "empty")
     build(tmp_path / "ours", {"index.html": "a"})
     check_output_dir(tmp_path / "ours")
-    assert read_manifest(tmp_path / "ours") == {
-        "index.html": hashlib.sha256(b"a").hexdigest()
-    }
+    assert read_manifest(tmp_path / "ours") == {"index.html": hashlib.sha256(b"a").hexdigest()}
 
 
 @pytest.mark.parametrize("kind", ["foreign-folder", "file", "cwd"])
@@ -172,8 +170,11 @@ def test_concurrent_classic_reports_end_in_one_complete_report(tmp_path: Path) -
     procs = [
         subprocess.Popen(
             [sys.executable, "-m", "attrition", "report", "classic", "--out", "out"],
-            cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        )  # fmt: skip
+            cwd=tmp_path,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         for _ in range(2)
     ]
     codes, errs = [], []
@@ -188,8 +189,11 @@ def test_concurrent_classic_reports_end_in_one_complete_report(tmp_path: Path) -
     procs = [
         subprocess.Popen(
             [sys.executable, "-m", "attrition", "report", "classic", "--out", "out"],
-            cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        )  # fmt: skip
+            cwd=tmp_path,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         for _ in range(2)
     ]
     for p in procs:

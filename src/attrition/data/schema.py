@@ -751,8 +751,7 @@ def _side_problem(record: _Record, vocab: Mapping[str, Sequence[str]] | None) ->
         valid = (vocab or _VOCABS).get(name, _VOCABS[name])
         if value not in valid:
             return (
-                f"field {name!r} = {value!r} is not valid{where}; valid: "
-                f"{', '.join(sorted(valid))}"
+                f"field {name!r} = {value!r} is not valid{where}; valid: {', '.join(sorted(valid))}"
             )
     return None
 
