@@ -68,22 +68,6 @@ def sha256_file(path: str | os.PathLike[str]) -> str:
     return h.hexdigest()
 
 
-def check_writable_dir(path: str | os.PathLike[str]) -> Path:
-    """Make sure ``path`` can be created (or written) as a folder, else raise :class:`UserError`.
-
-    Creates nothing: finds the nearest existing ancestor and checks that it is a writable folder.
-    """
-    target = Path(path).absolute()
-    probe = target
-    while not probe.exists():
-        probe = probe.parent
-    if not probe.is_dir():
-        raise UserError(f"{target}: cannot write there ({probe} is a file); choose another folder")
-    if not os.access(probe, os.W_OK | os.X_OK):
-        raise UserError(f"{target}: cannot write there (permission denied); choose another folder")
-    return target
-
-
 def json_default(obj: Any) -> Any:
     """``json.dumps(default=...)`` for NumPy scalars and arrays and tuples."""
     import numpy as np
