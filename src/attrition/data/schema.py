@@ -247,6 +247,11 @@ def _parse_offset(value: Any) -> Any:
     return int(text)
 
 
+def _clean_source(value: Any) -> str:
+    v = _empty_to_none(value)
+    return "" if v is None else str(v).strip()
+
+
 def _parse_optional_offset(value: Any) -> Any:
     return None if _empty_to_none(value) is None else _parse_offset(value)
 
@@ -304,11 +309,7 @@ class Claim(_Record):
     def _offset(cls, v: Any) -> Any:
         return _parse_optional_offset(v)
 
-    @field_validator("source", mode="before")
-    @classmethod
-    def _source(cls, v: Any) -> Any:
-        v = _empty_to_none(v)
-        return "" if v is None else str(v).strip()
+    _source = field_validator("source", mode="before")(lambda v: _clean_source(v))
 
     @field_validator("claimant", "quote", mode="before")
     @classmethod
@@ -430,11 +431,7 @@ class ControlEvent(_Record):
     def _offset(cls, v: Any) -> Any:
         return _parse_optional_offset(v)
 
-    @field_validator("source", mode="before")
-    @classmethod
-    def _source(cls, v: Any) -> Any:
-        v = _empty_to_none(v)
-        return "" if v is None else str(v).strip()
+    _source = field_validator("source", mode="before")(lambda v: _clean_source(v))
 
     @model_validator(mode="after")
     def _consistent(self) -> ControlEvent:

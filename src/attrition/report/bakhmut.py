@@ -687,8 +687,6 @@ def _build_evidence_into(
     say: Progress,
 ) -> tuple[dict[str, Any], dict[str, str]]:
     """The report of a battle without a battle model: evidence, map, fused estimate."""
-    from attrition.data.claims import claims_to_csv, load_claims
-    from attrition.outputs import install_output
     from attrition.report.cache import StageCache
 
     (work / "figures").mkdir()
@@ -733,13 +731,23 @@ def _build_evidence_into(
         "stages": run.stages,
         "stage_seconds": run.seconds,
     }
+    _finish(work, out, page, summary, battle)
+    return summary, run.stages
+
+
+def _finish(work: Path, out: Path, page: str, summary: dict[str, Any], battle: str) -> None:
+    """Write the page, ``summary.json`` and ``claims_used.csv`` and install them into ``out``."""
+    from attrition.data.claims import claims_to_csv, load_claims
+    from attrition.outputs import install_output
+
     atomic_write_text(work / "index.html", page)
     atomic_write_text(work / "summary.json", json.dumps(summary, indent=2, default=json_default))
     atomic_write_text(work / "claims_used.csv", claims_to_csv(load_claims(battle)))
     for leftover in work.glob(".stage-*"):
         shutil.rmtree(leftover, ignore_errors=True)
-    install_output(work, out, battle=spec.id, seed=seed, quick=quick)
-    return summary, run.stages
+    install_output(
+        work, out, battle=summary["battle"], seed=summary["seed"], quick=summary["quick"]
+    )
 
 
 def _battle_fit(battle: str, spec: Any, seed: int, quick: bool) -> Any:
@@ -786,8 +794,6 @@ def _build_into(
     say: Progress,
 ) -> tuple[dict[str, Any], dict[str, str]]:
     """Run the stages into ``work`` and install the result into ``out`` (the caller locks)."""
-    from attrition.data.claims import load_claims
-    from attrition.outputs import install_output
     from attrition.report.cache import StageCache
 
     pool = None
@@ -893,15 +899,7 @@ def _build_into(
             "stages": run.stages,
             "stage_seconds": run.seconds,
         }
-        atomic_write_text(work / "index.html", page)
-        summary_json = json.dumps(summary, indent=2, default=json_default)
-        atomic_write_text(work / "summary.json", summary_json)
-        from attrition.data.claims import claims_to_csv
-
-        atomic_write_text(work / "claims_used.csv", claims_to_csv(load_claims(battle)))
-        for leftover in work.glob(".stage-*"):
-            shutil.rmtree(leftover, ignore_errors=True)
-        install_output(work, out, battle=battle, seed=seed, quick=quick)
+        _finish(work, out, page, summary, battle)
     except BaseException:
         if pool is not None:
             pool.terminate()
