@@ -12,11 +12,9 @@ from scipy import stats
 
 from attrition.errors import UserError
 from attrition.simulate.ensemble import run_ode
+from attrition.simulate.rng import run_states, sample_binomial, sample_poisson
 from attrition.simulate.stochastic import (
-    run_states,
     run_stochastic,
-    sample_binomial,
-    sample_poisson,
 )
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # the repo root: tests.baselines

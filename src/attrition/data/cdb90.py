@@ -30,11 +30,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from attrition.data.datasets import (
+from attrition.data.tables import (
     PathLike,
-    _dataset_dir,
-    _row_ref,
+    dataset_dir,
     read_csv_text,
+    row_ref,
     to_numbers,
 )
 from attrition.errors import UserError
@@ -142,7 +142,7 @@ def load_cdb90(*, data_dir: PathLike | None = None) -> pd.DataFrame:
     ``post2``, ``terra1``, ``terra2``, ``wx1``-``wx3``, ``pria1``-``3``, ``resoa1``-``3``,
     ``prid1``-``3``, ``resod1``-``3``.
     """
-    folder = _dataset_dir("cdb90", data_dir)
+    folder = dataset_dir("cdb90", data_dir)
     stamps = []
     for name in (WIDE_FILE, PERIODS_FILE, BATTLES_FILE, ACTORS_FILE):
         try:
@@ -195,7 +195,7 @@ def _load_cached(folder_name: str, stamps: tuple[tuple[str, int, int], ...]) -> 
         if bool(bad.any()):
             i = int(bad.to_numpy().argmax())
             raise UserError(
-                f"{_row_ref(wide_path, i, code)}: counts are >= 0 or -1 "
+                f"{row_ref(wide_path, i, code)}: counts are >= 0 or -1 "
                 f"(missing), got {values.iloc[i]:g}; restore the packaged file"
             )
         out[col] = values.where(values != -1, np.nan).to_numpy()
@@ -217,7 +217,7 @@ def _load_cached(folder_name: str, stamps: tuple[tuple[str, int, int], ...]) -> 
             i = int((~np.asarray(ok)).argmax())
             choices = ", ".join(f"{v:g}" for v in sorted(valid or ()))
             raise UserError(
-                f"{_row_ref(wide_path, i, code)}: invalid code {values.iloc[i]:g} "
+                f"{row_ref(wide_path, i, code)}: invalid code {values.iloc[i]:g} "
                 f"(valid: {choices}; missing: {', '.join(f'{m:g}' for m in sorted(missing))}); "
                 "restore the packaged file"
             )
@@ -237,7 +237,7 @@ def _check_unique(values: pd.Series, path: Path, column: str) -> None:
     if bool(dup.any()):
         i = int(dup.to_numpy().argmax())
         raise UserError(
-            f"{_row_ref(path, i, column)}: duplicate battle number {values.iloc[i]:g}; "
+            f"{row_ref(path, i, column)}: duplicate battle number {values.iloc[i]:g}; "
             "restore the packaged file"
         )
 
@@ -292,7 +292,7 @@ def _read_periods(folder: Path, wide: pd.DataFrame) -> pd.DataFrame:
         if bool(bad.any()):
             i = int(bad.to_numpy().argmax())
             raise UserError(
-                f"{_row_ref(path, i, col)}: expected an ISO date-time, got {text.iloc[i]!r}; "
+                f"{row_ref(path, i, col)}: expected an ISO date-time, got {text.iloc[i]!r}; "
                 "restore the packaged file"
             )
         raw[col] = parsed
@@ -337,7 +337,7 @@ def _durations(folder: Path, wide: pd.DataFrame) -> pd.DataFrame:
     if bool((end_day < start_day).any()):
         i = int((end_day < start_day).to_numpy().argmax())
         raise UserError(
-            f"{_row_ref(folder / PERIODS_FILE, i, 'end_time_min')}: period ends before it "
+            f"{row_ref(folder / PERIODS_FILE, i, 'end_time_min')}: period ends before it "
             "starts; restore the packaged file"
         )
     first_days = start_day.to_numpy().astype("datetime64[D]").astype(np.int64)
@@ -375,7 +375,7 @@ def cdb90_duration_check(*, data_dir: PathLike | None = None) -> pd.DataFrame:
     import numpy as np
     import pandas as pd
 
-    folder = _dataset_dir("cdb90", data_dir)
+    folder = dataset_dir("cdb90", data_dir)
     battles = load_cdb90(data_dir=data_dir)
     path = folder / DURATIONS_FILE
     raw = read_csv_text(path, ["isqno", "duration1", "duration2"])

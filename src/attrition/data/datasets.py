@@ -29,13 +29,23 @@ from __future__ import annotations
 import inspect
 import json
 import math
-import os
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+from attrition.data.tables import (
+    BATTLES_DIR,
+    FOLDERS,
+    PathLike,
+    dataset_dir,
+    read_csv_text,
+    require_file,
+    row_ref,
+    to_dates,
+    to_numbers,
+)
 from attrition.errors import UserError, unknown_name
 
 if TYPE_CHECKING:
@@ -53,19 +63,6 @@ __all__ = [
     "load_iwo_jima",
     "load_rubio_campillo",
 ]
-
-BATTLES_DIR = Path(__file__).resolve().parent / "battles"
-"""Folder holding one sub-folder per packaged dataset."""
-
-#: Registry order and the folder of each dataset under :data:`BATTLES_DIR`.
-_FOLDERS: dict[str, str] = {
-    "iwo-jima": "iwo_jima",
-    "ardennes": "ardennes",
-    "cdb90": "cdb90",
-    "rubio-campillo": "rubio_campillo",
-}
-
-PathLike = str | os.PathLike[str]
 
 
 @dataclass(frozen=True)
@@ -91,31 +88,13 @@ class DatasetInfo:
 # Registry
 
 
-def _dataset_dir(name: str, data_dir: PathLike | None = None) -> Path:
-    """Folder of dataset ``name``: ``data_dir`` when given, else the packaged one."""
-    if name not in _FOLDERS:
-        raise unknown_name("dataset", name, _FOLDERS)
-    if data_dir is not None:
-        return Path(data_dir)
-    return BATTLES_DIR / _FOLDERS[name]
-
-
-def _require_file(path: Path) -> Path:
-    if not path.is_file():
-        raise UserError(
-            f"{path}: data file is missing; restore it from the attrition package "
-            "(reinstall) or point data_dir at a complete copy"
-        )
-    return path
-
-
 def info(name: str) -> DatasetInfo:
     """Metadata of the packaged dataset ``name``.
 
     Raises :class:`UserError` listing the valid names when ``name`` is unknown.
     """
-    folder = _dataset_dir(name)
-    path = _require_file(folder / "metadata.json")
+    folder = dataset_dir(name)
+    path = require_file(folder / "metadata.json")
     try:
         meta = json.loads(path.read_text(encoding="utf-8"))
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
@@ -144,7 +123,7 @@ def info(name: str) -> DatasetInfo:
 
 def available() -> list[DatasetInfo]:
     """All packaged datasets, in registry order (iwo-jima, ardennes, cdb90, rubio-campillo)."""
-    return [info(name) for name in _FOLDERS]
+    return [info(name) for name in FOLDERS]
 
 
 def _loaders() -> dict[str, Callable[..., pd.DataFrame]]:
@@ -186,87 +165,6 @@ def _check_choice(option: str, value: object, valid: Sequence[str]) -> None:
         raise unknown_name(f"{option} option", str(value), valid)
 
 
-def _row_ref(path: Path, index: int, column: str) -> str:
-    """``file, row N (line M), column 'c'`` for data row ``index`` (0-based) of a CSV file."""
-    return f"{path}, row {index + 1} (line {index + 2}), column {column!r}"
-
-
-def read_csv_text(path: Path, columns: Sequence[str], *, sep: str = ",") -> pd.DataFrame:
-    """Read a CSV file as text cells (no NA guessing) and check that ``columns`` are present.
-
-    A missing file, an unreadable file or a missing column raises :class:`UserError`.
-    """
-    import pandas as pd
-
-    _require_file(path)
-    try:
-        frame = pd.read_csv(path, sep=sep, dtype=str, keep_default_na=False)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        detail = str(exc).strip().splitlines()[-1] if str(exc).strip() else type(exc).__name__
-        raise UserError(f"{path}: cannot read as CSV ({detail}); restore the file") from exc
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise UserError(
-            f"{path}: missing column(s) {', '.join(missing)}; restore the file "
-            f"(expected columns include {', '.join(columns)})"
-        )
-    return frame
-
-
-def to_numbers(
-    frame: pd.DataFrame,
-    path: Path,
-    columns: Sequence[str],
-    *,
-    integer: bool = False,
-    allow_empty: bool = False,
-) -> pd.DataFrame:
-    """Convert text ``columns`` of ``frame`` to float64 in place and return ``frame``.
-
-    The first cell that is not a number (or not a whole number when ``integer``; or empty unless
-    ``allow_empty``, which gives NaN) raises :class:`UserError` naming file, row and column.
-    """
-    import numpy as np
-    import pandas as pd
-
-    for col in columns:
-        text = frame[col].astype(str).str.strip()
-        values = pd.to_numeric(text.str.replace(",", "", regex=False), errors="coerce")
-        empty = text == ""
-        bad = values.isna() & ~(empty & allow_empty)
-        if integer:
-            bad |= values.notna() & (values != np.round(values))
-        bad |= values.isin([np.inf, -np.inf])
-        if bool(bad.any()):
-            i = int(np.flatnonzero(bad.to_numpy())[0])
-            kind = "a whole number" if integer else "a number"
-            raise UserError(
-                f"{_row_ref(path, i, col)}: expected {kind}, got {text.iloc[i]!r}; "
-                "fix the value or restore the packaged file"
-            )
-        frame[col] = values.astype("float64")
-    return frame
-
-
-def to_dates(frame: pd.DataFrame, path: Path, columns: Sequence[str]) -> pd.DataFrame:
-    """Convert ISO ``YYYY-MM-DD`` text ``columns`` to datetime64 in place; a bad cell raises."""
-    import numpy as np
-    import pandas as pd
-
-    for col in columns:
-        text = frame[col].astype(str).str.strip()
-        values = pd.to_datetime(text, format="%Y-%m-%d", errors="coerce")
-        bad = values.isna()
-        if bool(bad.any()):
-            i = int(np.flatnonzero(bad.to_numpy())[0])
-            raise UserError(
-                f"{_row_ref(path, i, col)}: expected a date YYYY-MM-DD, got {text.iloc[i]!r}; "
-                "fix the value or restore the packaged file"
-            )
-        frame[col] = values
-    return frame
-
-
 def _check_days(frame: pd.DataFrame, path: Path, first_day: int) -> None:
     """Days must run ``first_day, first_day + 1, ...`` and dates advance one per day."""
     import pandas as pd
@@ -275,13 +173,13 @@ def _check_days(frame: pd.DataFrame, path: Path, first_day: int) -> None:
     for i, (day, date) in enumerate(zip(frame["day"], frame["date"], strict=True)):
         if day != first_day + i:
             raise UserError(
-                f"{_row_ref(path, i, 'day')}: expected day {first_day + i}, got {day:g}; "
+                f"{row_ref(path, i, 'day')}: expected day {first_day + i}, got {day:g}; "
                 "days must be consecutive; restore the packaged file"
             )
         expected = start + pd.Timedelta(days=i)
         if date != expected:
             raise UserError(
-                f"{_row_ref(path, i, 'date')}: day {day:g} should fall on "
+                f"{row_ref(path, i, 'date')}: day {day:g} should fall on "
                 f"{expected.date()}, got {date.date()}; restore the packaged file"
             )
 
@@ -308,7 +206,7 @@ def load_iwo_jima(correct_typo: bool = False, *, data_dir: PathLike | None = Non
     """
     import pandas as pd
 
-    path = _dataset_dir("iwo-jima", data_dir) / _IWO_DAILY
+    path = dataset_dir("iwo-jima", data_dir) / _IWO_DAILY
     counts = [
         "day",
         "us_troops_landed_that_day",
@@ -337,7 +235,7 @@ def load_iwo_jima(correct_typo: bool = False, *, data_dir: PathLike | None = Non
     if bool(mismatch.any()):
         i = int(mismatch.to_numpy().argmax())
         raise UserError(
-            f"{_row_ref(path, i, 'us_active_troops_derived')}: should equal cumulative landed "
+            f"{row_ref(path, i, 'us_active_troops_derived')}: should equal cumulative landed "
             f"minus cumulative casualties ({out['us_active'].iloc[i]:g}); restore the file"
         )
     cas = out["us_cumulative_casualties"]
@@ -348,7 +246,7 @@ def load_iwo_jima(correct_typo: bool = False, *, data_dir: PathLike | None = Non
             match = _IWO_TYPO.search(str(raw.at[i, "note"]))
             if match is None:
                 raise UserError(
-                    f"{_row_ref(path, int(i), 'note')}: flagged row proposes no correction "
+                    f"{row_ref(path, int(i), 'note')}: flagged row proposes no correction "
                     "('typo for N'); add one or load with correct_typo=False"
                 )
             out.at[i, "us_cumulative_casualties"] = int(match.group(1).replace(",", ""))
@@ -366,7 +264,7 @@ def iwo_jima_engel_parameters(*, data_dir: PathLike | None = None) -> dict[str, 
     ``A`` (Japanese fire on US, 0.0544 per day) and ``B`` (US fire on Japanese, 0.0106 per day).
     All numbers are floats except the reinforcement days.
     """
-    path = _dataset_dir("iwo-jima", data_dir) / _IWO_PARAMS
+    path = dataset_dir("iwo-jima", data_dir) / _IWO_PARAMS
     raw = read_csv_text(path, ["quantity", "value"])
     keys = {
         "japanese_initial_strength": "japan_initial",
@@ -451,7 +349,7 @@ def ardennes_tables(*, data_dir: PathLike | None = None) -> dict[str, pd.DataFra
     combat series of a public replication of Wiper, Pettit & Young (2000), with its own day
     numbering (``day_wiper`` = ``day`` + 1). Counts are float64, ``date`` is datetime64.
     """
-    folder = _dataset_dir("ardennes", data_dir)
+    folder = dataset_dir("ardennes", data_dir)
     tables: dict[str, pd.DataFrame] = {}
     for key, filename in _ARDENNES_FILES.items():
         path = folder / filename
@@ -549,7 +447,7 @@ def load_rubio_campillo(*, data_dir: PathLike | None = None) -> pd.DataFrame:
     """
     import pandas as pd
 
-    folder = _dataset_dir("rubio-campillo", data_dir)
+    folder = dataset_dir("rubio-campillo", data_dir)
     cols = ["year", "R0", "Rc", "B0", "Bc"]
     frames = []
     for period, filename in enumerate(_RUBIO_FILES, start=1):
@@ -562,7 +460,7 @@ def load_rubio_campillo(*, data_dir: PathLike | None = None) -> pd.DataFrame:
             if bool(bad.any()):
                 i = int(bad.to_numpy().argmax())
                 raise UserError(
-                    f"{_row_ref(path, i, side + 'c')}: casualties must lie between 0 and the "
+                    f"{row_ref(path, i, side + 'c')}: casualties must lie between 0 and the "
                     f"initial strength {side}0 > 0; fix the row or restore the packaged file"
                 )
         frame = frame[cols].astype("int64")

@@ -1291,7 +1291,7 @@ def _make_det_kernel() -> Any:
         return None
     import math
 
-    from attrition.simulate.stochastic import _binomial, _poisson, _seed_run
+    from attrition.simulate.rng import binomial, poisson, seed_run
 
     @numba.njit(cache=True, inline="always")  # type: ignore[misc]
     def sig(x: float) -> float:
@@ -1327,7 +1327,7 @@ def _make_det_kernel() -> Any:
              consts[14], consts[15], consts[16], consts[17], consts[18])  # fmt: skip
         for i in range(n):
             if stoch:
-                _seed_run(pool, start + i, st, i)
+                seed_run(pool, start + i, st, i)
             y = np.empty(7)
             x = np.empty(4)
             hz = np.empty(4)
@@ -1417,10 +1417,10 @@ def _make_det_kernel() -> Any:
                 l_ru = 0.0
                 for k in range(4):
                     if stoch:  # chain-binomial: never below zero
-                        loss = _binomial(st, i, x[k], -math.expm1(-hz[k]), lf)
-                        gone = loss if k == 0 else _binomial(st, i, loss, keep, lf)
-                        out = _binomial(st, i, x[k] - loss, -math.expm1(-oz[k]), lf)
-                        inf_[k] = _poisson(st, i, inf_[k], lf)
+                        loss = binomial(st, i, x[k], -math.expm1(-hz[k]), lf)
+                        gone = loss if k == 0 else binomial(st, i, loss, keep, lf)
+                        out = binomial(st, i, x[k] - loss, -math.expm1(-oz[k]), lf)
+                        inf_[k] = poisson(st, i, inf_[k], lf)
                         y[k] = x[k] - gone - out + inf_[k]
                     else:
                         loss = x[k] * (-math.expm1(-hz[k]))
@@ -1464,7 +1464,7 @@ def _run_kernel(
     kernel = _det_kernel()
     if kernel is None:  # pragma: no cover - numba missing
         return None
-    from attrition.simulate.stochastic import _log_factorials, seed_pool
+    from attrition.simulate.rng import log_factorials, seed_pool
 
     sch = model.daily_schedule
     geo = geography()
@@ -1495,7 +1495,7 @@ def _run_kernel(
         sch.phase, sch.supply_param, sch.supply_level, sch.recruiting, sch.offensive,
         sch.present, sch.departing, sch.arrive_day, sch.withdraw_to, sch.withdrawn,
         sch.hold_line, np.asarray(PHASE_GROUP, dtype=np.int64), geo_arr, consts, days,
-        stoch, seed_pool(int(seed or 0)), int(run_offset), _log_factorials(),
+        stoch, seed_pool(int(seed or 0)), int(run_offset), log_factorials(),
         np.empty((prep.n, 4), dtype=np.uint64),
     )  # fmt: skip
     strength, losses, fronts, recruited, arrived = out

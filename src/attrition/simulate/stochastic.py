@@ -29,12 +29,22 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
-from math import lgamma
 from typing import Any
 
 import numpy as np
 
 from attrition.errors import UserError
+from attrition.simulate.rng import (
+    binomial,
+    exponential,
+    log_factorials,
+    need_numba,
+    njit,
+    poisson,
+    seed_pool,
+    seed_run,
+    uniform,
+)
 
 STOCHASTIC_METHODS: tuple[str, ...] = ("ssa", "tau-leap", "binomial")
 
@@ -46,68 +56,6 @@ REASON_CODES: tuple[str, ...] = (
     "breakpoint:{0}",
     "breakpoint:{1}",
 )
-
-_M32 = 0xFFFFFFFF
-_INIT_A = 0x43B0D7E5
-_MULT_A = 0x931E8875
-_INIT_B = 0x8B51F9DD
-_MULT_B = 0x58F38DED
-_MIX_L = 0xCA01F9DD
-_MIX_R = 0x4973F715
-
-
-def _words32(value: int) -> list[int]:
-    """NumPy's ``_coerce_to_uint32_array`` for one non-negative int (little-endian words)."""
-    if value < 0:
-        raise UserError(f"seed must be >= 0, got {value}")
-    out = [value & _M32]
-    value >>= 32
-    while value:
-        out.append(value & _M32)
-        value >>= 32
-    return out
-
-
-def _hashmix(value: int, hc: list[int]) -> int:
-    value = (value ^ hc[0]) & _M32
-    hc[0] = (hc[0] * _MULT_A) & _M32
-    value = (value * hc[0]) & _M32
-    return value ^ (value >> 16)
-
-
-def _mix(x: int, y: int) -> int:
-    res = (_MIX_L * x - _MIX_R * y) & _M32
-    return res ^ (res >> 16)
-
-
-def seed_pool(seed: int, spawn_prefix: Sequence[int] = (1,)) -> np.ndarray:
-    """Entropy pool of ``SeedSequence(seed, spawn_key=spawn_prefix + (i,))`` before mixing ``i``.
-
-    The kernels finish the hash for each run index ``i`` (< 2**32), so run ``i`` is seeded with
-    exactly ``SeedSequence(seed).spawn(...)`` child ``(*spawn_prefix, i)``'s
-    ``generate_state(4, uint64)``. The ensemble uses ``spawn_prefix=(1,)``: the children of the
-    second child of the root (the first child seeds the uncertain parameters).
-
-    Returns:
-        ``uint64`` array of 5 words: the 4 pool words and the running hash constant.
-    """
-    entropy = _words32(int(seed))
-    key: list[int] = []
-    for k in spawn_prefix:
-        key += _words32(int(k))
-    if len(entropy) < 4:
-        entropy += [0] * (4 - len(entropy))
-    words = entropy + key
-    hc = [_INIT_A]
-    pool = [_hashmix(words[i], hc) for i in range(4)]
-    for src in range(4):
-        for dst in range(4):
-            if src != dst:
-                pool[dst] = _mix(pool[dst], _hashmix(pool[src], hc))
-    for src in range(4, len(words)):
-        for dst in range(4):
-            pool[dst] = _mix(pool[dst], _hashmix(words[src], hc))
-    return np.array([*pool, hc[0]], dtype=np.uint64)
 
 
 @dataclass
@@ -151,23 +99,6 @@ class RunArrays:
         )
 
 
-try:
-    from numba import njit
-
-    HAVE_NUMBA = True
-except ImportError:  # pragma: no cover - numba is a core dependency
-    HAVE_NUMBA = False
-
-    def njit(*args: Any, **kwargs: Any) -> Any:  # type: ignore[no-redef]
-        """Stand-in when Numba is missing: the engines refuse to run (see _need_numba)."""
-        return lambda f: f
-
-
-_U64 = np.uint64
-_M32U = np.uint64(_M32)
-_S16 = np.uint64(16)
-
-
 def n_threads(threads: bool | int) -> int:
     """Threads for a kernel call: ``True`` all CPUs, ``False`` one, or a number."""
     if threads is True:
@@ -192,171 +123,6 @@ def split_runs(kernel: Any, n: int, threads: bool | int, *args: Any) -> None:
         futs = [pool.submit(kernel, edges[j], edges[j + 1], *args) for j in range(k)]
         for f in futs:
             f.result()
-
-
-def _need_numba() -> None:
-    if not HAVE_NUMBA:  # pragma: no cover - numba is a core dependency
-        raise UserError("the stochastic engines need numba; install it with: pip install numba")
-
-
-@njit(cache=True, inline="always")  # type: ignore[misc]
-def _nb_hashmix(value: Any, hc: Any) -> Any:
-    value = (value ^ hc) & _M32U
-    hc = (hc * _U64(_MULT_A)) & _M32U
-    value = (value * hc) & _M32U
-    return value ^ (value >> _S16), hc
-
-
-@njit(cache=True, inline="always")  # type: ignore[misc]
-def _nb_mix(x: Any, y: Any) -> Any:
-    res = (_U64(_MIX_L) * x - _U64(_MIX_R) * y) & _M32U
-    return res ^ (res >> _S16)
-
-
-@njit(cache=True)  # type: ignore[misc]
-def _seed_run(pool: Any, idx: Any, st: Any, row: int) -> None:
-    """xoshiro256** state of run ``idx``: SeedSequence child's generate_state(4, uint64)."""
-    p0, p1, p2, p3, hc = pool[0], pool[1], pool[2], pool[3], pool[4]
-    word = _U64(idx) & _M32U
-    h, hc = _nb_hashmix(word, hc)
-    p0 = _nb_mix(p0, h)
-    h, hc = _nb_hashmix(word, hc)
-    p1 = _nb_mix(p1, h)
-    h, hc = _nb_hashmix(word, hc)
-    p2 = _nb_mix(p2, h)
-    h, hc = _nb_hashmix(word, hc)
-    p3 = _nb_mix(p3, h)
-    hb = _U64(_INIT_B)
-    lo = _U64(0)
-    for k in range(8):
-        j = k % 4
-        v = p0 if j == 0 else (p1 if j == 1 else (p2 if j == 2 else p3))
-        v = (v ^ hb) & _M32U
-        hb = (hb * _U64(_MULT_B)) & _M32U
-        v = (v * hb) & _M32U
-        v = v ^ (v >> _S16)
-        if k % 2 == 0:
-            lo = v
-        else:
-            st[row, k // 2] = lo | (v << _U64(32))
-
-
-@njit(cache=True, inline="always")  # type: ignore[misc]
-def _rotl(x: Any, k: int) -> Any:
-    return (x << _U64(k)) | (x >> _U64(64 - k))
-
-
-@njit(cache=True, inline="always")  # type: ignore[misc]
-def _uniform(st: Any, i: int) -> float:
-    """Uniform on [0, 1) from xoshiro256** (53 bits)."""
-    s0, s1, s2, s3 = st[i, 0], st[i, 1], st[i, 2], st[i, 3]
-    res = _rotl(s1 * _U64(5), 7) * _U64(9)
-    t = s1 << _U64(17)
-    s2 ^= s0
-    s3 ^= s1
-    s1 ^= s2
-    s0 ^= s3
-    s2 ^= t
-    s3 = _rotl(s3, 45)
-    st[i, 0], st[i, 1], st[i, 2], st[i, 3] = s0, s1, s2, s3
-    return float(res >> _U64(11)) * (1.0 / 9007199254740992.0)
-
-
-@njit(cache=True, inline="always")  # type: ignore[misc]
-def _exponential(st: Any, i: int) -> float:
-    return float(-np.log(1.0 - _uniform(st, i)))
-
-
-@njit(cache=True, inline="always")  # type: ignore[misc]
-def _lfact(lf: Any, k: float) -> float:
-    """log(k!) from the table ``lf`` (lgamma beyond it)."""
-    if k < lf.shape[0]:
-        return lf[int(k)]  # type: ignore[no-any-return]
-    return lgamma(k + 1.0)
-
-
-@njit(cache=True)  # type: ignore[misc]
-def _poisson(st: Any, i: int, lam: float, lf: Any) -> float:
-    """Poisson draw: multiplication method below 10, PTRS (Hörmann 1993) above."""
-    if lam <= 0.0:
-        return 0.0
-    if lam < 10.0:
-        enlam = np.exp(-lam)
-        x = 0.0
-        prod = 1.0
-        while True:
-            prod *= _uniform(st, i)
-            if prod > enlam:
-                x += 1.0
-            else:
-                return x
-    b = 0.931 + 2.53 * np.sqrt(lam)
-    a = -0.059 + 0.02483 * b
-    vr = 0.9277 - 3.6224 / (b - 2.0)
-    while True:
-        u = _uniform(st, i) - 0.5
-        v = _uniform(st, i)
-        us = 0.5 - abs(u)
-        k = np.floor((2.0 * a / us + b) * u + lam + 0.43)
-        if us >= 0.07 and v <= vr:  # the quick acceptance (about 86% of draws)
-            return float(k)
-        if k < 0.0 or (us < 0.013 and v > us):
-            continue
-        invalpha = 1.1239 + 1.1328 / (b - 3.4)
-        if np.log(v) + np.log(invalpha) - np.log(a / (us * us) + b) <= (
-            -lam + k * np.log(lam) - _lfact(lf, k)
-        ):
-            return float(k)
-
-
-@njit(cache=True)  # type: ignore[misc]
-def _binomial(st: Any, i: int, n: float, p: float, lf: Any) -> float:
-    """Binomial(n, p) draw: inversion when n·min(p, 1−p) < 10, BTRS (Hörmann 1993) above."""
-    if n <= 0.0 or p <= 0.0:
-        return 0.0
-    if p >= 1.0:
-        return n
-    flip = p > 0.5
-    pp = 1.0 - p if flip else p
-    if n * pp < 10.0:
-        q = 1.0 - pp
-        s = pp / q
-        a = (n + 1.0) * s
-        while True:
-            r = np.exp(n * np.log1p(-pp))
-            u = _uniform(st, i)
-            x = 0.0
-            ok = True
-            while u > r:
-                u -= r
-                x += 1.0
-                if x > n:
-                    ok = False
-                    break
-                r *= a / x - s
-            if ok:
-                return n - x if flip else x
-    spq = np.sqrt(n * pp * (1.0 - pp))
-    b = 1.15 + 2.53 * spq
-    a = -0.0873 + 0.0248 * b + 0.01 * pp
-    c = n * pp + 0.5
-    vr = 0.92 - 4.2 / b
-    alpha = (2.83 + 5.1 / b) * spq
-    lpq = np.log(pp / (1.0 - pp))
-    m = np.floor((n + 1.0) * pp)
-    h = _lfact(lf, m) + _lfact(lf, n - m)
-    while True:
-        u = _uniform(st, i) - 0.5
-        v = _uniform(st, i)
-        us = 0.5 - abs(u)
-        k = np.floor((2.0 * a / us + b) * u + c)
-        if k < 0.0 or k > n:
-            continue
-        if us >= 0.07 and v <= vr:
-            return float(n - k if flip else k)
-        v = np.log(v * alpha / (a / (us * us) + b))
-        if v <= h - _lfact(lf, k) - _lfact(lf, n - k) + (k - m) * lpq:
-            return float(n - k if flip else k)
 
 
 @njit(cache=True, inline="always")  # type: ignore[misc]
@@ -424,10 +190,10 @@ def _ssa_advance(st: Any, i: int, b: float, r: float, lb: float, lr: float, cb: 
         a0 = a1 + a2 + a3 + a4
         if a0 <= 0.0:
             return b, r, lb, lr, cb, cr, t_end, 0
-        t += _exponential(st, i) / a0
+        t += exponential(st, i) / a0
         if t >= t_end:
             return b, r, lb, lr, cb, cr, t_end, 0
-        u = _uniform(st, i) * a0
+        u = uniform(st, i) * a0
         if u < a1:
             b -= 1.0
             lb += 1.0
@@ -460,7 +226,7 @@ def _one_run(method: int, i: int, y0: Any, coef: Any, pexp: Any, qexp: Any, rate
     gb = max(1.0, max(q1, p0))  # highest order of blue in any propensity
     gr = max(1.0, max(q0, p1))
     h = 1.0 / substeps
-    _seed_run(pool, start + i, st, i)
+    seed_run(pool, start + i, st, i)
     c0, c1 = coef[i, 0], coef[i, 1]
     b = max(y0[i, 0] + imps[0, 0], 0.0)
     r = max(y0[i, 1] + imps[0, 1], 0.0)
@@ -522,10 +288,10 @@ def _one_run(method: int, i: int, y0: Any, coef: Any, pexp: Any, qexp: Any, rate
                     )
                     m1 = m1 if b > 0.0 else 0.0
                     m2 = m2 if r > 0.0 else 0.0
-                    k1 = _poisson(st, i, m1 * tau, lf)
-                    k2 = _poisson(st, i, m2 * tau, lf)
-                    k3 = _poisson(st, i, a3 * tau, lf)
-                    k4 = _poisson(st, i, a4 * tau, lf)
+                    k1 = poisson(st, i, m1 * tau, lf)
+                    k2 = poisson(st, i, m2 * tau, lf)
+                    k3 = poisson(st, i, a3 * tau, lf)
+                    k4 = poisson(st, i, a4 * tau, lf)
                     nb = b - k1 + sb * k3
                     nr = r - k2 + sr * k4
                     if nb >= 0.0 and nr >= 0.0:
@@ -547,30 +313,26 @@ def _one_run(method: int, i: int, y0: Any, coef: Any, pexp: Any, qexp: Any, rate
                 m1, m2 = _clamped_loss(
                     b + 0.5 * h * (rin_b - a1), r + 0.5 * h * (rin_r - a2), c0, c1, p0, p1, q0, q1
                 )
-                k1 = (
-                    _binomial(st, i, b, min(h * m1 / b, 1.0), lf) if (m1 > 0.0 and b > 0.0) else 0.0
-                )
-                k2 = (
-                    _binomial(st, i, r, min(h * m2 / r, 1.0), lf) if (m2 > 0.0 and r > 0.0) else 0.0
-                )
+                k1 = binomial(st, i, b, min(h * m1 / b, 1.0), lf) if (m1 > 0.0 and b > 0.0) else 0.0
+                k2 = binomial(st, i, r, min(h * m2 / r, 1.0), lf) if (m2 > 0.0 and r > 0.0) else 0.0
                 b -= k1
                 r -= k2
                 lb += k1
                 lr += k2
                 if rin_b > 0.0:
-                    k = _poisson(st, i, rin_b * h, lf)
+                    k = poisson(st, i, rin_b * h, lf)
                     b += k
                     cb += k
                 elif rin_b < 0.0:
-                    k = min(_poisson(st, i, -rin_b * h, lf), b)
+                    k = min(poisson(st, i, -rin_b * h, lf), b)
                     b -= k
                     cb -= k
                 if rin_r > 0.0:
-                    k = _poisson(st, i, rin_r * h, lf)
+                    k = poisson(st, i, rin_r * h, lf)
                     r += k
                     cr += k
                 elif rin_r < 0.0:
-                    k = min(_poisson(st, i, -rin_r * h, lf), r)
+                    k = min(poisson(st, i, -rin_r * h, lf), r)
                     r -= k
                     cr -= k
                 t = t_end if s == substeps - 1 else day + (s + 1) * h
@@ -615,58 +377,14 @@ def _kernel(lo: int, hi: int, method: int, y0: Any, coef: Any, pexp: Any, qexp: 
                  traj_l)  # fmt: skip
 
 
-@njit(cache=True)  # type: ignore[misc]
-def _sample_poisson(pool: Any, lam: Any, lf: Any) -> Any:
-    st = np.empty((1, 4), dtype=np.uint64)
-    _seed_run(pool, 0, st, 0)
-    out = np.empty(lam.shape[0])
-    for k in range(lam.shape[0]):
-        out[k] = _poisson(st, 0, lam[k], lf)
-    return out
-
-
-@njit(cache=True)  # type: ignore[misc]
-def _sample_binomial(pool: Any, n: Any, p: Any, lf: Any) -> Any:
-    st = np.empty((1, 4), dtype=np.uint64)
-    _seed_run(pool, 0, st, 0)
-    out = np.empty(n.shape[0])
-    for k in range(n.shape[0]):
-        out[k] = _binomial(st, 0, n[k], p[k], lf)
-    return out
-
-
-@njit(cache=True)  # type: ignore[misc]
-def _run_states(pool: Any, start: int, n: int) -> Any:
-    st = np.empty((n, 4), dtype=np.uint64)
-    for k in range(n):
-        _seed_run(pool, start + k, st, k)
-    return st
-
-
 _KERNELS = {
     "kernel": _kernel,
-    "poisson": _sample_poisson,
-    "binomial": _sample_binomial,
-    "states": _run_states,
 }
 
 
 def _kernels() -> dict[str, Any]:
-    _need_numba()
+    need_numba()
     return _KERNELS
-
-
-_LOG_FACT: np.ndarray | None = None
-
-
-def _log_factorials(size: int = 1 << 17) -> np.ndarray:
-    """Table of log(k!) for k < ``size`` (the samplers fall back to lgamma beyond it)."""
-    global _LOG_FACT
-    if _LOG_FACT is None:
-        from scipy.special import gammaln
-
-        _LOG_FACT = gammaln(np.arange(size, dtype=float) + 1.0)
-    return _LOG_FACT
 
 
 def segment_ends(rates: np.ndarray, impulses: np.ndarray, daily: bool) -> np.ndarray:
@@ -683,33 +401,6 @@ def segment_ends(rates: np.ndarray, impulses: np.ndarray, daily: bool) -> np.nda
         if not np.any(impulses[d + 1]) and np.array_equal(rates[d + 1], rates[d]):
             ends[d] = ends[d + 1]
     return ends
-
-
-def run_states(seed: int, start: int, n: int, spawn_prefix: Sequence[int] = (1,)) -> np.ndarray:
-    """xoshiro256** states of runs ``start .. start + n − 1``, shape ``(n, 4)`` uint64.
-
-    Row ``k`` equals ``SeedSequence(seed, spawn_key=(*spawn_prefix, start + k))
-    .generate_state(4, np.uint64)``.
-    """
-    out: np.ndarray = _kernels()["states"](seed_pool(seed, spawn_prefix), int(start), int(n))
-    return out
-
-
-def sample_poisson(lam: np.ndarray, seed: int = 0) -> np.ndarray:
-    """Draws of the kernels' Poisson sampler (one stream, for testing), one per ``lam``."""
-    out: np.ndarray = _kernels()["poisson"](
-        seed_pool(seed, (2,)), np.asarray(lam, float), _log_factorials()
-    )
-    return out
-
-
-def sample_binomial(n: np.ndarray, p: np.ndarray, seed: int = 0) -> np.ndarray:
-    """Draws of the kernels' binomial sampler (one stream, for testing)."""
-    nn, pp = np.broadcast_arrays(np.asarray(n, float), np.asarray(p, float))
-    out: np.ndarray = _kernels()["binomial"](
-        seed_pool(seed, (3,)), np.ascontiguousarray(nn), np.ascontiguousarray(pp), _log_factorials()
-    )
-    return out
 
 
 def run_stochastic(
@@ -787,7 +478,7 @@ def run_stochastic(
         _kernels()["kernel"], n, threads, code, y0, cf, np.asarray(shooter_exp, float),
         np.asarray(target_exp, float), rt, imp, seg, bool(annihilation), float(annihilation_level),
         bp, seed_pool(seed), int(start), bool(trajectories), int(substeps), float(epsilon),
-        _log_factorials(), np.empty((n, 4), dtype=np.uint64), final, losses, dur, reason, traj_s,
+        log_factorials(), np.empty((n, 4), dtype=np.uint64), final, losses, dur, reason, traj_s,
         traj_l,
     )  # fmt: skip
     if not trajectories:
