@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install report test lint typecheck unit bench browser clean
+.PHONY: install report test lint typecheck unit bench browser clean docs
 
 install: $(STAMP)  ## create/update .venv with the package, every extra and the dev tools
 
@@ -27,7 +27,14 @@ typecheck: $(STAMP)
 unit: $(STAMP)
 	$(VENV)/bin/pytest -q -n 2
 
-test: lint typecheck unit  ## everything CI runs
+test: lint typecheck docs unit  ## everything CI runs
+
+# docs/api/ is generated (git-ignored); docs/cli.md is committed, so in CI (CI set) it is only
+# checked: a stale one fails instead of being rewritten.
+docs: $(STAMP)  ## API reference (docs/api/) and CLI reference (docs/cli.md), then the site (site/), strict
+	$(PY) tools/docs_site/gen_api.py
+	$(PY) tools/docs_site/gen_cli.py $(if $(CI),--check)
+	$(VENV)/bin/mkdocs build --strict --quiet
 
 browser:  ## install Debian's chromium for the browser tests (needs root)
 	command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium)
