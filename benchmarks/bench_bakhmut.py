@@ -29,10 +29,8 @@ import numpy as np  # noqa: E402
 from _common import machine  # noqa: E402
 
 from attrition._io import atomic_write_text  # noqa: E402
+from attrition.battles import bakhmut as bk  # noqa: E402
 from attrition.errors import UserError  # noqa: E402
-from attrition.infer import calibrate as C  # noqa: E402
-from attrition.models import bakhmut as B  # noqa: E402
-from attrition.scenarios import bakhmut as S  # noqa: E402
 
 
 def _versions() -> str:
@@ -45,35 +43,35 @@ def _versions() -> str:
     )
 
 
-def _evidence(cutoff: dt.date | None) -> tuple[C.CasualtyEvidence, str]:
+def _evidence(cutoff: dt.date | None) -> tuple[bk.CasualtyEvidence, str]:
     try:
-        return C.casualty_evidence(cutoff), "fog-of-war estimate (FogOfWar, 2 chains x 300 draws)"
+        return bk.casualty_evidence(cutoff), "fog-of-war estimate (FogOfWar, 2 chains x 300 draws)"
     except UserError as exc:
-        truth = B.prior_values()
-        ev = C.synthetic_evidence(B.BakhmutModel("square"), truth, draws=200, seed=0)
+        truth = bk.prior_values()
+        ev = bk.synthetic_evidence(bk.BakhmutModel("square"), truth, draws=200, seed=0)
         return ev.truncate(cutoff), f"SYNTHETIC draws (fog-of-war unavailable: {exc})"
 
 
-def bench(repeats: int = 3) -> tuple[str, C.Calibration, str]:
+def bench(repeats: int = 3) -> tuple[str, bk.Calibration, str]:
     t0 = time.perf_counter()
     ev, source = _evidence(None)
     t_ev = time.perf_counter() - t0
-    B.simulate(B.BakhmutModel("square"), {k: np.array([v]) for k, v in B.prior_values().items()})
+    bk.simulate(bk.BakhmutModel("square"), {k: np.array([v]) for k, v in bk.prior_values().items()})
     t0 = time.perf_counter()
-    cal = C.calibrate(ev, law="auto", seed=0)
+    cal = bk.calibrate(ev, law="auto", seed=0)
     t_cal = time.perf_counter() - t0
-    spec = S.load_scenario("baseline")
-    S.run_scenario(spec, cal, runs=20, seed=1)  # warm-up
+    spec = bk.load_scenario("baseline")
+    bk.run_scenario(spec, cal, runs=20, seed=1)  # warm-up
     times = []
     for _ in range(repeats):
         t0 = time.perf_counter()
-        res = S.run_scenario(spec, cal, runs=1000, seed=1)
+        res = bk.run_scenario(spec, cal, runs=1000, seed=1)
         times.append(time.perf_counter() - t0)
     t_det = []
-    params, _ = S.posterior_params(cal, 1000, 1)
+    params, _ = bk.posterior_params(cal, 1000, 1)
     for _ in range(repeats):
         t0 = time.perf_counter()
-        B.simulate(cal.model(), params)
+        bk.simulate(cal.model(), params)
         t_det.append(time.perf_counter() - t0)
     med = statistics.median(times)
     summ = res.summary()
@@ -94,8 +92,8 @@ def bench(repeats: int = 3) -> tuple[str, C.Calibration, str]:
         f"| baseline ensemble, deterministic daily map (Numba) | 1,000 | "
         f"{statistics.median(t_det):.3f} | - |",
         "",
-        f"Chosen law: {cal.law}; baseline city fall (>= {B.FALL_FRACTION:.0%} held): "
-        f"median {summ['city_fall_date']['median'] or 'after the window'}, P(by {B.END}) = "
+        f"Chosen law: {cal.law}; baseline city fall (>= {bk.FALL_FRACTION:.0%} held): "
+        f"median {summ['city_fall_date']['median'] or 'after the window'}, P(by {bk.END}) = "
         f"{summ['city_fall_date']['probability_by_end']:.2f}.",
         "",
     ]

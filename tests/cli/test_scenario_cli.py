@@ -12,11 +12,10 @@ import typer
 from typer.testing import CliRunner
 
 import attrition.cli as cli_pkg
+from attrition.battles import bakhmut as bk
+from attrition.battles.bakhmut import scenarios as bk_scenarios
 from attrition.cli import scenario as cli_scenario
 from attrition.errors import UserError
-from attrition.infer import calibrate as C
-from attrition.models import bakhmut as B
-from attrition.scenarios import bakhmut as S
 
 runner = CliRunner()
 
@@ -33,17 +32,17 @@ def _app() -> typer.Typer:
 
 
 APP = _app()
-EVIDENCE = C.synthetic_evidence(B.BakhmutModel("square"), B.prior_values(), draws=60, seed=0)
+EVIDENCE = bk.synthetic_evidence(bk.BakhmutModel("square"), bk.prior_values(), draws=60, seed=0)
 
 
-def _evidence(cutoff: dt.date | None) -> C.CasualtyEvidence:
+def _evidence(cutoff: dt.date | None) -> bk.CasualtyEvidence:
     return EVIDENCE.truncate(cutoff)
 
 
 @pytest.fixture(autouse=True)
 def _fast(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(S, "default_evidence", _evidence)
-    monkeypatch.setattr(S, "CALIBRATION_SETTINGS", (40, 1))
+    monkeypatch.setattr(bk_scenarios, "default_evidence", _evidence)
+    monkeypatch.setattr(bk_scenarios, "CALIBRATION_SETTINGS", (40, 1))
 
 
 def _ok(args: list[str]) -> str:
@@ -146,10 +145,10 @@ def test_impossible_schedules_and_bad_options(tmp_path: Path) -> None:
 
 
 def test_missing_fog_of_war_is_a_one_line_error(monkeypatch: pytest.MonkeyPatch) -> None:
-    def no_fog(cutoff: dt.date | None) -> C.CasualtyEvidence:
+    def no_fog(cutoff: dt.date | None) -> bk.CasualtyEvidence:
         raise UserError("casualty evidence needs the fog-of-war estimate (attrition.infer.fusion)")
 
-    monkeypatch.setattr(S, "default_evidence", no_fog)
+    monkeypatch.setattr(bk_scenarios, "default_evidence", no_fog)
     assert "fog-of-war" in _fails(["scenario", "run", "baseline", "--runs", "5", "--seed", "77"])
 
 

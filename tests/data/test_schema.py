@@ -86,7 +86,7 @@ def test_vocabularies_match_the_contract() -> None:
     ev = re.search(r"`event` in\s+(.*?) and\s+`by_side`", doc, re.S)
     assert ev is not None
     assert set(re.split(r",\s*|\s+and\s+", ev.group(1).replace("\n", " ").strip())) == set(EVENTS)
-    table = doc[doc.index("## claims.csv") : doc.index("## control_events.csv")]
+    table = doc[doc.index("## claims.csv") : doc.index("## events.csv")]
     cells = re.findall(r"^\| (`[^|]*`) \|", table, re.M)
     assert tuple(n for c in cells for n in re.findall(r"`(\w+)`", c)) == CLAIM_COLUMNS
 

@@ -17,10 +17,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from attrition.battles import bakhmut as bk
 from attrition.data.claims import load_claims, load_events
 from attrition.data.known import known_by, known_dates
 from attrition.errors import UserError
-from attrition.infer import calibrate as C
 from attrition.infer.fusion import apply_cutoff
 
 CLAIMS = load_claims()
@@ -106,24 +106,23 @@ def test_a_documented_lag_dates_undated_claims_after_their_period() -> None:
 def test_rows_not_published_by_the_cutoff_cannot_reach_the_models(day: int, seed: int) -> None:
     cutoff = FIRST + dt.timedelta(days=day)
     c2, e2 = perturb(CLAIMS, EVENTS, cutoff, seed)
-    a_c, a_e = C.filter_known(CLAIMS, EVENTS, cutoff)
-    b_c, b_e = C.filter_known(c2, e2, cutoff)
+    a_c, a_e = bk.filter_known(CLAIMS, EVENTS, cutoff)
+    b_c, b_e = bk.filter_known(c2, e2, cutoff)
     pd.testing.assert_frame_equal(a_c, b_c)
     pd.testing.assert_frame_equal(a_e, b_e)
     pd.testing.assert_frame_equal(apply_cutoff(CLAIMS, cutoff), apply_cutoff(c2, cutoff))
 
 
 def test_calibration_is_bitwise_identical_when_unknown_rows_change() -> None:
-    from attrition.models import bakhmut as B
 
     cutoff = dt.date(2023, 1, 31)
-    ev = C.synthetic_evidence(B.BakhmutModel("square"), B.prior_values(), draws=60, seed=0)
+    ev = bk.synthetic_evidence(bk.BakhmutModel("square"), bk.prior_values(), draws=60, seed=0)
     c2, e2 = perturb(CLAIMS, EVENTS, cutoff, seed=11)
     lc, _ = unknown_rows(CLAIMS, EVENTS, cutoff)
     assert CLAIMS.loc[lc, "claim_date"].isna().sum() > 0  # undated rows were perturbed too
     fast = {"particles": 40, "moves": 1, "draws": 50, "law": "linear"}
-    a = C.calibrate(ev, claims=CLAIMS, events=EVENTS, cutoff=cutoff, seed=2, **fast)
-    b = C.calibrate(ev, claims=c2, events=e2, cutoff=cutoff, seed=2, **fast)
+    a = bk.calibrate(ev, claims=CLAIMS, events=EVENTS, cutoff=cutoff, seed=2, **fast)
+    b = bk.calibrate(ev, claims=c2, events=e2, cutoff=cutoff, seed=2, **fast)
     for k in a.draws:
         assert np.array_equal(a.draws[k], b.draws[k]), k
     assert a.laws == b.laws
@@ -154,9 +153,9 @@ def test_streams_compiled_later_are_refused_under_a_cutoff() -> None:
 
 
 def test_every_prior_rests_on_ids_of_the_evidence_base() -> None:
-    from attrition.models.bakhmut import PARAMS
+    from attrition.battles.bakhmut.params import PARAMS
 
-    dates = C.publication_dates(CLAIMS, EVENTS)
+    dates = bk.publication_dates(CLAIMS, EVENTS)
     cited = [i for p in PARAMS for i in p.rests_on]
     assert cited  # the rule must bite somewhere
     assert set(cited) <= set(dates), set(cited) - set(dates)
@@ -167,10 +166,10 @@ def test_every_prior_rests_on_ids_of_the_evidence_base() -> None:
 def test_priors_at_a_cutoff_use_only_what_was_published_by_then(cutoff: str) -> None:
     """Every prior resting on a claim later than the cutoff (or undated) falls back to its
     'before' prior; the others are unchanged; and changing the later claims changes nothing."""
-    from attrition.models.bakhmut import PARAMS, priors_known_by
+    from attrition.battles.bakhmut.params import PARAMS, priors_known_by
 
     day = dt.date.fromisoformat(cutoff)
-    dates = C.publication_dates(CLAIMS, EVENTS)
+    dates = bk.publication_dates(CLAIMS, EVENTS)
     specs = {p.name: p for p in priors_known_by(day, dates)}
     for p in PARAMS:
         later = any(dates.get(i) is None or dates[i] > day for i in p.rests_on)  # type: ignore[operator]
@@ -180,13 +179,13 @@ def test_priors_at_a_cutoff_use_only_what_was_published_by_then(cutoff: str) -> 
         else:
             assert specs[p.name] == p, p.name
     c2, e2 = perturb(CLAIMS, EVENTS, day, seed=1)
-    assert priors_known_by(day, C.publication_dates(c2, e2)) == tuple(specs.values())
+    assert priors_known_by(day, bk.publication_dates(c2, e2)) == tuple(specs.values())
 
 
 def test_rochans_january_estimate_is_not_in_the_december_prior() -> None:
-    from attrition.models.bakhmut import priors_known_by
+    from attrition.battles.bakhmut.params import priors_known_by
 
-    dates = C.publication_dates(CLAIMS, EVENTS)
+    dates = bk.publication_dates(CLAIMS, EVENTS)
     dec = {p.name: p for p in priors_known_by(dt.date(2022, 12, 31), dates)}
     jan = {p.name: p for p in priors_known_by(dt.date(2023, 1, 31), dates)}
     assert "Rochan" not in dec["ua_2"].doc
@@ -199,7 +198,7 @@ def test_the_look_ahead_doc_lists_every_prior_that_rests_on_a_publication() -> N
     import re
     from pathlib import Path
 
-    from attrition.models.bakhmut import PARAMS
+    from attrition.battles.bakhmut.params import PARAMS
 
     doc = (Path(__file__).resolve().parents[2] / "docs" / "look-ahead.md").read_text("utf-8")
     rows = {

@@ -8,13 +8,13 @@ import numpy as np
 import pytest
 from scipy.integrate import solve_ivp
 
+from attrition.battles import bakhmut as bk
 from attrition.errors import UserError
-from attrition.models import bakhmut as B
 
 
 def _params(n: int = 8, seed: int = 1, spread: float = 0.5) -> dict[str, np.ndarray]:
     rng = np.random.default_rng(seed)
-    return {p.name: np.asarray(p.value(rng.normal(p.loc, p.scale * spread, n))) for p in B.PARAMS}
+    return {p.name: np.asarray(p.value(rng.normal(p.loc, p.scale * spread, n))) for p in bk.PARAMS}
 
 
 def _haversine_km(a: tuple[float, float], b: tuple[float, float]) -> float:
@@ -30,7 +30,7 @@ def _haversine_km(a: tuple[float, float], b: tuple[float, float]) -> float:
 
 
 def test_ring_distances_match_great_circle() -> None:
-    geo = B.geography()
+    geo = bk.geography()
     chasiv, bakhmut, soledar = (48.59348, 37.85724), (48.59472, 38.00083), (48.67935, 38.08902)
     assert geo.city_distance == pytest.approx(_haversine_km(chasiv, bakhmut), rel=0.01)
     assert geo.soledar_distance == pytest.approx(_haversine_km(chasiv, soledar), rel=0.01)
@@ -40,7 +40,7 @@ def test_ring_distances_match_great_circle() -> None:
 
 
 def test_city_fraction_is_the_lens_area_monte_carlo() -> None:
-    geo = B.geography()
+    geo = bk.geography()
     rng = np.random.default_rng(0)
     n = 400_000
     r = geo.city_radius * np.sqrt(rng.random(n))
@@ -48,27 +48,27 @@ def test_city_fraction_is_the_lens_area_monte_carlo() -> None:
     x, y = geo.city_distance + r * np.cos(t), r * np.sin(t)
     for radius in (8.0, 10.0, 10.6, 12.5):
         mc = float(np.mean(np.hypot(x, y) > radius))
-        assert float(B.city_fraction(radius)) == pytest.approx(mc, abs=0.005)
-    assert float(B.city_fraction(geo.r_out + 0.01)) == 0.0
-    assert float(B.city_fraction(geo.r_in - 0.01)) == 1.0
+        assert float(bk.city_fraction(radius)) == pytest.approx(mc, abs=0.005)
+    assert float(bk.city_fraction(geo.r_out + 0.01)) == 0.0
+    assert float(bk.city_fraction(geo.r_in - 0.01)) == 1.0
     # ISW: 1.89 km^2 of the city = 4.54 %
-    assert pytest.approx(1.89 / 0.0454, rel=0.01) == B.CITY_AREA_KM2
+    assert pytest.approx(1.89 / 0.0454, rel=0.01) == bk.CITY_AREA_KM2
 
 
 @pytest.mark.parametrize("f", [0.05, 0.5, 0.9546, 0.97])
 def test_radius_for_fraction_inverts_city_fraction(f: float) -> None:
-    assert float(B.city_fraction(B.radius_for_fraction(f))) == pytest.approx(f, abs=1e-3)
+    assert float(bk.city_fraction(bk.radius_for_fraction(f))) == pytest.approx(f, abs=1e-3)
 
 
 # --- vector field and engines ---------------------------------------------------------------
 
 
-@pytest.mark.parametrize("law", B.BAKHMUT_LAWS)
+@pytest.mark.parametrize("law", bk.BAKHMUT_LAWS)
 def test_compiled_engine_equals_numpy_reference(law: str) -> None:
-    model = B.BakhmutModel(law)
+    model = bk.BakhmutModel(law)
     p = _params()
-    fast = B.simulate(model, p)
-    ref = B.simulate(model, p, use_numba=False)
+    fast = bk.simulate(model, p)
+    ref = bk.simulate(model, p, use_numba=False)
     for name in ("strength", "losses", "fronts", "recruited", "arrived_wp"):
         a, b = getattr(fast, name), getattr(ref, name)
         np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-8, err_msg=name)
@@ -77,11 +77,11 @@ def test_compiled_engine_equals_numpy_reference(law: str) -> None:
 def test_daily_map_matches_the_ode_over_a_day() -> None:
     """The daily step integrates rhs with hazards frozen over the day: over one day it agrees
     with an accurate ODE solution of the same vector field to within a few per mille."""
-    model = B.BakhmutModel("linear")
+    model = bk.BakhmutModel("linear")
     p = _params(n=1)
     prep = model.prepare(p)
     y0 = np.asarray(model.initial_state(prep), dtype=float)[0]
-    run = B.simulate(model, p, days=1, use_numba=False)
+    run = bk.simulate(model, p, days=1, use_numba=False)
 
     def f(t: float, y: np.ndarray) -> np.ndarray:
         out: np.ndarray = np.asarray(model.rhs(0.0, y[None], prep))[0]
@@ -95,36 +95,36 @@ def test_daily_map_matches_the_ode_over_a_day() -> None:
 def test_exact_exponential_loss_without_flows() -> None:
     """With no arrivals, departures or returning wounded, a day's combat loss is
     X(1 − exp(−h)) for the hazard h the rates give (the binomial step's mean)."""
-    model = B.BakhmutModel("logarithmic")
+    model = bk.BakhmutModel("logarithmic")
     p = _params(n=3)
     p["return_share"] = np.full(3, 1e-9)
     prep = model.prepare(p)
     y0 = np.asarray(model.initial_state(prep), dtype=float)
     r = model.rates(0, y0, prep)
-    run = B.simulate(model, p, days=1, use_numba=False)
+    run = bk.simulate(model, p, days=1, use_numba=False)
     expected = y0[:, :4] * -np.expm1(-r.loss_hazard)
     np.testing.assert_allclose(run.losses[:, 1], expected, rtol=1e-12)
 
 
 def test_advance_is_losses_times_advance_per_loss() -> None:
-    model = B.BakhmutModel("square")
+    model = bk.BakhmutModel("square")
     p = _params(n=4)
     prep = model.prepare(p)
     y0 = np.asarray(model.initial_state(prep), dtype=float)
     r = model.rates(0, y0, prep)
-    run = B.simulate(model, p, days=1, use_numba=False)
+    run = bk.simulate(model, p, days=1, use_numba=False)
     l_ru = run.losses[:, 1, :3].sum(axis=1)
     expected = np.clip(y0[:, 4:] - r.advance_per_loss * l_ru[:, None] + r.push_back, 0.5, 40.0)
     np.testing.assert_allclose(run.fronts[:, 1], expected, rtol=1e-12)
 
 
 def test_binomial_engine_integer_nonnegative_and_mean_close_to_deterministic() -> None:
-    model = B.BakhmutModel("square")
+    model = bk.BakhmutModel("square")
     base = _params(n=1, seed=3, spread=0.0)
     n = 200
     p = {k: np.repeat(v, n) for k, v in base.items()}
-    det = B.simulate(model, {k: v[:1] for k, v in p.items()})
-    sto = B.simulate(model, p, method="binomial", seed=11)
+    det = bk.simulate(model, {k: v[:1] for k, v in p.items()})
+    sto = bk.simulate(model, p, method="binomial", seed=11)
     assert np.all(sto.strength >= 0)
     assert np.all(sto.strength == np.rint(sto.strength))
     assert np.all(np.diff(sto.losses, axis=1) >= 0)
@@ -135,32 +135,32 @@ def test_binomial_engine_integer_nonnegative_and_mean_close_to_deterministic() -
 
 
 def test_binomial_runs_do_not_depend_on_chunking() -> None:
-    model = B.BakhmutModel("linear")
+    model = bk.BakhmutModel("linear")
     p = _params(n=6)
-    whole = B.simulate(model, p, method="binomial", seed=5, days=60)
-    a = B.simulate(model, {k: v[:2] for k, v in p.items()}, method="binomial", seed=5, days=60)
-    b = B.simulate(
+    whole = bk.simulate(model, p, method="binomial", seed=5, days=60)
+    a = bk.simulate(model, {k: v[:2] for k, v in p.items()}, method="binomial", seed=5, days=60)
+    b = bk.simulate(
         model, {k: v[2:] for k, v in p.items()}, method="binomial", seed=5, days=60, run_offset=2
     )
     np.testing.assert_array_equal(whole.losses, np.concatenate([a.losses, b.losses]))
     np.testing.assert_array_equal(whole.fronts, np.concatenate([a.fronts, b.fronts]))
     # run i is SeedSequence(seed).spawn(...)[1].spawn(...)[i]
-    again = B.simulate(model, p, method="binomial", seed=5, days=60)
+    again = bk.simulate(model, p, method="binomial", seed=5, days=60)
     np.testing.assert_array_equal(whole.losses, again.losses)
-    other = B.simulate(model, p, method="binomial", seed=6, days=60)
+    other = bk.simulate(model, p, method="binomial", seed=6, days=60)
     assert not np.array_equal(whole.losses, other.losses)
 
 
 def test_binomial_needs_a_seed_and_methods_are_checked() -> None:
-    model = B.BakhmutModel("square")
+    model = bk.BakhmutModel("square")
     with pytest.raises(UserError, match="seed"):
-        B.simulate(model, _params(n=1), method="binomial")
+        bk.simulate(model, _params(n=1), method="binomial")
     with pytest.raises(UserError, match="valid: binomial, deterministic"):
-        B.simulate(model, _params(n=1), method="gillespie")
+        bk.simulate(model, _params(n=1), method="gillespie")
 
 
 def test_unknown_or_missing_parameters_are_named() -> None:
-    model = B.BakhmutModel("square")
+    model = bk.BakhmutModel("square")
     p = _params(n=1)
     p["kappaa"] = np.ones(1)
     with pytest.raises(UserError, match=r"unknown parameter 'kappaa'; valid: .*kappa"):
@@ -169,14 +169,14 @@ def test_unknown_or_missing_parameters_are_named() -> None:
     with pytest.raises(UserError, match="missing: kappa"):
         model.prepare(p)
     with pytest.raises(UserError, match="valid: linear, logarithmic, square"):
-        B.BakhmutModel("cubic")
+        bk.BakhmutModel("cubic")
 
 
 # --- schedule ---------------------------------------------------------------------------------
 
 
 def test_record_schedule_is_dated_from_the_article() -> None:
-    sch = B.BakhmutSchedule.record()
+    sch = bk.BakhmutSchedule.record()
     assert [p.date for p in sch.phases] == [
         dt.date(2022, 8, 1), dt.date(2022, 11, 1), dt.date(2023, 1, 1), dt.date(2023, 5, 1),
         dt.date(2023, 6, 1),
@@ -186,8 +186,8 @@ def test_record_schedule_is_dated_from_the_article() -> None:
 
 
 def test_known_by_drops_later_record_items_and_keeps_scenario_items() -> None:
-    sch = B.BakhmutSchedule.record().with_items(
-        holds=[B.Hold("Soledar", dt.date(2023, 2, 28), False, "test")]
+    sch = bk.BakhmutSchedule.record().with_items(
+        holds=[bk.Hold("Soledar", dt.date(2023, 2, 28), False, "test")]
     )
     k = sch.known_by(dt.date(2023, 1, 31))
     assert [p.index for p in k.phases] == [0, 1, 2]
@@ -201,35 +201,35 @@ def test_known_by_drops_later_record_items_and_keeps_scenario_items() -> None:
 
 def test_impossible_schedules_are_rejected() -> None:
     with pytest.raises(UserError, match="cannot withdraw before it arrives"):
-        B.Force("wagner", dt.date(2022, 10, 1), dt.date(2022, 9, 1))
+        bk.Force("wagner", dt.date(2022, 10, 1), dt.date(2022, 9, 1))
     with pytest.raises(UserError, match="between 0 and 1"):
-        B.BakhmutSchedule(supply=(B.Supply(B.START, -0.1),))
+        bk.BakhmutSchedule(supply=(bk.Supply(bk.START, -0.1),))
     with pytest.raises(UserError, match="unknown place to hold 'Atlantis'"):
-        B.BakhmutSchedule(holds=(B.Hold("Atlantis", dt.date(2023, 1, 1)),))
+        bk.BakhmutSchedule(holds=(bk.Hold("Atlantis", dt.date(2023, 1, 1)),))
     with pytest.raises(UserError, match=r"ends .* before it starts"):
-        B.BakhmutSchedule(recruitment=(B.Recruitment(dt.date(2022, 9, 1), dt.date(2022, 8, 2)),))
+        bk.BakhmutSchedule(recruitment=(bk.Recruitment(dt.date(2022, 9, 1), dt.date(2022, 8, 2)),))
     with pytest.raises(UserError, match="unknown force 'navy'"):
-        B.Force("navy")
+        bk.Force("navy")
 
 
 def test_hold_keeps_the_front_outside_the_place_until_the_date() -> None:
-    geo = B.geography()
-    hold = B.Hold("Soledar", dt.date(2023, 2, 28))
-    model = B.BakhmutModel("square", B.BakhmutSchedule.record().with_items(holds=[hold]))
+    geo = bk.geography()
+    hold = bk.Hold("Soledar", dt.date(2023, 2, 28))
+    model = bk.BakhmutModel("square", bk.BakhmutSchedule.record().with_items(holds=[hold]))
     p = _params(n=5)
     p["r0_n"] = np.full(5, 25.0)
-    run = B.simulate(model, p)
-    until = B.day_of(hold.until)
+    run = bk.simulate(model, p)
+    until = bk.day_of(hold.until)
     assert np.all(run.fronts[:, 1:until, 0] >= geo.soledar_distance + 0.5 - 1e-12)
     assert not run.held_by_russia("Soledar", until - 1).any()
 
 
 def test_full_withdrawal_hands_over_the_city_that_day() -> None:
-    w = B.Withdrawal(dt.date(2023, 1, 15), 1.0, False)
-    model = B.BakhmutModel("square", B.BakhmutSchedule.record().with_items(withdrawals=[w]))
-    run = B.simulate(model, _params(n=4))
-    d = B.day_of(w.date)
-    assert np.all(run.city[:, d + 1] >= B.FALL_FRACTION)
+    w = bk.Withdrawal(dt.date(2023, 1, 15), 1.0, False)
+    model = bk.BakhmutModel("square", bk.BakhmutSchedule.record().with_items(withdrawals=[w]))
+    run = bk.simulate(model, _params(n=4))
+    d = bk.day_of(w.date)
+    assert np.all(run.city[:, d + 1] >= bk.FALL_FRACTION)
     assert np.all(run.fall_day() <= d + 1)
 
 
@@ -237,7 +237,7 @@ def test_withdrawal_under_encirclement_moves_the_city_front_then_stops_at_the_ho
     """With both flanks deep behind the city (encirclement pressure ~1) and no Russian losses,
     the city front moves in by ``withdraw_rate`` km a day whatever the losses, and stops at the
     holdout on the city's western edge; with no pressure it does not move."""
-    geo = B.geography()
+    geo = bk.geography()
     n = 3
     p = {k: v[:1].repeat(n) for k, v in _params(n=1, spread=0.0).items()}
     p["c_ua"] = np.full(n, 1e-12)  # no Russian losses: no advance bought by losses
@@ -246,37 +246,37 @@ def test_withdrawal_under_encirclement_moves_the_city_front_then_stops_at_the_ho
     p["r0_s"] = np.array([5.0, 5.0, 30.0])
     p["r0_e"] = np.full(n, 10.0)
     p["withdraw_rate"] = np.array([0.02, 0.2, 0.2])
-    run = B.simulate(B.BakhmutModel("square"), p, days=60)
+    run = bk.simulate(bk.BakhmutModel("square"), p, days=60)
     e = run.fronts[:, :, 1]
     # run 0: linear motion at the rate (pressure within 0.1 % of 1 while the front is > 8.5 km)
     np.testing.assert_allclose(e[0, 60], 10.0 - 60 * 0.02, rtol=2e-3)
     # run 1: reaches the holdout and stays there (within the edge's width)
-    holdout = geo.r_in + B.HOLDOUT_KM
-    assert abs(e[1, 60] - holdout) < 2 * B.HOLDOUT_WIDTH_KM
+    holdout = geo.r_in + bk.HOLDOUT_KM
+    assert abs(e[1, 60] - holdout) < 2 * bk.HOLDOUT_WIDTH_KM
     assert np.all(np.diff(e[1]) <= 1e-12)
     # run 2: no encirclement pressure, no losses: the front does not move
     assert abs(e[2, 60] - 10.0) < 1e-3
     # the NumPy reference agrees
-    ref = B.simulate(B.BakhmutModel("square"), p, days=60, use_numba=False)
+    ref = bk.simulate(bk.BakhmutModel("square"), p, days=60, use_numba=False)
     np.testing.assert_allclose(ref.fronts, run.fronts, rtol=1e-10, atol=1e-10)
 
 
 def test_ammunition_supply_raises_ukrainian_losses() -> None:
     p = _params(n=6)
-    rec = B.BakhmutSchedule.record()
-    full = B.BakhmutModel("square", rec.with_items(supply=[B.Supply(B.START, 1.0, 0, False)]))
-    none = B.BakhmutModel("square", rec.with_items(supply=[B.Supply(B.START, 0.0, 0, False)]))
-    ua_full = B.simulate(full, p).side_losses[:, -1, 1]
-    ua_none = B.simulate(none, p).side_losses[:, -1, 1]
+    rec = bk.BakhmutSchedule.record()
+    full = bk.BakhmutModel("square", rec.with_items(supply=[bk.Supply(bk.START, 1.0, 0, False)]))
+    none = bk.BakhmutModel("square", rec.with_items(supply=[bk.Supply(bk.START, 0.0, 0, False)]))
+    ua_full = bk.simulate(full, p).side_losses[:, -1, 1]
+    ua_none = bk.simulate(none, p).side_losses[:, -1, 1]
     assert np.all(ua_full > ua_none)
 
 
 def test_recruitment_window_limits_convicts() -> None:
     p = _params(n=3)
-    rec = B.BakhmutSchedule.record()
-    short = rec.with_items(recruitment=[B.Recruitment(B.START, dt.date(2022, 9, 30), False)])
-    run = B.simulate(B.BakhmutModel("square", short), p)
-    days = (dt.date(2022, 9, 30) - B.START).days
+    rec = bk.BakhmutSchedule.record()
+    short = rec.with_items(recruitment=[bk.Recruitment(bk.START, dt.date(2022, 9, 30), False)])
+    run = bk.simulate(bk.BakhmutModel("square", short), p)
+    days = (dt.date(2022, 9, 30) - bk.START).days
     np.testing.assert_allclose(run.recruited[:, -1], p["wc_rate"] * days)
 
 
@@ -286,7 +286,7 @@ def test_vector_field_runs_on_jax() -> None:
     jnp = pytest.importorskip("jax.numpy")
     if not hasattr(jax, "enable_x64"):
         pytest.skip("this JAX has no enable_x64 context manager")
-    model = B.BakhmutModel("linear")
+    model = bk.BakhmutModel("linear")
     p = _params(n=3)
     prep = model.prepare(p)
     y = np.asarray(model.initial_state(prep), dtype=float)

@@ -10,11 +10,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from attrition.battles import bakhmut as bakhmut_model
+from attrition.battles.bakhmut.scenarios import load_scenario
 from attrition.data.claims import load_claims
-from attrition.models import bakhmut as bakhmut_model
 from attrition.report import bakhmut as rb
 from attrition.report.model import ModelSettings
-from attrition.scenarios.bakhmut import load_scenario
 
 
 @pytest.fixture(scope="module")
@@ -31,7 +31,7 @@ def test_writes_page_figures_summary_and_claims(built: Path) -> None:
     summary = json.loads((built / "summary.json").read_text())
     assert summary["evidence"]["n_claims"] == len(load_claims("bakhmut"))
     assert summary["evidence"]["check_ok"] is True
-    assert set(summary["inputs"]) >= {"claims.csv", "article.md", "control_events.csv"}
+    assert set(summary["inputs"]) >= {"claims.csv", "article.md", "events.csv"}
     used = pd.read_csv(built / "claims_used.csv", dtype=str, keep_default_na=False)
     assert list(used["id"]) == list(load_claims("bakhmut")["id"])
 

@@ -15,54 +15,53 @@ import pandas as pd
 import pytest
 from scipy.stats import norm
 
+from attrition.battles import bakhmut as bk
+from attrition.battles.bakhmut import evidence as C_evidence
 from attrition.data.claims import load_claims, load_events
 from attrition.errors import UserError
-from attrition.infer import calibrate as C
-from attrition.models import bakhmut as B
-from attrition.scenarios import bakhmut as S
 
 FAST: dict[str, Any] = {"particles": 60, "moves": 2, "draws": 200}
-TRUTH = B.prior_values()
+TRUTH = bk.prior_values()
 
 
 @pytest.fixture(scope="module")
-def evidence() -> C.CasualtyEvidence:
-    return C.synthetic_evidence(B.BakhmutModel("square"), TRUTH, draws=100, seed=0)
+def evidence() -> bk.CasualtyEvidence:
+    return bk.synthetic_evidence(bk.BakhmutModel("square"), TRUTH, draws=100, seed=0)
 
 
 @pytest.fixture(scope="module")
-def cal(evidence: C.CasualtyEvidence) -> C.Calibration:
-    return C.calibrate(evidence, law="square", seed=0, **FAST)
+def cal(evidence: bk.CasualtyEvidence) -> bk.Calibration:
+    return bk.calibrate(evidence, law="square", seed=0, **FAST)
 
 
 # --- calibration ------------------------------------------------------------------------------
 
 
-def test_calibration_recovers_synthetic_casualties(evidence: C.CasualtyEvidence) -> None:
+def test_calibration_recovers_synthetic_casualties(evidence: bk.CasualtyEvidence) -> None:
     """Casualty evidence drawn around a known run: the posterior predictive totals cover it."""
     empty_c, empty_e = load_claims().iloc[:0], load_events().iloc[:0]
-    cal = C.calibrate(
+    cal = bk.calibrate(
         evidence, claims=empty_c, events=empty_e, law="square", seed=1, particles=120, moves=3
     )
-    truth = B.simulate(B.BakhmutModel("square"), {k: np.array([v]) for k, v in TRUTH.items()})
-    runs = B.simulate(cal.model(), cal.draws)
+    truth = bk.simulate(bk.BakhmutModel("square"), {k: np.array([v]) for k, v in TRUTH.items()})
+    runs = bk.simulate(cal.model(), cal.draws)
     for side in (0, 1):
         q05, q95 = np.quantile(runs.side_losses[:, -1, side], [0.05, 0.95])
         assert q05 <= truth.side_losses[0, -1, side] <= q95
-    assert set(cal.free) == {p.name for p in B.PARAMS}
+    assert set(cal.free) == {p.name for p in bk.PARAMS}
     assert cal.laws[0]["law"] == "square"
     assert math.isfinite(cal.laws[0]["log_evidence"])
 
 
-def test_auto_law_picks_the_highest_marginal_likelihood(evidence: C.CasualtyEvidence) -> None:
-    cal = C.calibrate(evidence, law="auto", seed=0, particles=40, moves=1, draws=50)
+def test_auto_law_picks_the_highest_marginal_likelihood(evidence: bk.CasualtyEvidence) -> None:
+    cal = bk.calibrate(evidence, law="auto", seed=0, particles=40, moves=1, draws=50)
     best = max(cal.laws, key=lambda r: r["log_evidence"])
     assert cal.law == best["law"]
-    assert [r["law"] for r in cal.laws] == list(B.BAKHMUT_LAWS)
+    assert [r["law"] for r in cal.laws] == list(bk.BAKHMUT_LAWS)
     assert sum(r["chosen"] for r in cal.laws) == 1
 
 
-def test_observations_map_claims_and_events(cal: C.Calibration) -> None:
+def test_observations_map_claims_and_events(cal: bk.Calibration) -> None:
     obs = cal.observations
     by_id = {o.id: o for o in obs.items if o.source == "claim"}
     # ISW, 1 May 2023: Ukraine held 4.54 % of the city -> Russia 95.46 %
@@ -80,13 +79,13 @@ def test_observations_map_claims_and_events(cal: C.Calibration) -> None:
     assert ev
     assert ev[0].kind == "at_most"
     assert ev[0].front == 0
-    assert ev[0].high == pytest.approx(B.geography().distance["Soledar"])
+    assert ev[0].high == pytest.approx(bk.geography().distance["Soledar"])
     skipped = dict(obs.skipped)
     assert "casualty" in skipped["bk-c061".replace("c061", "c002")]
     assert "window" in skipped["ev008"]  # the 2014 battle
 
 
-def test_cutoff_filters_before_anything_else(evidence: C.CasualtyEvidence) -> None:
+def test_cutoff_filters_before_anything_else(evidence: bk.CasualtyEvidence) -> None:
     """Changing, adding or removing claims and events dated after the cutoff, or casualty
     evidence after it, changes nothing: bitwise identical draws and scenario output."""
     cutoff = dt.date(2023, 1, 31)
@@ -102,17 +101,17 @@ def test_cutoff_filters_before_anything_else(evidence: C.CasualtyEvidence) -> No
     events2 = events.copy()
     events2.loc[later_e, "by_side"] = events2.loc[later_e, "by_side"].map({"UA": "RU", "RU": "UA"})
     events2 = events2[~(later_e & (events2.index % 2 == 0))]
-    ev2 = C.CasualtyEvidence(
+    ev2 = bk.CasualtyEvidence(
         evidence.dates,
         evidence.draws * np.where(evidence.dates > np.datetime64(cutoff), 5, 1)[None, :, None],
     )
-    a = C.calibrate(evidence, claims=claims, events=events, cutoff=cutoff, law="linear", **FAST)
-    b = C.calibrate(ev2, claims=claims2, events=events2, cutoff=cutoff, law="linear", **FAST)
+    a = bk.calibrate(evidence, claims=claims, events=events, cutoff=cutoff, law="linear", **FAST)
+    b = bk.calibrate(ev2, claims=claims2, events=events2, cutoff=cutoff, law="linear", **FAST)
     for k in a.draws:
         assert np.array_equal(a.draws[k], b.draws[k]), k
-    spec = S.load_scenario("baseline")
-    ra = S.run_scenario(spec, a, runs=30, seed=3).summary()
-    rb = S.run_scenario(spec, b, runs=30, seed=3).summary()
+    spec = bk.load_scenario("baseline")
+    ra = bk.run_scenario(spec, a, runs=30, seed=3).summary()
+    rb = bk.run_scenario(spec, b, runs=30, seed=3).summary()
     assert ra == rb
     # and the record's later switches are not used
     assert all(p.date <= cutoff for p in a.schedule.phases)
@@ -122,9 +121,9 @@ def test_cutoff_filters_before_anything_else(evidence: C.CasualtyEvidence) -> No
 def test_cutoff_outside_the_battle_is_refused() -> None:
     for bad in ("2021-01-01", "2024-01-01", "2022-08-05"):
         with pytest.raises(UserError, match="outside the battle"):
-            C.parse_cutoff(bad)
+            bk.parse_cutoff(bad)
     with pytest.raises(UserError, match="YYYY-MM-DD"):
-        C.parse_cutoff("31/01/2023")
+        bk.parse_cutoff("31/01/2023")
 
 
 def test_casualty_evidence_without_fusion_is_a_clear_error(
@@ -132,13 +131,13 @@ def test_casualty_evidence_without_fusion_is_a_clear_error(
 ) -> None:
     import attrition.infer
 
-    C._fog_evidence.cache_clear()
+    C_evidence._fog_evidence.cache_clear()
     monkeypatch.setitem(sys.modules, "attrition.infer.fusion", None)
     # an earlier test in the same process may have imported it onto the package already
     monkeypatch.delattr(attrition.infer, "fusion", raising=False)
     with pytest.raises(UserError, match="fog-of-war estimate"):
-        C.casualty_evidence("2023-01-31")
-    C._fog_evidence.cache_clear()
+        bk.casualty_evidence("2023-01-31")
+    C_evidence._fog_evidence.cache_clear()
 
 
 def test_evidence_from_a_fitted_fog_of_war_object() -> None:
@@ -147,7 +146,7 @@ def test_evidence_from_a_fitted_fog_of_war_object() -> None:
     from attrition.infer.fusion import FogOfWar
 
     class Enc:
-        start = B.START
+        start = bk.START
         n_days = 14
         week_of_day = np.arange(14) // 7
 
@@ -162,8 +161,8 @@ def test_evidence_from_a_fitted_fog_of_war_object() -> None:
         _require_fitted = FogOfWar._require_fitted
         daily_draws = FogOfWar.daily_draws
 
-    ev = C.evidence_from_fog(Fog())
-    assert ev.dates[0] == np.datetime64(B.START, "D")
+    ev = bk.evidence_from_fog(Fog())
+    assert ev.dates[0] == np.datetime64(bk.START, "D")
     assert ev.draws.shape == (10, 14, 2)
     assert ev.draws[0, 0].tolist() == pytest.approx([100.0, 20.0])
     assert ev.draws[0, 7].tolist() == pytest.approx([200.0, 40.0])
@@ -176,9 +175,9 @@ def test_evidence_from_a_fitted_fog_of_war_object() -> None:
 def test_bad_evidence_is_refused() -> None:
     dates = np.arange(np.datetime64("2022-08-01"), np.datetime64("2022-08-11"))
     with pytest.raises(UserError, match="shape"):
-        C.CasualtyEvidence(dates, np.ones((20, 9, 2)))
+        bk.CasualtyEvidence(dates, np.ones((20, 9, 2)))
     with pytest.raises(UserError, match=">= 0"):
-        C.CasualtyEvidence(dates, -np.ones((20, 10, 2)))
+        bk.CasualtyEvidence(dates, -np.ones((20, 10, 2)))
 
 
 # --- scenarios --------------------------------------------------------------------------------
@@ -194,15 +193,16 @@ NAMES = {
 
 
 def test_library_has_the_six_scenarios_with_rationales() -> None:
-    assert set(S.library()) == NAMES
+    assert set(bk.library()) == NAMES
     article = " ".join(
-        Path(B.__file__)
-        .parent.parent.joinpath("data/battles/bakhmut/article.md")
+        Path(bk.__file__)
+        .parents[2]
+        .joinpath("data/battles/bakhmut/article.md")
         .read_text(encoding="utf-8")
         .split()
     )
     for name in NAMES:
-        spec = S.load_scenario(name)
+        spec = bk.load_scenario(name)
         text = " ".join(spec.scenario.rationale.split())
         assert len(text) > 300, name
         quotes = [q for q in re.findall(r"(?<![A-Za-z])'([^']+?)'(?![A-Za-z])", text) if len(q) > 8]
@@ -211,16 +211,16 @@ def test_library_has_the_six_scenarios_with_rationales() -> None:
 
 
 def test_scenarios_change_the_schedule_they_name() -> None:
-    rec = B.BakhmutSchedule.record()
-    s = S.scenario_schedule(S.load_scenario("no-may-counterattacks"), rec)
+    rec = bk.BakhmutSchedule.record()
+    s = bk.scenario_schedule(bk.load_scenario("no-may-counterattacks"), rec)
     assert s.offensives == ()
     assert s.withdrawals == rec.withdrawals
-    s = S.scenario_schedule(S.load_scenario("wagner-ammunition"), rec)
+    s = bk.scenario_schedule(bk.load_scenario("wagner-ammunition"), rec)
     assert [x.level for x in s.supply] == [1.0]
-    s = S.scenario_schedule(S.load_scenario("soledar-holds"), rec)
+    s = bk.scenario_schedule(bk.load_scenario("soledar-holds"), rec)
     assert s.holds[0].place == "Soledar"
     assert not s.holds[0].record
-    s = S.scenario_schedule(S.load_scenario("baseline"), rec)
+    s = bk.scenario_schedule(bk.load_scenario("baseline"), rec)
     assert s == rec
 
 
@@ -252,19 +252,19 @@ def _write(tmp_path: Path, text: str) -> Path:
 def test_bad_scenario_files(tmp_path: Path, body: str, match: str) -> None:
     text = '[scenario]\nname = "t"\nrationale = "r"\n' + body
     with pytest.raises(UserError, match=match) as info:
-        S.load_scenario(_write(tmp_path, text))
+        bk.load_scenario(_write(tmp_path, text))
     assert "\n" not in str(info.value)
     assert str(tmp_path) in str(info.value)
 
 
 def test_unknown_scenario_lists_the_packaged_ones() -> None:
     with pytest.raises(UserError, match="unknown scenario 'nope'; valid: baseline, "):
-        S.load_scenario("nope")
+        bk.load_scenario("nope")
 
 
-def test_scenario_run_summary_keys_and_reproducibility(cal: C.Calibration) -> None:
-    spec = S.load_scenario("baseline")
-    r = S.run_scenario(spec, cal, runs=40, seed=2)
+def test_scenario_run_summary_keys_and_reproducibility(cal: bk.Calibration) -> None:
+    spec = bk.load_scenario("baseline")
+    r = bk.run_scenario(spec, cal, runs=40, seed=2)
     out = r.summary()
     assert set(out) == {"scenario", "runs", "seed", "city_fall_date", "sides", "exchange_ratio"}
     assert set(out["city_fall_date"]) == {"median", "q05", "q95", "probability_by_end"}
@@ -273,26 +273,26 @@ def test_scenario_run_summary_keys_and_reproducibility(cal: C.Calibration) -> No
     assert 0.0 <= out["city_fall_date"]["probability_by_end"] <= 1.0
     q = out["exchange_ratio"]
     assert q["q05"] <= q["median"] <= q["q95"]
-    assert S.run_scenario(spec, cal, runs=40, seed=2).summary() == out
-    assert S.run_scenario(spec, cal, runs=40, seed=3).summary() != out
+    assert bk.run_scenario(spec, cal, runs=40, seed=2).summary() == out
+    assert bk.run_scenario(spec, cal, runs=40, seed=3).summary() != out
     ratio = r.casualties[:, 0] / r.casualties[:, 1]
     assert out["exchange_ratio"]["median"] == pytest.approx(float(np.median(ratio)))
 
 
-def test_parameter_overrides_replace_the_posterior(cal: C.Calibration, tmp_path: Path) -> None:
-    spec = S.load_scenario(
+def test_parameter_overrides_replace_the_posterior(cal: bk.Calibration, tmp_path: Path) -> None:
+    spec = bk.load_scenario(
         _write(tmp_path, '[scenario]\nname = "o"\nrationale = "r"\n[parameters]\nkappa = 1e9\n')
     )
-    r = S.run_scenario(spec, cal, runs=10, seed=1)
+    r = bk.run_scenario(spec, cal, runs=10, seed=1)
     # almost infinite cost per km: the city front moves only by the record's withdrawal to the
     # Bakhmutka river on 7 March (half the city)
     start = r.ensemble.fronts[:, 0, 1]
-    river = B.radius_for_fraction(0.5)
+    river = bk.radius_for_fraction(0.5)
     np.testing.assert_allclose(r.ensemble.fronts[:, -1, 1], np.minimum(start, river), atol=0.01)
 
 
-def test_scenario_writes_its_outputs(cal: C.Calibration, tmp_path: Path) -> None:
-    r = S.run_scenario(S.load_scenario("earlier-withdrawal"), cal, runs=12, seed=1)
+def test_scenario_writes_its_outputs(cal: bk.Calibration, tmp_path: Path) -> None:
+    r = bk.run_scenario(bk.load_scenario("earlier-withdrawal"), cal, runs=12, seed=1)
     paths = r.write(tmp_path / "out")
     assert {p.name for p in paths} == {"summary.json", "runs.csv", "daily.csv"}
     runs = pd.read_csv(tmp_path / "out" / "runs.csv")
@@ -301,9 +301,9 @@ def test_scenario_writes_its_outputs(cal: C.Calibration, tmp_path: Path) -> None
     assert (pd.to_datetime(runs["fall_date"]) <= pd.Timestamp("2023-03-08")).all()
 
 
-def test_fit_to_record_table(cal: C.Calibration) -> None:
-    r = S.run_scenario(S.load_scenario("baseline"), cal, runs=30, seed=1)
-    table = S.fit_to_record(cal, r)
+def test_fit_to_record_table(cal: bk.Calibration) -> None:
+    r = bk.run_scenario(bk.load_scenario("baseline"), cal, runs=30, seed=1)
+    table = bk.fit_to_record(cal, r)
     assert len(table) == len(cal.observations.items)
     assert table["inside"].dtype == bool
     assert ((table["q05"] <= table["q50"]) & (table["q50"] <= table["q95"])).all()
@@ -313,18 +313,18 @@ def test_fit_to_record_table(cal: C.Calibration) -> None:
 
 
 def test_crps_oracles() -> None:
-    assert S.crps(np.array([3.0]), 5.0) == pytest.approx(2.0)
+    assert bk.crps(np.array([3.0]), 5.0) == pytest.approx(2.0)
     rng = np.random.default_rng(0)
     x = rng.normal(0.0, 2.0, 200_000)
     for y in (0.0, 1.0, 3.0):
         z = y / 2.0
         exact = 2.0 * (z * (2 * norm.cdf(z) - 1) + 2 * norm.pdf(z) - 1 / math.sqrt(math.pi))
-        assert S.crps(x, y) == pytest.approx(exact, rel=0.02)
+        assert bk.crps(x, y) == pytest.approx(exact, rel=0.02)
 
 
 def test_naive_forecast_recovers_a_line() -> None:
     items = [
-        C.Observation(
+        bk.Observation(
             "e",
             "event",
             "front",
@@ -338,50 +338,50 @@ def test_naive_forecast_recovers_a_line() -> None:
             0.75,
             1.0,
             "",
-            B.date_of(d),
+            bk.date_of(d),
         )
         for d in range(0, 200, 10)
     ]
-    f = S.naive_forecast(items, dt.date(2023, 3, 1), n=200)
+    f = bk.naive_forecast(items, dt.date(2023, 3, 1), n=200)
     assert f.slope == pytest.approx(-0.03, abs=1e-9)
     fd = f.fall_day()
-    expected = (B.radius_for_fraction(B.FALL_FRACTION) - 15.0) / -0.03
+    expected = (bk.radius_for_fraction(bk.FALL_FRACTION) - 15.0) / -0.03
     assert np.median(fd) == pytest.approx(np.ceil(expected), abs=1)
 
 
 def test_observed_fall_date_is_the_record() -> None:
-    assert S.observed_fall_date(load_events()) == dt.date(2023, 5, 20)
+    assert bk.observed_fall_date(load_events()) == dt.date(2023, 5, 20)
 
 
-def test_hindcast_table(evidence: C.CasualtyEvidence) -> None:
+def test_hindcast_table(evidence: bk.CasualtyEvidence) -> None:
     """Scores against the record, the law chosen at each cutoff, and no leakage between cutoffs:
     a cutoff's rows are bitwise the same whether it is run alone or after the others."""
 
-    def ev_fn(cutoff: dt.date | None) -> C.CasualtyEvidence:
+    def ev_fn(cutoff: dt.date | None) -> bk.CasualtyEvidence:
         return evidence.truncate(cutoff) if cutoff else evidence
 
     cuts = ["2022-12-31", "2023-01-31", "2023-02-28"]
     kw: dict[str, Any] = {"runs": 40, "seed": 0, "evidence_fn": ev_fn, "settings": (40, 1)}
-    table = S.hindcast(cuts, law="auto", **kw)
+    table = bk.hindcast(cuts, law="auto", **kw)
     assert list(dict.fromkeys(table["cutoff"])) == cuts
     fall = table[table["target"] == "city_fall_day"]
     assert set(fall["observed"]) == {"2023-05-20"}  # the record's fall date, not a model's
     assert sorted(fall["forecaster"]) == ["model", "model", "model", "naive", "naive", "naive"]
     # the law of each cutoff is that cutoff's own choice (highest marginal likelihood then)
-    cal = C.calibrate(ev_fn(dt.date(2023, 1, 31)), cutoff="2023-01-31", law="auto", seed=0,
+    cal = bk.calibrate(ev_fn(dt.date(2023, 1, 31)), cutoff="2023-01-31", law="auto", seed=0,
                       particles=40, moves=1)  # fmt: skip
     model_rows = table[table["forecaster"] == "model"]
     assert set(model_rows.loc[model_rows["cutoff"] == "2023-01-31", "law"]) == {cal.law}
     assert set(table.loc[table["forecaster"] == "naive", "law"]) == {""}
     # the control events scored are exactly the event statements dated after each cutoff
-    full = C.build_observations(load_claims(), load_events(), evidence, None)
+    full = bk.build_observations(load_claims(), load_events(), evidence, None)
     for c in cuts:
-        day = (dt.date.fromisoformat(c) - B.START).days
+        day = (dt.date.fromisoformat(c) - bk.START).days
         n_after = sum(1 for o in full.items if o.source == "event" and o.day > day
                       and o.quantity in ("front", "city"))  # fmt: skip
         row = table[(table["cutoff"] == c) & (table["target"] == "control_events")]
         assert set(row["n"]) == {n_after}, c
-    alone = S.hindcast(["2023-02-28"], law="auto", **kw)
+    alone = bk.hindcast(["2023-02-28"], law="auto", **kw)
     pd.testing.assert_frame_equal(
         alone.reset_index(drop=True),
         table[table["cutoff"] == "2023-02-28"].reset_index(drop=True),
@@ -389,6 +389,6 @@ def test_hindcast_table(evidence: C.CasualtyEvidence) -> None:
 
 
 def test_toml_files_parse_as_plain_toml() -> None:
-    for path in S.library().values():
+    for path in bk.library().values():
         data = tomllib.loads(path.read_text(encoding="utf-8"))
         assert data["scenario"]["name"] == path.stem

@@ -1,11 +1,11 @@
 """Figures of docs/bakhmut-model.md: calibration, fit to the record, scenarios, hindcasts.
 
 Everything goes through the functions the CLI calls (``attrition scenario run``, ``attrition
-hindcast``): :func:`attrition.scenarios.bakhmut.calibration_for` (the casualty evidence of
-:func:`attrition.infer.calibrate.casualty_evidence`, law ``auto``, the CLI's 600 particles × 6
-moves), :func:`~attrition.scenarios.bakhmut.run_scenario`,
-:func:`~attrition.scenarios.bakhmut.fit_to_record` and
-:func:`~attrition.scenarios.bakhmut.hindcast`.
+hindcast``): :func:`attrition.battles.bakhmut.scenarios.calibration_for` (the casualty evidence of
+:func:`attrition.battles.bakhmut.evidence.casualty_evidence`, law ``auto``, the CLI's 600
+particles × 6 moves), :func:`~attrition.battles.bakhmut.scenarios.run_scenario`,
+:func:`~attrition.battles.bakhmut.scenarios.fit_to_record` and
+:func:`~attrition.battles.bakhmut.hindcasts.hindcast`.
 The headline is ``attrition scenario run NAME --json`` with the scenario files' settings
 (1,000 runs, seed 1, calibration seed 1).
 
@@ -19,9 +19,9 @@ Parts:
   log marginal likelihoods per law, the chosen law and its baseline P(fall). Not in the test.
 * ``ablation`` — the chosen law calibrated on the casualty evidence alone. Not in the test.
 * ``hindcast`` — ``attrition hindcast --seed S`` for seeds 0–4 (one call of
-  :func:`~attrition.scenarios.bakhmut.hindcast` per seed): per cutoff × target × forecaster the
-  mean and range over seeds and the number of seeds in which the model beats the naive
-  forecast. Not in the test.
+  :func:`~attrition.battles.bakhmut.hindcasts.hindcast` per seed): per cutoff × target ×
+  forecaster the mean and range over seeds and the number of seeds in which the model beats the
+  naive forecast. Not in the test.
 
 Monte Carlo errors: ensemble figures (probabilities, quantiles of runs) by the binomial error or
 a bootstrap over the runs, *given the calibration* (the calibration's own seed-to-seed spread
@@ -49,7 +49,7 @@ DOC = F.ROOT / "docs" / "bakhmut-model.md"
 SIDECAR = F.FIGURES_DIR / "bakhmut_model.json"
 GENERATOR = "tools/docs_figures/bakhmut_model.py"
 DATA = F.ROOT / "src" / "attrition" / "data" / "battles" / "bakhmut"
-LIBRARY = F.ROOT / "src" / "attrition" / "scenarios" / "library" / "bakhmut"
+LIBRARY = F.ROOT / "src" / "attrition" / "data" / "battles" / "bakhmut" / "scenarios"
 
 PARTS: tuple[str, ...] = ("headline", "scenarios", "laws", "ablation", "hindcast")
 TEST_PARTS: tuple[str, ...] = ("headline", "scenarios")
@@ -103,7 +103,7 @@ BOOT = "bootstrap over the ensemble's runs (given the calibration)"
 
 def _quick_evidence(cutoff: dt.date | None) -> Any:
     """Smaller fog-of-war fits for ``--quick`` (module-level: the calibration cache keys on it)."""
-    from attrition.infer.calibrate import casualty_evidence
+    from attrition.battles.bakhmut.evidence import casualty_evidence
 
     return casualty_evidence(cutoff, **QUICK["evidence"])
 
@@ -113,7 +113,7 @@ def _ev_fn(st: Mapping[str, Any]) -> Callable[[dt.date | None], Any] | None:
 
 
 def _cal(st: Mapping[str, Any], seed: int, particles: int | None = None) -> Any:
-    from attrition.scenarios.bakhmut import calibration_for
+    from attrition.battles.bakhmut.scenarios import calibration_for
 
     return calibration_for(
         None,
@@ -125,7 +125,7 @@ def _cal(st: Mapping[str, Any], seed: int, particles: int | None = None) -> Any:
 
 
 def _evidence(st: Mapping[str, Any]) -> Any:
-    from attrition.infer.calibrate import casualty_evidence
+    from attrition.battles.bakhmut.evidence import casualty_evidence
 
     fn = _ev_fn(st)
     return fn(None) if fn is not None else casualty_evidence(None)
@@ -147,7 +147,7 @@ def _boot(x: np.ndarray, q: float) -> float:
 
 def _fall_days(res: Any) -> np.ndarray:
     """Fall day of each run, runs not fallen by the end put beyond every real day."""
-    from attrition.models.bakhmut import DAYS
+    from attrition.battles.bakhmut.axes import DAYS
 
     return np.where(np.isfinite(res.fall_day), res.fall_day, float(DAYS + 10**6))
 
@@ -169,9 +169,10 @@ def _scenario_figs(figs: F.Figures, name: str, res: Any) -> None:
 
 
 def _headline(st: Mapping[str, Any]) -> F.Figures:
-    from attrition.infer.calibrate import observation_values
-    from attrition.models.bakhmut import START, simulate
-    from attrition.scenarios.bakhmut import (
+    from attrition.battles.bakhmut.axes import START
+    from attrition.battles.bakhmut.engine import simulate
+    from attrition.battles.bakhmut.likelihood import observation_values
+    from attrition.battles.bakhmut.scenarios import (
         fit_to_record,
         load_scenario,
         posterior_params,
@@ -286,7 +287,7 @@ def _headline(st: Mapping[str, Any]) -> F.Figures:
 
 
 def _scenarios(st: Mapping[str, Any]) -> F.Figures:
-    from attrition.scenarios.bakhmut import library, load_scenario, run_scenario
+    from attrition.battles.bakhmut.scenarios import library, load_scenario, run_scenario
 
     figs = F.Figures("scenarios")
     cal = _cal(st, st["seed"])
@@ -302,7 +303,7 @@ def _scenarios(st: Mapping[str, Any]) -> F.Figures:
 
 
 def _laws(st: Mapping[str, Any]) -> F.Figures:
-    from attrition.scenarios.bakhmut import load_scenario, run_scenario
+    from attrition.battles.bakhmut.scenarios import load_scenario, run_scenario
 
     figs = F.Figures("laws")
     rows: dict[str, dict[int, dict[str, float]]] = {"small": {}, "big": {}}
@@ -334,9 +335,9 @@ def _laws(st: Mapping[str, Any]) -> F.Figures:
 
 
 def _ablation(st: Mapping[str, Any]) -> F.Figures:
+    from attrition.battles.bakhmut.calibration import calibrate
+    from attrition.battles.bakhmut.scenarios import load_scenario, run_scenario
     from attrition.data.claims import load_claims, load_events
-    from attrition.infer.calibrate import calibrate
-    from attrition.scenarios.bakhmut import load_scenario, run_scenario
 
     figs = F.Figures("ablation")
     law = _cal(st, st["seed"]).law
@@ -357,7 +358,7 @@ def _ablation(st: Mapping[str, Any]) -> F.Figures:
 
 
 def _hindcast(st: Mapping[str, Any]) -> F.Figures:
-    from attrition.scenarios.bakhmut import hindcast
+    from attrition.battles.bakhmut.hindcasts import hindcast
 
     figs = F.Figures("hindcast")
     tables = []
@@ -458,9 +459,7 @@ def compute(parts: Sequence[str] | None = None, quick: bool = False) -> dict[str
         parts=done,
         settings=dict(st),
         test_parts=TEST_PARTS,
-        inputs=[
-            DATA / f for f in ("claims.csv", "control_events.csv", "gazetteer.csv", "phases.csv")
-        ]
+        inputs=[DATA / f for f in ("claims.csv", "events.csv", "places.csv", "phases.csv")]
         + sorted(LIBRARY.glob("*.toml")),
         quick=quick,
     )
@@ -490,7 +489,7 @@ class _View:
 
 
 def _day(day: float, end_text: str = "after the window") -> str:
-    from attrition.models.bakhmut import DAYS, date_of
+    from attrition.battles.bakhmut.axes import DAYS, date_of
 
     if day > DAYS:
         return end_text
@@ -677,7 +676,7 @@ def _fit_block(s: _View) -> str:
             f"{_date_long(d).rsplit(' ', 1)[0]}"
         )
     fall = s.q("baseline.fall_day")
-    from attrition.models.bakhmut import START
+    from attrition.battles.bakhmut.axes import START
 
     rec = (dt.date(2023, 5, 20) - START).days
     inside_fall = fall["q05"] <= rec <= fall["q95"]

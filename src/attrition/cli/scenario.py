@@ -1,6 +1,7 @@
 """Bakhmut scenario commands: ``scenario list``, ``scenario run``, ``hindcast``.
 
-Thin layer over :mod:`attrition.scenarios.bakhmut`; heavy imports happen inside the commands.
+Thin layer over :mod:`attrition.battles.bakhmut.scenarios`; heavy imports happen inside the
+commands.
 The casualty evidence comes from the fog-of-war estimate (:mod:`attrition.infer.fusion`); where
 it is not available the commands stop with a one-line error (exit 2).
 """
@@ -15,7 +16,7 @@ from attrition.cli._output import print_json
 from attrition.errors import UserError
 
 if TYPE_CHECKING:
-    from attrition.scenarios import bakhmut as sb
+    from attrition.battles import bakhmut as sb
 
 __all__ = ["register"]
 
@@ -42,7 +43,7 @@ linear extrapolation of the advance and of the recent casualty rate.
 
 VALUES_PER_DAY = 16
 """Numbers a Bakhmut run keeps per day: 13 of state (4 strengths, 4 cumulative losses, 3 fronts,
-recruits, arrivals; :class:`attrition.models.bakhmut.BakhmutRuns`) and 3 derived (the two
+recruits, arrivals; :class:`attrition.battles.bakhmut.engine.BakhmutRuns`) and 3 derived (the two
 sides' casualties and the city share) for the summaries: 42.8 kB per run, on the low side of
 the 56.8 kB tracemalloc measured (baseline, 5,000 runs, with the summary and both tables)."""
 
@@ -50,8 +51,8 @@ the 56.8 kB tracemalloc measured (baseline, 5,000 runs, with the summary and bot
 def check_ensemble_memory(runs: int, option: str) -> None:
     """Refuse, before the calibration, a Bakhmut ensemble too large for the memory limit:
     ``runs × (days + 1) ×`` :data:`VALUES_PER_DAY` ``× 8`` bytes."""
+    from attrition.battles.bakhmut.axes import DAYS
     from attrition.limits import check_memory
-    from attrition.models.bakhmut import DAYS
 
     check_memory(option, runs, float(runs) * (DAYS + 1) * VALUES_PER_DAY * 8.0)
 
@@ -67,7 +68,7 @@ def check_overrides(spec: sb.BakhmutScenario) -> None:
     validation checks only their domain, e.g. > 0)."""
     import math
 
-    from attrition.models.bakhmut import PARAMS
+    from attrition.battles.bakhmut.params import PARAMS
 
     specs = {p.name: p for p in PARAMS}
     for name, value in spec.parameters.items():
@@ -129,7 +130,7 @@ def list_command(
     as_json: bool = typer.Option(False, "--json", help="Print JSON records."),
 ) -> None:
     """List the packaged Bakhmut scenarios."""
-    from attrition.scenarios.bakhmut import library, load_scenario
+    from attrition.battles.bakhmut.scenarios import library, load_scenario
 
     rows = []
     for name, path in library().items():
@@ -164,9 +165,10 @@ def run_command(
     ),
 ) -> None:
     """Run a scenario."""
-    from attrition.infer.calibrate import check_law_name, parse_cutoff
+    from attrition.battles import bakhmut as sb
+    from attrition.battles.bakhmut.calibration import check_law_name
+    from attrition.battles.bakhmut.evidence import parse_cutoff
     from attrition.limits import check_count, check_seed
-    from attrition.scenarios import bakhmut as sb
 
     # everything is checked before the calibration, which takes minutes
     check_count(runs, "--runs")
@@ -225,9 +227,10 @@ def hindcast_command(
     as_json: bool = typer.Option(False, "--json", help="Print JSON records."),
 ) -> None:
     """Hindcast skill table."""
-    from attrition.infer.calibrate import check_law_name, parse_cutoff
+    from attrition.battles import bakhmut as sb
+    from attrition.battles.bakhmut.calibration import check_law_name
+    from attrition.battles.bakhmut.evidence import parse_cutoff
     from attrition.limits import check_count, check_seed
-    from attrition.scenarios import bakhmut as sb
 
     check_law_name(law)
     check_count(runs, "--runs", minimum=2)

@@ -404,7 +404,7 @@ def _fmt(v: float | None) -> str:
 
 
 class ControlEvent(_Record):
-    """Who took, held or left a place, and when (a row of ``control_events.csv``).
+    """Who took, held or left a place, and when (a row of ``events.csv``).
 
     ``date`` may be empty when the article does not date the event (say why in ``notes``).
     """
@@ -487,7 +487,7 @@ class Phase(_Record):
 
 
 class Place(_Record):
-    """A locality with (possibly approximate) WGS84 coordinates (a row of ``gazetteer.csv``)."""
+    """A locality with (possibly approximate) WGS84 coordinates (a row of ``places.csv``)."""
 
     place: str = Field(min_length=1)
     alt_names: tuple[str, ...] = ()
@@ -827,7 +827,7 @@ def read_claims_csv(path: str | Path) -> pd.DataFrame:
 
 
 def read_events_csv(path: str | Path) -> pd.DataFrame:
-    """Read and validate ``control_events.csv`` into a typed DataFrame."""
+    """Read and validate ``events.csv`` into a typed DataFrame."""
     return models_to_frame(_read_strict(path, ControlEvent), ControlEvent)
 
 
@@ -837,7 +837,7 @@ def read_phases_csv(path: str | Path) -> pd.DataFrame:
 
 
 def read_places_csv(path: str | Path) -> pd.DataFrame:
-    """Read and validate ``gazetteer.csv`` into a typed DataFrame (alt_names joined by ``;``)."""
+    """Read and validate ``places.csv`` into a typed DataFrame (alt_names joined by ``;``)."""
     return models_to_frame(_read_strict(path, Place), Place)
 
 

@@ -801,8 +801,8 @@ def _build_into(
         (work / "figures").mkdir()
         inputs = input_hashes(battle)
         run = _Run(work, StageCache(folder), inputs, seed, quick)
+        from attrition.battles.bakhmut.hindcasts import HINDCAST_CUTOFFS
         from attrition.report import model as M
-        from attrition.scenarios.bakhmut import HINDCAST_CUTOFFS
 
         # The model stage runs in a worker process beside the stages below. The hindcasts'
         # fog-of-war fits (one per cutoff, independent of the law) are shared between the

@@ -22,8 +22,9 @@ from attrition.report.html import Section, figure_html, table_html
 if TYPE_CHECKING:
     import pandas as pd
 
-    from attrition.infer.calibrate import Calibration, CasualtyEvidence
-    from attrition.scenarios.bakhmut import ScenarioResult
+    from attrition.battles.bakhmut.calibration import Calibration
+    from attrition.battles.bakhmut.evidence import CasualtyEvidence
+    from attrition.battles.bakhmut.scenarios import ScenarioResult
 
 #: Okabe–Ito colours for the scenarios, in library order.
 SCENARIO_COLOURS = ("#000000", "#E69F00", "#56B4E9", "#009E73", "#CC79A7", "#D55E00", "#0072B2")
@@ -72,7 +73,7 @@ class ModelStageOutput:
 
 
 def _date(day: float) -> str:
-    from attrition.models.bakhmut import date_of
+    from attrition.battles.bakhmut.axes import date_of
 
     return date_of(day).isoformat()
 
@@ -183,7 +184,7 @@ def _record_section(
 ) -> tuple[Section, dict[str, Any]]:
     import pandas as pd
 
-    from attrition.scenarios.bakhmut import fit_to_record
+    from attrition.battles.bakhmut.scenarios import fit_to_record
 
     fit = fit_to_record(cal, base)
     daily = base.daily()
@@ -275,7 +276,7 @@ def _record_section(
     post = cal.posterior_table()
     post = post[post["fitted"]].drop(columns=["fitted"])
     text = (
-        f"<p>The model of <code>attrition.models.bakhmut</code> (method note: "
+        f"<p>The model of <code>attrition.battles.bakhmut</code> (method note: "
         f"<code>docs/bakhmut-model.md</code>), calibrated by tempered sequential Monte Carlo "
         f"to the fused casualty estimate ({html.escape(ev.source)}), {len(events)} control-"
         f"event statements and {len(claims)} claims (ids in the tables below and in the "
@@ -348,7 +349,7 @@ def _scenario_section(
     import pandas as pd
     import plotly.graph_objects as go
 
-    from attrition.models.bakhmut import DAYS
+    from attrition.battles.bakhmut.axes import DAYS
     from attrition.report.figures import save_static
 
     bands = []
@@ -479,7 +480,7 @@ def _scenario_section(
     body = (
         "<p>Each scenario changes the record's schedule (or fixes a parameter) and runs as an "
         f"ensemble of {results[0][1].runs:,} runs over the calibrated posterior with binomial "
-        "attrition (files in <code>attrition/scenarios/library/bakhmut/</code>; "
+        "attrition (files in <code>attrition/data/battles/bakhmut/scenarios/</code>; "
         "<code>attrition scenario run NAME</code> runs one with that command's own calibration "
         "settings). "
         "<b>A what-if is a statement of this model</b> — what the calibrated model says would "
@@ -574,9 +575,9 @@ def bakhmut_rates(ev: CasualtyEvidence, base: ScenarioResult) -> dict[str, dict[
 def fused_fit(battle: str, seed: int, quick: bool, streams: tuple[str, ...] = ()) -> Any:
     """The fog-of-war estimate of the report: window 1 Aug 2022 – 30 Jun 2023 (the model's),
     200 draws × 2 chains with ``quick``, else 500 × 4; optionally with claim streams."""
+    from attrition.battles.bakhmut.axes import END, START
     from attrition.data.claims import load_claims, load_phases
     from attrition.infer.fusion import FogOfWar
-    from attrition.models.bakhmut import END, START
 
     draws, chains = (200, 2) if quick else (500, 4)
     fog = FogOfWar(
@@ -586,7 +587,7 @@ def fused_fit(battle: str, seed: int, quick: bool, streams: tuple[str, ...] = ()
 
 
 def _evidence_fn(seed: int, settings: ModelSettings) -> Any:
-    from attrition.infer.calibrate import casualty_evidence
+    from attrition.battles.bakhmut.evidence import casualty_evidence
 
     def evidence(cutoff: dt.date | None) -> CasualtyEvidence:
         return casualty_evidence(
@@ -599,8 +600,9 @@ def _evidence_fn(seed: int, settings: ModelSettings) -> Any:
 def model_stage(fig_dir: str, seed: int, quick: bool) -> ModelStageOutput:
     """Calibrate the model on all the evidence, run the scenario library over its posterior
     and compare the baseline with the record; figures go into ``fig_dir``."""
-    from attrition.infer.calibrate import calibrate, evidence_from_fog
-    from attrition.scenarios.bakhmut import library, load_scenario, run_scenario
+    from attrition.battles.bakhmut.calibration import calibrate
+    from attrition.battles.bakhmut.evidence import evidence_from_fog
+    from attrition.battles.bakhmut.scenarios import library, load_scenario, run_scenario
 
     st = ModelSettings.for_mode(quick)
     folder = Path(fig_dir)
@@ -632,7 +634,7 @@ QUICK_HINDCAST = Section(
 
 def cutoff_evidence(cutoff: str, seed: int) -> CasualtyEvidence:
     """The casualty evidence known by ``cutoff`` (a fog-of-war fit on the claims known then)."""
-    from attrition.infer.calibrate import parse_cutoff
+    from attrition.battles.bakhmut.evidence import parse_cutoff
 
     ev: CasualtyEvidence = _evidence_fn(seed, ModelSettings.for_mode(False))(parse_cutoff(cutoff))
     return ev
@@ -648,8 +650,8 @@ def hindcast_part(
     then (never the full record's choice). ``evidence`` (the all-claims
     casualty evidence, the hindcasts' truth) and ``known`` (cutoff -> evidence known by then,
     from :func:`cutoff_evidence`) save refitting them here."""
-    from attrition.infer.calibrate import parse_cutoff
-    from attrition.scenarios.bakhmut import hindcast
+    from attrition.battles.bakhmut.evidence import parse_cutoff
+    from attrition.battles.bakhmut.hindcasts import hindcast
 
     st = ModelSettings.for_mode(False)
     fn = _evidence_fn(seed, st)

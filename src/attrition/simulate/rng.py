@@ -19,6 +19,22 @@ import numpy as np
 
 from attrition.errors import UserError
 
+__all__ = [
+    "HAVE_NUMBA",
+    "binomial",
+    "exponential",
+    "log_factorials",
+    "need_numba",
+    "njit",
+    "poisson",
+    "run_states",
+    "sample_binomial",
+    "sample_poisson",
+    "seed_pool",
+    "seed_run",
+    "uniform",
+]
+
 _M32 = 0xFFFFFFFF
 _INIT_A = 0x43B0D7E5
 _MULT_A = 0x931E8875

@@ -1,0 +1,216 @@
+"""The import graph shows the pipeline: no cycles, no upward imports, no private cross-package
+names.
+
+Layers, lowest first: the base modules (errors, I/O helpers, limits, output safety), then
+data → models → simulate → infer → scenarios → battles → report → cli. A module may import its own
+layer or lower ones. Inside a battle package (``attrition.battles.<name>``) the same order holds
+between its files (see ``BATTLE_FILE_LAYER``). Imports under ``if TYPE_CHECKING:`` are not
+imports at run time and are skipped; function-level (lazy) imports count.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+SRC = Path(__file__).resolve().parents[1] / "src"
+ROOT = SRC / "attrition"
+
+LAYERS: dict[str, int] = {
+    "errors": 0,
+    "_io": 0,
+    "limits": 0,
+    "outputs": 0,
+    "data": 1,
+    "models": 2,
+    "simulate": 3,
+    "infer": 4,
+    "scenarios": 5,
+    "battles": 6,
+    "report": 7,
+    "cli": 8,
+    "__main__": 9,
+}
+
+#: Inside ``attrition.battles.<name>``: model-layer files, then the engine, then inference, then
+#: scenarios. A file not listed here fails the test (add it to the right rank).
+BATTLE_FILE_LAYER: dict[str, int] = {
+    "__init__": 9,
+    "axes": 0,
+    "smooth": 0,
+    "geometry": 0,
+    "params": 1,
+    "schedule": 1,
+    "model": 2,
+    "engine": 3,
+    "evidence": 4,
+    "observations": 4,
+    "likelihood": 5,
+    "calibration": 6,
+    "scenarios": 7,
+    "hindcasts": 8,
+}
+
+
+def _modules() -> dict[str, Path]:
+    mods = {}
+    for p in ROOT.rglob("*.py"):
+        name = ".".join(p.relative_to(SRC).with_suffix("").parts)
+        mods[name.removesuffix(".__init__")] = p
+    return mods
+
+
+MODS = _modules()
+
+
+def _targets(mod: str, node: ast.Import | ast.ImportFrom) -> list[tuple[str, str | None]]:
+    is_pkg = MODS[mod].name == "__init__.py"
+    pkg = mod if is_pkg else mod.rsplit(".", 1)[0]
+    if isinstance(node, ast.ImportFrom):
+        if node.level:
+            base = pkg.split(".")[: len(pkg.split(".")) - node.level + 1]
+            target = ".".join(base + ([node.module] if node.module else []))
+        else:
+            target = node.module or ""
+        out: list[tuple[str, str | None]] = []
+        for a in node.names:
+            full = f"{target}.{a.name}"
+            out.append((full if full in MODS else target, a.name))
+        return out
+    return [(a.name, None) for a in node.names]
+
+
+def _edges() -> list[tuple[str, str, str | None, int]]:
+    """(importer, imported module, imported name, line) for every attrition import."""
+    edges = []
+    for mod, path in MODS.items():
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        skip: set[int] = set()
+        for n in ast.walk(tree):
+            if isinstance(n, ast.If) and "TYPE_CHECKING" in ast.dump(n.test):
+                skip.update(id(x) for x in ast.walk(n))
+        for n in ast.walk(tree):
+            if id(n) in skip or not isinstance(n, ast.Import | ast.ImportFrom):
+                continue
+            for target, name in _targets(mod, n):
+                if not target.startswith("attrition"):
+                    continue
+                t = target
+                while t not in MODS and "." in t:
+                    t = t.rsplit(".", 1)[0]
+                if t != mod and t in MODS:
+                    edges.append((mod, t, name, n.lineno))
+    return edges
+
+
+EDGES = _edges()
+
+
+def _package(mod: str) -> str:
+    parts = mod.split(".")
+    return parts[1] if len(parts) > 1 else ""
+
+
+def _rank(mod: str) -> int | None:
+    top = _package(mod)
+    return LAYERS.get(top) if top else None
+
+
+def test_every_package_has_a_layer() -> None:
+    missing = sorted({_package(m) for m in MODS if _package(m) and _rank(m) is None})
+    assert not missing, f"add these to LAYERS in tests/test_layers.py: {missing}"
+
+
+def test_no_upward_imports() -> None:
+    """A module imports only its own layer or lower ones (the package root is exempt: it only
+    re-exports lazily)."""
+    bad = []
+    for mod, target, _name, line in EDGES:
+        ra, rb = _rank(mod), _rank(target)
+        if ra is None or rb is None:
+            continue
+        if rb > ra:
+            bad.append(f"{MODS[mod].relative_to(SRC)}:{line}: {mod} imports {target}")
+    assert not bad, "upward imports:\n" + "\n".join(bad)
+
+
+def test_battle_packages_keep_the_order_inside() -> None:
+    bad = []
+    for mod, target, _name, line in EDGES:
+        parts, tparts = mod.split("."), target.split(".")
+        if len(parts) < 3 or parts[1] != "battles" or tparts[:3] != parts[:3]:
+            continue
+        if len(parts) == 3:  # the battle package's __init__ may re-export its files
+            continue
+        own = BATTLE_FILE_LAYER.get(parts[3])
+        other = BATTLE_FILE_LAYER.get(tparts[3]) if len(tparts) > 3 else None
+        if own is None or other is None:
+            bad.append(f"{mod} or {target}: not in BATTLE_FILE_LAYER")
+        elif other > own:
+            bad.append(f"{MODS[mod].relative_to(SRC)}:{line}: {mod} imports {target}")
+    assert not bad, "imports against the battle package's order:\n" + "\n".join(bad)
+
+
+def test_no_private_names_across_packages() -> None:
+    bad = [
+        f"{MODS[mod].relative_to(SRC)}:{line}: {mod} imports {target}.{name}"
+        for mod, target, name, line in EDGES
+        if name
+        and name.startswith("_")
+        and not name.startswith("__")
+        and _package(target) != _package(mod)
+    ]
+    assert not bad, "private names imported across packages:\n" + "\n".join(bad)
+
+
+def test_no_import_cycles() -> None:
+    graph: dict[str, set[str]] = {}
+    for mod, target, _name, _line in EDGES:
+        graph.setdefault(mod, set()).add(target)
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on: set[str] = set()
+    cycles: list[list[str]] = []
+    counter = [0]
+
+    def visit(v: str) -> None:
+        index[v] = low[v] = counter[0]
+        counter[0] += 1
+        stack.append(v)
+        on.add(v)
+        for w in graph.get(v, ()):
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in on:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            comp = []
+            while True:
+                w = stack.pop()
+                on.discard(w)
+                comp.append(w)
+                if w == v:
+                    break
+            if len(comp) > 1:
+                cycles.append(sorted(comp))
+
+    for v in list(MODS):
+        if v not in index:
+            visit(v)
+    assert not cycles, "import cycles: " + "; ".join(" <-> ".join(c) for c in cycles)
+
+
+@pytest.mark.parametrize(
+    ("importer", "imported", "expect_fail"),
+    [("attrition.data.x", "attrition.cli.y", True), ("attrition.cli.y", "attrition.data.x", False)],
+)
+def test_the_rank_check_can_fail(importer: str, imported: str, expect_fail: bool) -> None:
+    """The checker itself: an upward edge is caught, a downward one is not."""
+    ra, rb = _rank(importer), _rank(imported)
+    assert ra is not None
+    assert rb is not None
+    assert (rb > ra) is expect_fail
