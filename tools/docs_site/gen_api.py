@@ -148,8 +148,9 @@ def generate(docs: Path = DOCS) -> list[Path]:
     for rel, text in wanted.items():
         path = docs / rel
         if path.exists() and not _generated(path):
+            shown = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
             raise SystemExit(
-                f"error: {path.relative_to(ROOT)} was not written by gen_api.py; "
+                f"error: {shown} was not written by gen_api.py; "
                 "move it out of docs/api/ (that folder is generated)"
             )
         if not path.exists() or path.read_text(encoding="utf-8") != text:
