@@ -48,7 +48,9 @@ def _evidence(cutoff: dt.date | None) -> tuple[bk.CasualtyEvidence, str]:
         return bk.casualty_evidence(cutoff), "fog-of-war estimate (FogOfWar, 2 chains x 300 draws)"
     except UserError as exc:
         truth = bk.prior_values()
-        ev = bk.synthetic_evidence(bk.BakhmutModel("square"), truth, draws=200, seed=0)
+        ev = bk.synthetic_evidence(
+            bk.BakhmutModel("square", bk.record_schedule()), truth, draws=200, seed=0
+        )
         return ev.truncate(cutoff), f"SYNTHETIC draws (fog-of-war unavailable: {exc})"
 
 
@@ -56,7 +58,10 @@ def bench(repeats: int = 3) -> tuple[str, bk.Calibration, str]:
     t0 = time.perf_counter()
     ev, source = _evidence(None)
     t_ev = time.perf_counter() - t0
-    bk.simulate(bk.BakhmutModel("square"), {k: np.array([v]) for k, v in bk.prior_values().items()})
+    bk.simulate(
+        bk.BakhmutModel("square", bk.record_schedule()),
+        {k: np.array([v]) for k, v in bk.prior_values().items()},
+    )
     t0 = time.perf_counter()
     cal = bk.calibrate(ev, law="auto", seed=0)
     t_cal = time.perf_counter() - t0

@@ -43,6 +43,7 @@ BATTLE_FILE_LAYER: dict[str, int] = {
     "geometry": 0,
     "params": 1,
     "schedule": 1,
+    "record": 2,
     "model": 2,
     "engine": 3,
     "evidence": 4,

@@ -32,7 +32,9 @@ def _app() -> typer.Typer:
 
 
 APP = _app()
-EVIDENCE = bk.synthetic_evidence(bk.BakhmutModel("square"), bk.prior_values(), draws=60, seed=0)
+EVIDENCE = bk.synthetic_evidence(
+    bk.BakhmutModel("square", bk.record_schedule()), bk.prior_values(), draws=60, seed=0
+)
 
 
 def _evidence(cutoff: dt.date | None) -> bk.CasualtyEvidence:

@@ -116,7 +116,9 @@ def test_rows_not_published_by_the_cutoff_cannot_reach_the_models(day: int, seed
 def test_calibration_is_bitwise_identical_when_unknown_rows_change() -> None:
 
     cutoff = dt.date(2023, 1, 31)
-    ev = bk.synthetic_evidence(bk.BakhmutModel("square"), bk.prior_values(), draws=60, seed=0)
+    ev = bk.synthetic_evidence(
+        bk.BakhmutModel("square", bk.record_schedule()), bk.prior_values(), draws=60, seed=0
+    )
     c2, e2 = perturb(CLAIMS, EVENTS, cutoff, seed=11)
     lc, _ = unknown_rows(CLAIMS, EVENTS, cutoff)
     assert CLAIMS.loc[lc, "claim_date"].isna().sum() > 0  # undated rows were perturbed too

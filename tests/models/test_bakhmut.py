@@ -48,16 +48,18 @@ def test_city_fraction_is_the_lens_area_monte_carlo() -> None:
     x, y = geo.city_distance + r * np.cos(t), r * np.sin(t)
     for radius in (8.0, 10.0, 10.6, 12.5):
         mc = float(np.mean(np.hypot(x, y) > radius))
-        assert float(bk.city_fraction(radius)) == pytest.approx(mc, abs=0.005)
-    assert float(bk.city_fraction(geo.r_out + 0.01)) == 0.0
-    assert float(bk.city_fraction(geo.r_in - 0.01)) == 1.0
+        assert float(bk.city_fraction(radius, bk.geography())) == pytest.approx(mc, abs=0.005)
+    assert float(bk.city_fraction(geo.r_out + 0.01, bk.geography())) == 0.0
+    assert float(bk.city_fraction(geo.r_in - 0.01, bk.geography())) == 1.0
     # ISW: 1.89 km^2 of the city = 4.54 %
     assert pytest.approx(1.89 / 0.0454, rel=0.01) == bk.CITY_AREA_KM2
 
 
 @pytest.mark.parametrize("f", [0.05, 0.5, 0.9546, 0.97])
 def test_radius_for_fraction_inverts_city_fraction(f: float) -> None:
-    assert float(bk.city_fraction(bk.radius_for_fraction(f))) == pytest.approx(f, abs=1e-3)
+    assert float(
+        bk.city_fraction(bk.radius_for_fraction(f, bk.geography()), bk.geography())
+    ) == pytest.approx(f, abs=1e-3)
 
 
 # --- vector field and engines ---------------------------------------------------------------
@@ -65,7 +67,7 @@ def test_radius_for_fraction_inverts_city_fraction(f: float) -> None:
 
 @pytest.mark.parametrize("law", bk.BAKHMUT_LAWS)
 def test_compiled_engine_equals_numpy_reference(law: str) -> None:
-    model = bk.BakhmutModel(law)
+    model = bk.BakhmutModel(law, bk.record_schedule())
     p = _params()
     fast = bk.simulate(model, p)
     ref = bk.simulate(model, p, use_numba=False)
@@ -77,7 +79,7 @@ def test_compiled_engine_equals_numpy_reference(law: str) -> None:
 def test_daily_map_matches_the_ode_over_a_day() -> None:
     """The daily step integrates rhs with hazards frozen over the day: over one day it agrees
     with an accurate ODE solution of the same vector field to within a few per mille."""
-    model = bk.BakhmutModel("linear")
+    model = bk.BakhmutModel("linear", bk.record_schedule())
     p = _params(n=1)
     prep = model.prepare(p)
     y0 = np.asarray(model.initial_state(prep), dtype=float)[0]
@@ -95,7 +97,7 @@ def test_daily_map_matches_the_ode_over_a_day() -> None:
 def test_exact_exponential_loss_without_flows() -> None:
     """With no arrivals, departures or returning wounded, a day's combat loss is
     X(1 − exp(−h)) for the hazard h the rates give (the binomial step's mean)."""
-    model = bk.BakhmutModel("logarithmic")
+    model = bk.BakhmutModel("logarithmic", bk.record_schedule())
     p = _params(n=3)
     p["return_share"] = np.full(3, 1e-9)
     prep = model.prepare(p)
@@ -107,7 +109,7 @@ def test_exact_exponential_loss_without_flows() -> None:
 
 
 def test_advance_is_losses_times_advance_per_loss() -> None:
-    model = bk.BakhmutModel("square")
+    model = bk.BakhmutModel("square", bk.record_schedule())
     p = _params(n=4)
     prep = model.prepare(p)
     y0 = np.asarray(model.initial_state(prep), dtype=float)
@@ -119,7 +121,7 @@ def test_advance_is_losses_times_advance_per_loss() -> None:
 
 
 def test_binomial_engine_integer_nonnegative_and_mean_close_to_deterministic() -> None:
-    model = bk.BakhmutModel("square")
+    model = bk.BakhmutModel("square", bk.record_schedule())
     base = _params(n=1, seed=3, spread=0.0)
     n = 200
     p = {k: np.repeat(v, n) for k, v in base.items()}
@@ -135,7 +137,7 @@ def test_binomial_engine_integer_nonnegative_and_mean_close_to_deterministic() -
 
 
 def test_binomial_runs_do_not_depend_on_chunking() -> None:
-    model = bk.BakhmutModel("linear")
+    model = bk.BakhmutModel("linear", bk.record_schedule())
     p = _params(n=6)
     whole = bk.simulate(model, p, method="binomial", seed=5, days=60)
     a = bk.simulate(model, {k: v[:2] for k, v in p.items()}, method="binomial", seed=5, days=60)
@@ -152,7 +154,7 @@ def test_binomial_runs_do_not_depend_on_chunking() -> None:
 
 
 def test_binomial_needs_a_seed_and_methods_are_checked() -> None:
-    model = bk.BakhmutModel("square")
+    model = bk.BakhmutModel("square", bk.record_schedule())
     with pytest.raises(UserError, match="seed"):
         bk.simulate(model, _params(n=1), method="binomial")
     with pytest.raises(UserError, match="valid: binomial, deterministic"):
@@ -160,7 +162,7 @@ def test_binomial_needs_a_seed_and_methods_are_checked() -> None:
 
 
 def test_unknown_or_missing_parameters_are_named() -> None:
-    model = bk.BakhmutModel("square")
+    model = bk.BakhmutModel("square", bk.record_schedule())
     p = _params(n=1)
     p["kappaa"] = np.ones(1)
     with pytest.raises(UserError, match=r"unknown parameter 'kappaa'; valid: .*kappa"):
@@ -169,14 +171,14 @@ def test_unknown_or_missing_parameters_are_named() -> None:
     with pytest.raises(UserError, match="missing: kappa"):
         model.prepare(p)
     with pytest.raises(UserError, match="valid: linear, logarithmic, square"):
-        bk.BakhmutModel("cubic")
+        bk.BakhmutModel("cubic", bk.record_schedule())
 
 
 # --- schedule ---------------------------------------------------------------------------------
 
 
 def test_record_schedule_is_dated_from_the_article() -> None:
-    sch = bk.BakhmutSchedule.record()
+    sch = bk.record_schedule()
     assert [p.date for p in sch.phases] == [
         dt.date(2022, 8, 1), dt.date(2022, 11, 1), dt.date(2023, 1, 1), dt.date(2023, 5, 1),
         dt.date(2023, 6, 1),
@@ -186,7 +188,7 @@ def test_record_schedule_is_dated_from_the_article() -> None:
 
 
 def test_known_by_drops_later_record_items_and_keeps_scenario_items() -> None:
-    sch = bk.BakhmutSchedule.record().with_items(
+    sch = bk.record_schedule().with_items(
         holds=[bk.Hold("Soledar", dt.date(2023, 2, 28), False, "test")]
     )
     k = sch.known_by(dt.date(2023, 1, 31))
@@ -203,11 +205,13 @@ def test_impossible_schedules_are_rejected() -> None:
     with pytest.raises(UserError, match="cannot withdraw before it arrives"):
         bk.Force("wagner", dt.date(2022, 10, 1), dt.date(2022, 9, 1))
     with pytest.raises(UserError, match="between 0 and 1"):
-        bk.BakhmutSchedule(supply=(bk.Supply(bk.START, -0.1),))
+        bk.BakhmutSchedule(bk.geography(), supply=(bk.Supply(bk.START, -0.1),))
     with pytest.raises(UserError, match="unknown place to hold 'Atlantis'"):
-        bk.BakhmutSchedule(holds=(bk.Hold("Atlantis", dt.date(2023, 1, 1)),))
+        bk.BakhmutSchedule(bk.geography(), holds=(bk.Hold("Atlantis", dt.date(2023, 1, 1)),))
     with pytest.raises(UserError, match=r"ends .* before it starts"):
-        bk.BakhmutSchedule(recruitment=(bk.Recruitment(dt.date(2022, 9, 1), dt.date(2022, 8, 2)),))
+        bk.BakhmutSchedule(
+            bk.geography(), recruitment=(bk.Recruitment(dt.date(2022, 9, 1), dt.date(2022, 8, 2)),)
+        )
     with pytest.raises(UserError, match="unknown force 'navy'"):
         bk.Force("navy")
 
@@ -215,7 +219,7 @@ def test_impossible_schedules_are_rejected() -> None:
 def test_hold_keeps_the_front_outside_the_place_until_the_date() -> None:
     geo = bk.geography()
     hold = bk.Hold("Soledar", dt.date(2023, 2, 28))
-    model = bk.BakhmutModel("square", bk.BakhmutSchedule.record().with_items(holds=[hold]))
+    model = bk.BakhmutModel("square", bk.record_schedule().with_items(holds=[hold]))
     p = _params(n=5)
     p["r0_n"] = np.full(5, 25.0)
     run = bk.simulate(model, p)
@@ -226,7 +230,7 @@ def test_hold_keeps_the_front_outside_the_place_until_the_date() -> None:
 
 def test_full_withdrawal_hands_over_the_city_that_day() -> None:
     w = bk.Withdrawal(dt.date(2023, 1, 15), 1.0, False)
-    model = bk.BakhmutModel("square", bk.BakhmutSchedule.record().with_items(withdrawals=[w]))
+    model = bk.BakhmutModel("square", bk.record_schedule().with_items(withdrawals=[w]))
     run = bk.simulate(model, _params(n=4))
     d = bk.day_of(w.date)
     assert np.all(run.city[:, d + 1] >= bk.FALL_FRACTION)
@@ -246,7 +250,7 @@ def test_withdrawal_under_encirclement_moves_the_city_front_then_stops_at_the_ho
     p["r0_s"] = np.array([5.0, 5.0, 30.0])
     p["r0_e"] = np.full(n, 10.0)
     p["withdraw_rate"] = np.array([0.02, 0.2, 0.2])
-    run = bk.simulate(bk.BakhmutModel("square"), p, days=60)
+    run = bk.simulate(bk.BakhmutModel("square", bk.record_schedule()), p, days=60)
     e = run.fronts[:, :, 1]
     # run 0: linear motion at the rate (pressure within 0.1 % of 1 while the front is > 8.5 km)
     np.testing.assert_allclose(e[0, 60], 10.0 - 60 * 0.02, rtol=2e-3)
@@ -257,13 +261,13 @@ def test_withdrawal_under_encirclement_moves_the_city_front_then_stops_at_the_ho
     # run 2: no encirclement pressure, no losses: the front does not move
     assert abs(e[2, 60] - 10.0) < 1e-3
     # the NumPy reference agrees
-    ref = bk.simulate(bk.BakhmutModel("square"), p, days=60, use_numba=False)
+    ref = bk.simulate(bk.BakhmutModel("square", bk.record_schedule()), p, days=60, use_numba=False)
     np.testing.assert_allclose(ref.fronts, run.fronts, rtol=1e-10, atol=1e-10)
 
 
 def test_ammunition_supply_raises_ukrainian_losses() -> None:
     p = _params(n=6)
-    rec = bk.BakhmutSchedule.record()
+    rec = bk.record_schedule()
     full = bk.BakhmutModel("square", rec.with_items(supply=[bk.Supply(bk.START, 1.0, 0, False)]))
     none = bk.BakhmutModel("square", rec.with_items(supply=[bk.Supply(bk.START, 0.0, 0, False)]))
     ua_full = bk.simulate(full, p).side_losses[:, -1, 1]
@@ -273,7 +277,7 @@ def test_ammunition_supply_raises_ukrainian_losses() -> None:
 
 def test_recruitment_window_limits_convicts() -> None:
     p = _params(n=3)
-    rec = bk.BakhmutSchedule.record()
+    rec = bk.record_schedule()
     short = rec.with_items(recruitment=[bk.Recruitment(bk.START, dt.date(2022, 9, 30), False)])
     run = bk.simulate(bk.BakhmutModel("square", short), p)
     days = (dt.date(2022, 9, 30) - bk.START).days
@@ -286,7 +290,7 @@ def test_vector_field_runs_on_jax() -> None:
     jnp = pytest.importorskip("jax.numpy")
     if not hasattr(jax, "enable_x64"):
         pytest.skip("this JAX has no enable_x64 context manager")
-    model = bk.BakhmutModel("linear")
+    model = bk.BakhmutModel("linear", bk.record_schedule())
     p = _params(n=3)
     prep = model.prepare(p)
     y = np.asarray(model.initial_state(prep), dtype=float)

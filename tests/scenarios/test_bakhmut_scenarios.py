@@ -26,7 +26,9 @@ TRUTH = bk.prior_values()
 
 @pytest.fixture(scope="module")
 def evidence() -> bk.CasualtyEvidence:
-    return bk.synthetic_evidence(bk.BakhmutModel("square"), TRUTH, draws=100, seed=0)
+    return bk.synthetic_evidence(
+        bk.BakhmutModel("square", bk.record_schedule()), TRUTH, draws=100, seed=0
+    )
 
 
 @pytest.fixture(scope="module")
@@ -43,7 +45,10 @@ def test_calibration_recovers_synthetic_casualties(evidence: bk.CasualtyEvidence
     cal = bk.calibrate(
         evidence, claims=empty_c, events=empty_e, law="square", seed=1, particles=120, moves=3
     )
-    truth = bk.simulate(bk.BakhmutModel("square"), {k: np.array([v]) for k, v in TRUTH.items()})
+    truth = bk.simulate(
+        bk.BakhmutModel("square", bk.record_schedule()),
+        {k: np.array([v]) for k, v in TRUTH.items()},
+    )
     runs = bk.simulate(cal.model(), cal.draws)
     for side in (0, 1):
         q05, q95 = np.quantile(runs.side_losses[:, -1, side], [0.05, 0.95])
@@ -211,7 +216,7 @@ def test_library_has_the_six_scenarios_with_rationales() -> None:
 
 
 def test_scenarios_change_the_schedule_they_name() -> None:
-    rec = bk.BakhmutSchedule.record()
+    rec = bk.record_schedule()
     s = bk.scenario_schedule(bk.load_scenario("no-may-counterattacks"), rec)
     assert s.offensives == ()
     assert s.withdrawals == rec.withdrawals
@@ -287,7 +292,7 @@ def test_parameter_overrides_replace_the_posterior(cal: bk.Calibration, tmp_path
     # almost infinite cost per km: the city front moves only by the record's withdrawal to the
     # Bakhmutka river on 7 March (half the city)
     start = r.ensemble.fronts[:, 0, 1]
-    river = bk.radius_for_fraction(0.5)
+    river = bk.radius_for_fraction(0.5, bk.geography())
     np.testing.assert_allclose(r.ensemble.fronts[:, -1, 1], np.minimum(start, river), atol=0.01)
 
 
@@ -342,10 +347,10 @@ def test_naive_forecast_recovers_a_line() -> None:
         )
         for d in range(0, 200, 10)
     ]
-    f = bk.naive_forecast(items, dt.date(2023, 3, 1), n=200)
+    f = bk.naive_forecast(items, dt.date(2023, 3, 1), bk.geography(), n=200)
     assert f.slope == pytest.approx(-0.03, abs=1e-9)
     fd = f.fall_day()
-    expected = (bk.radius_for_fraction(bk.FALL_FRACTION) - 15.0) / -0.03
+    expected = (bk.radius_for_fraction(bk.FALL_FRACTION, bk.geography()) - 15.0) / -0.03
     assert np.median(fd) == pytest.approx(np.ceil(expected), abs=1)
 
 
@@ -374,7 +379,7 @@ def test_hindcast_table(evidence: bk.CasualtyEvidence) -> None:
     assert set(model_rows.loc[model_rows["cutoff"] == "2023-01-31", "law"]) == {cal.law}
     assert set(table.loc[table["forecaster"] == "naive", "law"]) == {""}
     # the control events scored are exactly the event statements dated after each cutoff
-    full = bk.build_observations(load_claims(), load_events(), evidence, None)
+    full = bk.build_observations(load_claims(), load_events(), evidence, None, bk.record_schedule())
     for c in cuts:
         day = (dt.date.fromisoformat(c) - bk.START).days
         n_after = sum(1 for o in full.items if o.source == "event" and o.day > day

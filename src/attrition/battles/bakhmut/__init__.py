@@ -5,6 +5,7 @@
 ``geometry``              ring geometry: fronts as distances, the city as a disc
 ``params``                parameters, priors and what each prior rests on
 ``schedule``              the dated schedule (phases, supply, forces, withdrawals, ...)
+``record``                the packaged record: geometry and schedule (the only file I/O)
 ``model``                 the vector field (:class:`BakhmutModel`)
 ``engine``                the deterministic daily map and the chain-binomial step
 ``evidence``              casualty evidence from the fusion
@@ -70,7 +71,7 @@ if TYPE_CHECKING:
         SOLEDAR_RADIUS_KM,
         Geography,
         city_fraction,
-        geography,
+        geography_from,
         radius_for_fraction,
     )
     from attrition.battles.bakhmut.hindcasts import (
@@ -125,6 +126,7 @@ if TYPE_CHECKING:
         prior_values,
         priors_known_by,
     )
+    from attrition.battles.bakhmut.record import geography, record_schedule
     from attrition.battles.bakhmut.scenarios import (
         CALIBRATION_SETTINGS,
         LIBRARY,
@@ -186,7 +188,9 @@ _WHERE: dict[str, str] = {
     "R_MIN": "geometry",
     "R_MAX": "geometry",
     "Geography": "geometry",
-    "geography": "geometry",
+    "geography": "record",
+    "geography_from": "geometry",
+    "record_schedule": "record",
     "city_fraction": "geometry",
     "radius_for_fraction": "geometry",
     "ParamSpec": "params",
@@ -378,6 +382,7 @@ __all__ = [
     "fit_to_record",
     "fusion_to_evidence",
     "geography",
+    "geography_from",
     "hindcast",
     "library",
     "load_scenario",
@@ -396,6 +401,7 @@ __all__ = [
     "publication_dates",
     "radius_for_fraction",
     "record_fit",
+    "record_schedule",
     "run_scenario",
     "run_settings",
     "scenario_schedule",

@@ -30,6 +30,7 @@ from attrition.battles.bakhmut.axes import BAKHMUT_LAWS
 from attrition.battles.bakhmut.engine import BakhmutRuns
 from attrition.battles.bakhmut.model import BakhmutModel
 from attrition.battles.bakhmut.params import PARAMS, ParamSpec, priors_known_by
+from attrition.battles.bakhmut.record import record_schedule
 from attrition.battles.bakhmut.schedule import BakhmutSchedule
 from attrition.errors import UserError, unknown_name
 from attrition.infer.smc import chunked, tempered_smc
@@ -209,7 +210,8 @@ def calibrate(
         seed: seed of everything random in the calibration.
         particles: SMC particles.
         moves: Metropolis moves per tempering stage (twice as many at the last).
-        schedule: the record's schedule (default :meth:`BakhmutSchedule.record`).
+        schedule: the record's schedule (default
+            :func:`~attrition.battles.bakhmut.record.record_schedule`).
     """
     t0 = time.perf_counter()
     c = parse_cutoff(cutoff)
@@ -223,7 +225,7 @@ def calibrate(
 
         claims = load_claims("bakhmut") if claims is None else claims
         events = load_events("bakhmut") if events is None else events
-    sched = (schedule or BakhmutSchedule.record()).known_by(c)
+    sched = (record_schedule() if schedule is None else schedule).known_by(c)
     obs = build_observations(claims, events, evidence, c, sched)
     specs = priors_known_by(c, publication_dates(claims, events))
     free, fixed = _free_specs(sched, specs)

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from attrition.battles.bakhmut.geometry import Geography
 from attrition.errors import UserError, unknown_name
 
 if TYPE_CHECKING:
@@ -24,7 +25,6 @@ from attrition.battles.bakhmut.geometry import (
     R_MIN,
     SOLEDAR_RADIUS_KM,
     city_fraction,
-    geography,
 )
 from attrition.battles.bakhmut.model import (
     ALPHA_ARTILLERY,
@@ -57,6 +57,7 @@ class BakhmutRuns:
         arrived_wp: (n, days + 1) cumulative Wagner professionals arrived after day 0.
         seed: seed of a stochastic run (``None`` for deterministic).
         method: engine used.
+        geography: the ring geometry the fronts are measured in (the model's).
     """
 
     strength: np.ndarray
@@ -66,6 +67,7 @@ class BakhmutRuns:
     arrived_wp: np.ndarray
     seed: int | None
     method: str
+    geography: Geography
 
     @property
     def n(self) -> int:
@@ -86,7 +88,7 @@ class BakhmutRuns:
     @functools.cached_property
     def city(self) -> np.ndarray:
         """(n, days + 1) share of the city held by Russia."""
-        return np.asarray(city_fraction(self.fronts[..., 1]))
+        return np.asarray(city_fraction(self.fronts[..., 1], self.geography))
 
     def fall_day(self, threshold: float = FALL_FRACTION) -> np.ndarray:
         """Day the city-control fraction first reaches ``threshold`` (``inf`` if never)."""
@@ -97,12 +99,12 @@ class BakhmutRuns:
 
     def held_by_russia(self, place: str, day: int) -> np.ndarray:
         """(n,) whether ``place`` is behind the Russian line on ``day``."""
-        geo = geography()
+        geo = self.geography
         if place not in geo.arm:
             raise unknown_name("place", place, sorted(geo.arm))
         front = self.fronts[:, day, FRONTS.index(geo.arm[place])]
         if geo.arm[place] == "E":
-            return np.asarray(city_fraction(front) >= FALL_FRACTION)
+            return np.asarray(city_fraction(front, geo) >= FALL_FRACTION)
         return np.asarray(front <= geo.distance[place])
 
 
@@ -310,7 +312,7 @@ def _run_kernel(
     from attrition.simulate.rng import log_factorials, seed_pool
 
     sch = model.daily_schedule
-    geo = geography()
+    geo = model.schedule.geography
     p_exp, q_exp = model.exponents
     consts = np.array(
         [p_exp, q_exp, N_REF, ALPHA_ARTILLERY, *FIRE_WEIGHTS, LAMBDA_RU, LAMBDA_UA,
@@ -343,7 +345,9 @@ def _run_kernel(
     )  # fmt: skip
     strength, losses, fronts, recruited, arrived = out
     method = "binomial" if stoch else "deterministic"
-    return BakhmutRuns(strength, losses, fronts, recruited, arrived, seed, method)
+    return BakhmutRuns(
+        strength, losses, fronts, recruited, arrived, seed, method, model.schedule.geography
+    )
 
 
 SIM_METHODS: tuple[str, ...] = ("deterministic", "binomial")
@@ -441,4 +445,13 @@ def simulate(
         fronts[:, d + 1] = y[:, 4:]
         recruited[:, d + 1] = cum_rec
         arrived_wp[:, d + 1] = cum_wp
-    return BakhmutRuns(strength, losses, fronts, recruited, arrived_wp, None, "deterministic")
+    return BakhmutRuns(
+        strength,
+        losses,
+        fronts,
+        recruited,
+        arrived_wp,
+        None,
+        "deterministic",
+        model.schedule.geography,
+    )

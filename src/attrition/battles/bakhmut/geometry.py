@@ -7,12 +7,11 @@ heights): each front is the distance of the Russian line from that centre; a loc
 ``D`` on a front's arm is Russian-held once the front's radius is below ``D``. The city is a disc
 of 41.6 km² on the eastern axis; the city-control fraction is the share of that disc beyond the
 eastern front (:func:`city_fraction`). :class:`Geography` is a value object built from a places
-table (:func:`geography_from`); :func:`geography` reads the packaged gazetteer once.
+table by :func:`geography_from` (no file is read here; see :mod:`attrition.battles.bakhmut.record`).
 """
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -72,8 +71,18 @@ class Geography:
         """Radius of the city's eastern edge (the city untouched above it)."""
         return self.city_distance + self.city_radius
 
+    def city_fraction(self, radius: Any) -> Any:
+        """Share of the city held by Russia with the eastern front at ``radius`` km
+        (:func:`city_fraction`)."""
+        return city_fraction(radius, self)
 
-def _geography_from(places: pd.DataFrame, centre: str = "Chasiv Yar") -> Geography:
+    def radius_for_fraction(self, fraction: float) -> float:
+        """Eastern-front radius at which Russia holds ``fraction`` of the city
+        (:func:`radius_for_fraction`)."""
+        return radius_for_fraction(fraction, self)
+
+
+def geography_from(places: pd.DataFrame, centre: str = "Chasiv Yar") -> Geography:
     rows: dict[str, tuple[float, float]] = {
         str(r["place"]): (float(r["lat"]), float(r["lon"])) for r in places.to_dict("records")
     }
@@ -116,14 +125,6 @@ def _geography_from(places: pd.DataFrame, centre: str = "Chasiv Yar") -> Geograp
     )
 
 
-@functools.cache
-def geography() -> Geography:
-    """The ring geometry of the packaged Bakhmut gazetteer (cached)."""
-    from attrition.data.claims import load_places
-
-    return _geography_from(load_places("bakhmut"))
-
-
 def _lens_area(big_r: Any, r: float, d: float) -> Any:
     """Area of the intersection of a circle of radius ``big_r`` (at the origin) with a circle of
     radius ``r`` at distance ``d`` (vectorised over ``big_r``)."""
@@ -137,17 +138,16 @@ def _lens_area(big_r: Any, r: float, d: float) -> Any:
     return xp.where(rr <= d - r, 0.0, area)
 
 
-def city_fraction(radius: Any, geo: Geography | None = None) -> Any:
+def city_fraction(radius: Any, geo: Geography) -> Any:
     """Share of the city (0..1) held by Russia when the eastern front is at ``radius`` km."""
-    g = geo or geography()
-    r = g.city_radius
-    return 1.0 - _lens_area(radius, r, g.city_distance) / (np.pi * r * r)
+    r = geo.city_radius
+    return 1.0 - _lens_area(radius, r, geo.city_distance) / (np.pi * r * r)
 
 
-def radius_for_fraction(fraction: float, geo: Geography | None = None) -> float:
+def radius_for_fraction(fraction: float, geo: Geography) -> float:
     """Eastern-front radius at which Russia holds ``fraction`` of the city (inverse of
     :func:`city_fraction`)."""
-    g = geo or geography()
+    g = geo
     f = float(np.clip(fraction, 0.0, 1.0))
     grid = np.linspace(g.r_in, g.r_out, 4001)
     vals = city_fraction(grid, g)

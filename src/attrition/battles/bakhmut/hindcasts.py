@@ -18,9 +18,11 @@ from attrition.battles.bakhmut.axes import DAYS, FALL_FRACTION, START
 from attrition.battles.bakhmut.calibration import calibrate
 from attrition.battles.bakhmut.engine import simulate
 from attrition.battles.bakhmut.evidence import CasualtyEvidence, parse_cutoff
-from attrition.battles.bakhmut.geometry import city_fraction, radius_for_fraction
+from attrition.battles.bakhmut.geometry import Geography, city_fraction, radius_for_fraction
 from attrition.battles.bakhmut.likelihood import band_covers, observation_values, statement_holds
 from attrition.battles.bakhmut.observations import build_observations
+from attrition.battles.bakhmut.record import record_schedule
+from attrition.battles.bakhmut.schedule import BakhmutSchedule
 from attrition.errors import UserError
 
 if TYPE_CHECKING:
@@ -71,12 +73,14 @@ class NaiveForecast:
             the record asserted Russia held by the cutoff.
         resid_sd: residual sd (km).
         samples: (n, 2) sampled (intercept, slope) pairs.
+        geography: the ring geometry (where the city falls).
     """
 
     slope: float
     intercept: float
     resid_sd: float
     samples: np.ndarray
+    geography: Geography
 
     def radius(self, day: int, rng: np.random.Generator) -> np.ndarray:
         """Predictive draws of the front radius on ``day``."""
@@ -85,7 +89,7 @@ class NaiveForecast:
 
     def fall_day(self) -> np.ndarray:
         """Day the line reaches the city's fall radius (``inf`` if not by the end)."""
-        r_fall = radius_for_fraction(FALL_FRACTION)
+        r_fall = radius_for_fraction(FALL_FRACTION, self.geography)
         a, b = self.samples[:, 0], self.samples[:, 1]
         with np.errstate(divide="ignore", invalid="ignore"):
             d = (r_fall - a) / b
@@ -94,7 +98,7 @@ class NaiveForecast:
 
 
 def naive_forecast(
-    cal_obs_items: Sequence[Any], cutoff: dt.date, n: int = 1000, seed: int = 0
+    cal_obs_items: Sequence[Any], cutoff: dt.date, geo: Geography, n: int = 1000, seed: int = 0
 ) -> NaiveForecast:
     """Fit a line to the front radii of the Russian-held statements known by ``cutoff`` (every
     front: the pace of the advance so far) and sample its uncertainty."""
@@ -105,13 +109,13 @@ def naive_forecast(
         if o.quantity == "front" and o.kind == "at_most" and o.day <= c_day
     ]
     pts += [
-        (o.day, radius_for_fraction(o.low))
+        (o.day, radius_for_fraction(o.low, geo))
         for o in cal_obs_items
         if o.quantity == "city" and o.kind == "value" and o.day <= c_day
     ]
     rng = np.random.default_rng(seed)
     if len(pts) < 3:
-        return NaiveForecast(0.0, 20.0, 5.0, np.tile([20.0, 0.0], (n, 1)))
+        return NaiveForecast(0.0, 20.0, 5.0, np.tile([20.0, 0.0], (n, 1)), geo)
     x = np.array([p[0] for p in pts], dtype=float)
     y = np.array([p[1] for p in pts], dtype=float)
     design = np.stack([np.ones_like(x), x], axis=1)
@@ -121,7 +125,7 @@ def naive_forecast(
     s2 = float(resid @ resid / dof)
     cov = s2 * np.linalg.inv(design.T @ design)
     samples = rng.multivariate_normal(coef, cov, size=n)
-    return NaiveForecast(float(coef[1]), float(coef[0]), float(np.sqrt(s2)), samples)
+    return NaiveForecast(float(coef[1]), float(coef[0]), float(np.sqrt(s2)), samples, geo)
 
 
 HINDCAST_CUTOFFS: tuple[str, ...] = ("2022-12-31", "2023-01-31", "2023-02-28")
@@ -138,6 +142,7 @@ def hindcast(
     settings: tuple[int, int] | None = None,
     claims: pd.DataFrame | None = None,
     events: pd.DataFrame | None = None,
+    schedule: BakhmutSchedule | None = None,
 ) -> pd.DataFrame:
     """Calibrate at each cutoff, forecast the rest of the window, score against the record.
 
@@ -164,7 +169,8 @@ def hindcast(
     events = load_events("bakhmut") if events is None else events
     ev_fn = evidence_fn or _evidence_default()
     full_ev = ev_fn(None)
-    full_obs = build_observations(claims, events, full_ev, None)
+    sched = record_schedule() if schedule is None else schedule
+    full_obs = build_observations(claims, events, full_ev, None, sched)
     obs_fall = observed_fall_date(events)
     fall_obs_day = float((obs_fall - START).days)
     rows: list[dict[str, Any]] = []
@@ -179,6 +185,7 @@ def hindcast(
             claims=claims,
             events=events,
             cutoff=c,
+            schedule=sched,
             law=law,
             seed=seed,
             particles=(settings or CALIBRATION_SETTINGS)[0],
@@ -187,7 +194,7 @@ def hindcast(
         model = cal.model()
         params, idx = posterior_params(cal, runs, seed)
         ens = simulate(model, params, method="binomial", seed=seed)
-        naive = naive_forecast(cal.observations.items, c, n=runs, seed=seed)
+        naive = naive_forecast(cal.observations.items, c, sched.geography, n=runs, seed=seed)
         nrng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(7,)))
 
         def add(target: str, who: str, n: int, score: float, cov: float, q: np.ndarray | None,
@@ -247,7 +254,7 @@ def hindcast(
             for o in items:
                 m = observation_values(o, ens, params, model)
                 r = naive.radius(o.day, nrng)
-                nv = r if o.quantity == "front" else np.asarray(city_fraction(r))
+                nv = r if o.quantity == "front" else np.asarray(city_fraction(r, sched.geography))
                 for vals, inside_list, crps_list, brier_list in (
                     (m, m_in, m_crps, m_brier),
                     (nv, n_in, n_crps, n_brier),

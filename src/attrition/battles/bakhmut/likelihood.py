@@ -18,7 +18,6 @@ from attrition.battles.bakhmut.axes import DAYS
 from attrition.battles.bakhmut.engine import BakhmutRuns, simulate
 from attrition.battles.bakhmut.geometry import (
     city_fraction,
-    geography,
 )
 from attrition.battles.bakhmut.model import BakhmutModel
 from attrition.battles.bakhmut.params import PARAMS, ParamSpec
@@ -58,13 +57,13 @@ def _value(
     params: Mapping[str, np.ndarray],
     model: BakhmutModel,
 ) -> Any:
-    geo = geography()
+    geo = model.schedule.geography
     d = min(max(obs.day, 0), runs.fronts.shape[1] - 1)
     q = obs.quantity
     if q == "front":
         return runs.fronts[:, d, obs.front]
     if q == "city":
-        return np.asarray(city_fraction(runs.fronts[:, d, 1]))
+        return np.asarray(city_fraction(runs.fronts[:, d, 1], geo))
     if q == "ru_strength":
         return runs.strength[:, d, :3].sum(axis=1)
     if q == "ua_strength":
@@ -192,7 +191,9 @@ def _items_loglik(
     if pk.front_idx.size:
         vals[:, pk.front_idx] = runs.fronts[:, np.minimum(pk.front_day, days_max), pk.front_which]
     if pk.city_idx.size:
-        vals[:, pk.city_idx] = city_fraction(runs.fronts[:, np.minimum(pk.city_day, days_max), 1])
+        vals[:, pk.city_idx] = city_fraction(
+            runs.fronts[:, np.minimum(pk.city_day, days_max), 1], runs.geography
+        )
     for i in pk.other_idx:
         vals[:, i] = observation_values(items[i], runs, params, model)
     t = np.where(pk.scale_log, np.log(np.maximum(vals, 1e-9)), vals)

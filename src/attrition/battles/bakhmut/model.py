@@ -40,7 +40,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -52,7 +52,7 @@ from attrition.models.laws import LAW_NAMES, get_law
 if TYPE_CHECKING:
     pass
 from attrition.battles.bakhmut.axes import BAKHMUT_LAWS, DAYS, N_PHASES, PHASE_GROUP
-from attrition.battles.bakhmut.geometry import SOLEDAR_RADIUS_KM, geography
+from attrition.battles.bakhmut.geometry import SOLEDAR_RADIUS_KM
 from attrition.battles.bakhmut.params import PARAMS
 from attrition.battles.bakhmut.schedule import BakhmutSchedule, DailySchedule
 
@@ -162,11 +162,12 @@ class BakhmutModel:
 
     Attributes:
         law: ``"square"``, ``"linear"`` or ``"logarithmic"`` (see :data:`BAKHMUT_LAWS`).
-        schedule: dated regime switches and decisions (default: the record).
+        schedule: dated regime switches and decisions, with the geometry they are measured in
+            (the record: :func:`attrition.battles.bakhmut.record.record_schedule`).
     """
 
-    law: str = "square"
-    schedule: BakhmutSchedule = field(default_factory=BakhmutSchedule.record)
+    law: str
+    schedule: BakhmutSchedule
 
     def __post_init__(self) -> None:
         if self.law not in BAKHMUT_LAWS:
@@ -253,7 +254,7 @@ class BakhmutModel:
         Pure: works on NumPy and JAX arrays alike.
         """
         xp = array_module(y)
-        geo = geography()
+        geo = self.schedule.geography
         sch = self.daily_schedule
         d = int(min(max(day, 0), len(sch.phase) - 1))
         s = prep.scalar

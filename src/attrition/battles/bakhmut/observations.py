@@ -20,7 +20,7 @@ import numpy as np
 from attrition.battles.bakhmut.axes import DAYS, START
 from attrition.battles.bakhmut.geometry import (
     CITY_AREA_KM2,
-    geography,
+    Geography,
     radius_for_fraction,
 )
 from attrition.battles.bakhmut.schedule import BakhmutSchedule
@@ -217,9 +217,8 @@ def _assertion(event: str, by_side: str) -> str | None:
 
 
 def _event_observations(
-    events: pd.DataFrame,
+    events: pd.DataFrame, geo: Geography
 ) -> tuple[list[Observation], list[tuple[str, str]]]:
-    geo = geography()
     c_dist = geo.city_distance
     edge = float(np.hypot(geo.city_distance, geo.city_radius))
     out: list[Observation] = []
@@ -264,7 +263,7 @@ def _event_observations(
                 why = "not mapped" if part not in CITY_PARTS else f"no {assertion} statement"
                 skipped.append((eid, f"part of the city {place!r}: {why}"))
                 continue
-            targets = _targets_from_spec(spec, assertion, edge)
+            targets = _targets_from_spec(spec, assertion, edge, geo)
         elif base in geo.arm and base not in ("Bakhmut",):
             front = ("N", "E", "S").index(geo.arm[base])
             r_star = geo.distance[base] + (0.5 if ev.event == "entered" else 0.0)
@@ -302,7 +301,7 @@ def _event_observations(
 
 
 def _targets_from_spec(
-    spec: tuple[Any, ...], assertion: str, edge: float
+    spec: tuple[Any, ...], assertion: str, edge: float, geo: Geography
 ) -> list[tuple[int, str, float, float]]:
     target = spec[0]
 
@@ -311,10 +310,10 @@ def _targets_from_spec(
 
     if target == "city":
         if len(spec) == 3:  # a band of fractions: radius decreases as the fraction grows
-            lo_r = radius_for_fraction(float(spec[2]))
-            hi_r = radius_for_fraction(float(spec[1]))
+            lo_r = radius_for_fraction(float(spec[2]), geo)
+            hi_r = radius_for_fraction(float(spec[1]), geo)
             return [(1, "range", lo_r, hi_r)]
-        r = radius_for_fraction(float(spec[1]))
+        r = radius_for_fraction(float(spec[1]), geo)
         kind = "at_most" if assertion == "ru" else "at_least"
         return [(1, kind, r, r)]
     fronts = {"N": [0], "S": [2], "NS": [0, 2]}[target]
@@ -333,12 +332,11 @@ _FLIP = {"at_least": "at_most", "at_most": "at_least"}
 
 def _claim_observations(
     claims: pd.DataFrame,
+    geo: Geography,
     offensive_start: int | None,
     supply_windows: Sequence[tuple[int, int]],
 ) -> tuple[list[Observation], list[tuple[str, str]]]:
     """Map claims onto model quantities (casualty figures are left to the fog-of-war estimate)."""
-
-    geo = geography()
     out: list[Observation] = []
     skipped: list[tuple[str, str]] = []
     casualty_metrics = {
@@ -657,15 +655,16 @@ def build_observations(
     events: pd.DataFrame,
     evidence: CasualtyEvidence | None,
     cutoff: dt.date | None,
-    schedule: BakhmutSchedule | None = None,
+    schedule: BakhmutSchedule,
 ) -> Observations:
-    """All observations known by ``cutoff`` (claims and events are filtered first)."""
+    """All observations known by ``cutoff`` (claims and events are filtered first); places are
+    measured in the schedule's geography."""
     claims, events = filter_known(claims, events, cutoff)
-    sched = (schedule or BakhmutSchedule.record()).known_by(cutoff)
+    sched = schedule.known_by(cutoff)
     off = min((o.start for o in sched.offensives), default=None)
     off_day = (off - START).days if off is not None else None
-    ev_items, ev_skip = _event_observations(events)
-    cl_items, cl_skip = _claim_observations(claims, off_day, ())
+    ev_items, ev_skip = _event_observations(events, sched.geography)
+    cl_items, cl_skip = _claim_observations(claims, sched.geography, off_day, ())
     n_adv = sum(1 for o in cl_items if o.weight < 0)
     cl_items = [replace(o, weight=1.0 / n_adv) if o.weight < 0 else o for o in cl_items]
     items = _group_weights(ev_items + cl_items)

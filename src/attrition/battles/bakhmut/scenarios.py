@@ -49,6 +49,7 @@ from attrition.battles.bakhmut.engine import BakhmutRuns, simulate
 from attrition.battles.bakhmut.evidence import CasualtyEvidence, casualty_evidence
 from attrition.battles.bakhmut.model import BakhmutModel
 from attrition.battles.bakhmut.params import PARAMS
+from attrition.battles.bakhmut.record import record_schedule
 from attrition.battles.bakhmut.schedule import (
     FORCES,
     BakhmutSchedule,
@@ -282,7 +283,7 @@ def parse_scenario(data: dict[str, Any], source: str = "<scenario>") -> BakhmutS
     except ValidationError as exc:
         raise UserError(_format_error(exc, source)) from None
     try:
-        scenario_schedule(spec, BakhmutSchedule.record())
+        scenario_schedule(spec, record_schedule())
     except UserError as exc:
         raise UserError(f"{source}: [schedule]: {exc}") from None
     return spec

@@ -31,7 +31,7 @@ from attrition.battles.bakhmut.axes import (
     START,
     UA_INDEX,
 )
-from attrition.battles.bakhmut.geometry import geography, radius_for_fraction
+from attrition.battles.bakhmut.geometry import Geography, radius_for_fraction
 
 
 @dataclass(frozen=True)
@@ -157,10 +157,13 @@ class DailySchedule:
 class BakhmutSchedule:
     """The dated regime switches and decisions the model reads (validated when built).
 
-    Build the record with :meth:`record`; scenarios replace whole kinds of items
-    (:meth:`with_items`); :meth:`known_by` drops the record items dated after a cutoff.
+    Build the record with :meth:`record` (or load the packaged one with
+    :func:`attrition.battles.bakhmut.record.record_schedule`); scenarios replace whole kinds of
+    items (:meth:`with_items`); :meth:`known_by` drops the record items dated after a cutoff.
+    ``geography`` is the ring geometry the places of holds and withdrawals are measured in.
     """
 
+    geography: Geography
     phases: tuple[PhaseStart, ...] = ()
     supply: tuple[Supply, ...] = ()
     recruitment: tuple[Recruitment, ...] = ()
@@ -189,7 +192,7 @@ class BakhmutSchedule:
                 raise UserError(
                     f"withdrawal on {w.date}: to_fraction {w.to_fraction} must be in (0, 1]"
                 )
-        geo = geography()
+        geo = self.geography
         for h in self.holds:
             if h.place not in geo.arm or geo.arm[h.place] == "E":
                 valid = [p for p, a in geo.arm.items() if a != "E"]
@@ -215,15 +218,9 @@ class BakhmutSchedule:
                 )
 
     @classmethod
-    def record(cls, phases: pd.DataFrame | None = None) -> BakhmutSchedule:
-        """The schedule as the record has it (sources in each item's ``source``).
-
-        ``phases`` defaults to the packaged ``phases.csv`` of Bakhmut.
-        """
-        if phases is None:
-            from attrition.data.claims import load_phases
-
-            phases = load_phases("bakhmut")
+    def record(cls, phases: pd.DataFrame, geography: Geography) -> BakhmutSchedule:
+        """The schedule as the record has it (sources in each item's ``source``), from the
+        battle's phases table and its geometry (no file is read here)."""
         import pandas as pd
 
         starts = sorted(
@@ -237,6 +234,7 @@ class BakhmutSchedule:
             )
         ph = tuple(PhaseStart(d, i, True, f"phases.csv {pid}") for i, (d, pid) in enumerate(starts))
         return cls(
+            geography=geography,
             phases=ph,
             supply=(
                 Supply(START, None, 0, True, "model start"),
@@ -304,7 +302,8 @@ class BakhmutSchedule:
         for k in kinds:
             if k not in valid:
                 raise unknown_name("schedule kind", k, valid)
-        return replace(self, **{k: tuple(v) for k, v in kinds.items()})
+        items: dict[str, Any] = {k: tuple(v) for k, v in kinds.items()}
+        return replace(self, **items)
 
     def known_by(self, cutoff: dt.date | None) -> BakhmutSchedule:
         """Drop the record's items dated after ``cutoff`` (open the record's end dates after it).
@@ -335,6 +334,7 @@ class BakhmutSchedule:
             if keep(o.start, o.record)
         )
         return BakhmutSchedule(
+            geography=self.geography,
             phases=tuple(p for p in self.phases if keep(p.date, p.record)),
             supply=tuple(s for s in self.supply if keep(s.date, s.record)),
             recruitment=recs,
@@ -355,7 +355,7 @@ class BakhmutSchedule:
 
     def daily(self, days: int = DAYS) -> DailySchedule:
         """Per-day arrays of the schedule over ``days`` days."""
-        geo = geography()
+        geo = self.geography
         d_idx = np.arange(days)
 
         def day(x: dt.date) -> int:
