@@ -32,7 +32,7 @@ from attrition.infer.diagnostics import (
 from attrition.infer.fusion import (
     FogOfWar,
     FogPriors,
-    _log_diff_ndtr,
+    log_diff_ndtr,
     apply_cutoff,
     prepare_claims,
     relation,
@@ -213,7 +213,7 @@ def test_priors_validate() -> None:
 def test_log_diff_ndtr_matches_closed_form() -> None:
     lo = np.array([-1.0, 0.5, 6.0, -9.0, 2.0])
     hi = np.array([1.0, 0.7, 7.0, -8.0, 2.0 + 1e-3])
-    got = np.asarray(_log_diff_ndtr(lo, hi))
+    got = np.asarray(log_diff_ndtr(lo, hi))
     # float64 closed form, each tail computed where it does not cancel
     want = np.log(np.where(lo > 0, norm.sf(lo) - norm.sf(hi), norm.cdf(hi) - norm.cdf(lo)))
     np.testing.assert_allclose(got, want, rtol=2e-4)
