@@ -1,166 +1,14 @@
-"""Commands for the classic datasets and the Lanchester fits: ``datasets``, ``fit``, ``compare``."""
+"""Commands for the classic datasets and the Lanchester fits: ``datasets``, ``fit``, ``compare``.
+
+The commands parse options and format; the checks and the fits live in
+:mod:`attrition.infer.fit`.
+"""
 
 from __future__ import annotations
-
-from typing import Any
 
 import typer
 
 from attrition.cli._output import print_json
-from attrition.errors import UserError, unknown_name
-
-METHODS = ("engel", "ratio-regression", "least-squares", "mle")
-FIT_DATASETS = ("ardennes", "iwo-jima")
-
-
-# which options apply to which methods (the rest of a method's options are refused, not ignored)
-METHOD_OPTIONS: dict[str, tuple[str, ...]] = {
-    "--model": ("engel", "least-squares", "mle"),
-    "--mode": ("least-squares", "mle"),
-    "--target": ("least-squares",),
-    "--dist": ("mle",),
-    "--seed": ("least-squares", "mle"),
-}
-ARDENNES_OPTIONS = ("--force", "--series", "--weights", "--air-weight")
-
-
-def _battle_options(
-    dataset: str,
-    force: str | None,
-    series: str | None,
-    weights: str | None,
-    air_weight: float | None,
-    correct_typo: bool,
-) -> dict[str, Any]:
-    """Dataset options, rejecting those that do not apply to the dataset."""
-    if dataset == "ardennes":
-        if correct_typo:
-            raise UserError(
-                "--correct-typo applies to iwo-jima only (its day-19 typo), not to ardennes"
-            )
-        opts: dict[str, Any] = {
-            "force": force or "combat",
-            "series": series or "original",
-            "weights": weights or "bracken",
-            "air_weight": air_weight,
-        }
-        for key, valid in (
-            ("force", ("combat", "total")),
-            ("series", ("original", "reformatted")),
-            ("weights", ("bracken", "manpower")),
-        ):
-            if opts[key] not in valid:
-                raise unknown_name(f"--{key}", opts[key], valid)
-        if air_weight is not None and not 0 <= air_weight < float("inf"):
-            raise UserError(f"--air-weight {air_weight}: give a number >= 0 (Fricker used 30)")
-        return opts
-    given = dict(zip(ARDENNES_OPTIONS, (force, series, weights, air_weight), strict=True))
-    extra = [k for k, v in given.items() if v is not None]
-    if extra:
-        raise UserError(f"{', '.join(extra)} apply to ardennes only, not to {dataset}")
-    return {"correct_typo": correct_typo}
-
-
-def _check_method_options(method: str, given: dict[str, object]) -> None:
-    """Refuse an option the method does not use, saying where it applies."""
-    for option, value in given.items():
-        methods = METHOD_OPTIONS[option]
-        if value is not None and method not in methods:
-            raise UserError(
-                f"{option} applies to --method {' or '.join(methods)} only, not to {method}; "
-                f"leave {option} out"
-            )
-
-
-def build_fit(
-    dataset: str,
-    *,
-    model: str | None = None,
-    method: str = "least-squares",
-    days: str | None = None,
-    force: str | None = None,
-    series: str | None = None,
-    weights: str | None = None,
-    air_weight: float | None = None,
-    mode: str | None = None,
-    target: str | None = None,
-    dist: str | None = None,
-    correct_typo: bool = False,
-    seed: int | None = None,
-) -> dict[str, Any]:
-    """Run one fit and return the JSON-ready result (used by ``attrition fit``).
-
-    Options left at ``None`` take their defaults (law square, mode auto, target daily, dist
-    negbin, seed 0); an option given to a method or dataset it does not apply to raises
-    :class:`UserError` (see :data:`METHOD_OPTIONS`), as do a negative seed and a day range
-    with no more observations than the fit has parameters. Everything is checked before the fit.
-    """
-    from attrition.infer import battle as battle_mod
-    from attrition.limits import check_seed
-    from attrition.models.laws import LAW_NAMES
-
-    if dataset not in FIT_DATASETS:
-        from attrition.data import datasets
-
-        names = [d.name for d in datasets.available()]
-        if dataset not in names:
-            raise unknown_name("dataset", dataset, names)
-        raise UserError(
-            f"dataset {dataset!r} has no daily two-sided series to fit; "
-            f"valid: {', '.join(FIT_DATASETS)}"
-        )
-    if method not in METHODS:
-        raise unknown_name("method", method, METHODS)
-    check_seed(seed)
-    _check_method_options(
-        method, {"--model": model, "--mode": mode, "--target": target, "--dist": dist,
-                 "--seed": seed}
-    )  # fmt: skip
-    law = model or "square"
-    if law not in LAW_NAMES:
-        raise unknown_name("law", law, LAW_NAMES)
-    opts = _battle_options(dataset, force, series, weights, air_weight, correct_typo)
-    if method == "engel" and (law != "square" or dataset != "iwo-jima"):
-        raise UserError(
-            "the engel method estimates the square law on iwo-jima only; "
-            "use --model square with iwo-jima, or another --method"
-        )
-    if method == "ratio-regression" and dataset != "ardennes":
-        raise UserError(
-            "ratio-regression needs both sides' daily strengths and losses; use ardennes"
-        )
-    data = battle_mod.load_battle(dataset, **opts).select(battle_mod.parse_days(days))
-    out: dict[str, Any] = {
-        "dataset": dataset,
-        "model": law if method != "ratio-regression" else "power (beta = p - q)",
-        "method": method,
-        "days": [int(data.day.min()), int(data.day.max())],
-        "sides": list(data.sides),
-        "options": opts,
-    }
-    if method == "engel":
-        from attrition.infer.engel import EngelFitter
-
-        out.update(EngelFitter().fit(data).summary())
-    elif method == "ratio-regression":
-        from attrition.infer.regression import RatioRegression
-
-        out.update(RatioRegression().fit(data).summary())
-    elif method == "least-squares":
-        from attrition.infer.least_squares import LeastSquaresFitter
-
-        fit = LeastSquaresFitter(
-            law, mode=mode or "auto", target=target or "daily", seed=seed or 0
-        ).fit(data)
-        out.update(fit.summary())
-    else:
-        from attrition.infer.likelihood import MaximumLikelihoodFitter
-
-        mle = MaximumLikelihoodFitter(
-            law, dist=dist or "negbin", mode=mode or "auto", seed=seed or 0
-        ).fit(data)
-        out.update(mle.summary())
-    return out
 
 
 def register(app: typer.Typer) -> None:
@@ -255,11 +103,13 @@ def register(app: typer.Typer) -> None:
         as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
     ) -> None:
         """Fit an attrition law to a classic dataset."""
-        out = build_fit(
-            dataset, model=model, method=method, days=days, force=force, series=series,
+        from attrition.infer.fit import fit_dataset
+
+        out = fit_dataset(
+            dataset, method=method, law=model, days=days, force=force, series=series,
             weights=weights, air_weight=air_weight, mode=mode, target=target, dist=dist,
             correct_typo=correct_typo, seed=seed,
-        )  # fmt: skip
+        ).summary()  # fmt: skip
         if as_json:
             print_json(out)
             return
@@ -282,13 +132,10 @@ def register(app: typer.Typer) -> None:
         as_json: bool = typer.Option(False, "--json", help="Print JSON records."),
     ) -> None:
         """Fit every law of the family and rank them by AIC (with BIC and R²)."""
-        from attrition.infer import battle as battle_mod
         from attrition.infer.compare import compare_laws
+        from attrition.infer.fit import load_fit_data
 
-        if dataset not in FIT_DATASETS:
-            raise unknown_name("dataset", dataset, FIT_DATASETS)
-        data = battle_mod.load_battle(dataset).select(battle_mod.parse_days(days))
-        table, _ = compare_laws(data, mode=mode)
+        table, _ = compare_laws(load_fit_data(dataset, days), mode=mode)
         if as_json:
             print_json(table.to_dict(orient="records"))
         else:

@@ -1,5 +1,90 @@
-"""Fitting and estimation: classic fitters, the fog-of-war estimate, calibration."""
+"""attrition.infer: fitting and estimation (classic fitters, the fog-of-war estimate,
+tempered SMC, diagnostics and validation studies).
 
-from attrition.infer.fusion import FogOfWar
+The public names are re-exported lazily: importing this package loads no numerical library.
+:func:`fit_dataset` fits a law to a packaged classic dataset with any method (what
+``attrition fit`` runs).
+"""
 
-__all__ = ["FogOfWar"]
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from attrition.infer.base import Fitter
+    from attrition.infer.battle import BattleData, load_battle
+    from attrition.infer.compare import compare_laws
+    from attrition.infer.diagnostics import (
+        Convergence,
+        convergence,
+        effective_sample_size,
+        posterior_predictive_check,
+    )
+    from attrition.infer.engel import EngelFitter
+    from attrition.infer.fit import DatasetFit, fit_dataset
+    from attrition.infer.fusion import FogOfWar
+    from attrition.infer.least_squares import LeastSquaresFitter
+    from attrition.infer.likelihood import MaximumLikelihoodFitter
+    from attrition.infer.regression import RatioRegression
+    from attrition.infer.smc import SMCResult, tempered_smc
+    from attrition.infer.validate import coverage_study, validation_study
+
+#: Where each public name lives: ``"module"`` or ``"module:attribute"`` (imported on first use).
+_WHERE: dict[str, str] = {
+    "FogOfWar": "attrition.infer.fusion",
+    "DatasetFit": "attrition.infer.fit",
+    "fit_dataset": "attrition.infer.fit",
+    "BattleData": "attrition.infer.battle",
+    "load_battle": "attrition.infer.battle",
+    "Fitter": "attrition.infer.base",
+    "EngelFitter": "attrition.infer.engel",
+    "RatioRegression": "attrition.infer.regression",
+    "LeastSquaresFitter": "attrition.infer.least_squares",
+    "MaximumLikelihoodFitter": "attrition.infer.likelihood",
+    "compare_laws": "attrition.infer.compare",
+    "SMCResult": "attrition.infer.smc",
+    "tempered_smc": "attrition.infer.smc",
+    "Convergence": "attrition.infer.diagnostics",
+    "convergence": "attrition.infer.diagnostics",
+    "effective_sample_size": "attrition.infer.diagnostics",
+    "posterior_predictive_check": "attrition.infer.diagnostics",
+    "coverage_study": "attrition.infer.validate",
+    "validation_study": "attrition.infer.validate",
+}
+
+__all__ = [
+    "BattleData",
+    "Convergence",
+    "DatasetFit",
+    "EngelFitter",
+    "Fitter",
+    "FogOfWar",
+    "LeastSquaresFitter",
+    "MaximumLikelihoodFitter",
+    "RatioRegression",
+    "SMCResult",
+    "compare_laws",
+    "convergence",
+    "coverage_study",
+    "effective_sample_size",
+    "fit_dataset",
+    "load_battle",
+    "posterior_predictive_check",
+    "tempered_smc",
+    "validation_study",
+]
+
+
+def __getattr__(name: str) -> Any:
+    """Import a public name from its module on first use (PEP 562)."""
+    if name not in _WHERE:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    module, _, attr = _WHERE[name].partition(":")
+    value = getattr(import_module(module), attr or name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_WHERE))

@@ -7,7 +7,19 @@ from typing import TYPE_CHECKING, Any
 from attrition.errors import UserError
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from attrition.infer.battle import BattleData
+
+#: Columns of :meth:`Fitter.to_frame`, in order.
+PARAMETER_COLUMNS: tuple[str, ...] = (
+    "parameter",
+    "side",
+    "estimate",
+    "ci_low",
+    "ci_high",
+    "stderr",
+)
 
 
 class Fitter:
@@ -27,6 +39,75 @@ class Fitter:
     def summary(self) -> dict[str, Any]:
         """Results as a JSON-ready dict (the CLI's ``--json`` output)."""
         raise NotImplementedError
+
+    def _parameter_rows(self) -> list[dict[str, Any]]:
+        """Rows of :meth:`to_frame`: each side's coefficient with its interval, then the
+        exponents ``p``, ``q`` (power law) and the dispersion (negative binomial) when fitted."""
+        nan = float("nan")
+        ci: dict[str, tuple[float, float]] = getattr(self, "ci_", {})
+        rows = [
+            {"parameter": "coefficient", "side": side, "estimate": float(value),
+             "ci_low": ci[side][0] if side in ci else nan,
+             "ci_high": ci[side][1] if side in ci else nan, "stderr": nan}
+            for side, value in getattr(self, "coefficients_", {}).items()
+        ]  # fmt: skip
+        for name, value in getattr(self, "exponents_", {}).items():
+            rows.append({"parameter": name, "side": None, "estimate": float(value),
+                         "ci_low": nan, "ci_high": nan, "stderr": nan})  # fmt: skip
+        dispersion = getattr(self, "dispersion_", None)
+        if dispersion is not None:
+            rows.append({"parameter": "dispersion", "side": None, "estimate": float(dispersion),
+                         "ci_low": nan, "ci_high": nan, "stderr": nan})  # fmt: skip
+        return rows
+
+    def to_frame(self) -> pd.DataFrame:
+        """The fitted parameters as a tidy table, one row per parameter.
+
+        Columns (:data:`PARAMETER_COLUMNS`): ``parameter`` (``coefficient`` per side; ``p``,
+        ``q`` for the power law; ``dispersion`` for the negative binomial; ``log_alpha``,
+        ``alpha``, ``beta`` for the ratio regression), ``side`` (the side whose fire the
+        coefficient measures, ``None`` for a parameter of the whole law), ``estimate``,
+        ``ci_low`` and ``ci_high`` (the fitter's interval, NaN where it gives none) and
+        ``stderr`` (NaN where the fitter gives none); the numbers are float64.
+        """
+        import pandas as pd
+
+        self._require_fitted()
+        df = pd.DataFrame(self._parameter_rows(), columns=list(PARAMETER_COLUMNS))
+        for col in ("estimate", "ci_low", "ci_high", "stderr"):
+            df[col] = df[col].astype("float64")
+        df["side"] = df["side"].astype(object)
+        return df
+
+    def observations_frame(self) -> pd.DataFrame:
+        """Observed and fitted daily losses, one row per (day, side).
+
+        Columns: ``day`` (int64), ``side``, ``observed`` (NaN where unobserved), ``predicted``
+        (the fitted law's daily loss) and ``residual`` (``observed - predicted``), floats.
+        Available for the fitters that predict daily losses (least squares, maximum likelihood).
+        """
+        import numpy as np
+        import pandas as pd
+
+        self._require_fitted()
+        predicted = getattr(self, "predicted_", None)
+        if predicted is None:
+            raise UserError(
+                f"{type(self).__name__} predicts no daily losses; use to_frame() for its parameters"
+            )
+        data: BattleData = self.data_  # type: ignore[attr-defined]
+        n = data.day.size
+        observed = np.asarray(data.losses, dtype=float)
+        pred = np.asarray(predicted, dtype=float)
+        return pd.DataFrame(
+            {
+                "day": np.repeat(np.asarray(data.day, dtype=np.int64), 2),
+                "side": np.tile(np.array(data.sides, dtype=object), n),
+                "observed": observed.reshape(-1),
+                "predicted": pred.reshape(-1),
+                "residual": (observed - pred).reshape(-1),
+            }
+        )
 
 
 def check_identifiable(data: BattleData, n: int, k: int, what: str) -> None:

@@ -76,6 +76,19 @@ class RatioRegression(Fitter):
             "stderr": {"log_alpha": self.stderr_[0], "beta": self.stderr_[1]},
         }
 
+    def _parameter_rows(self) -> list[dict[str, Any]]:
+        """Rows of :meth:`to_frame`: ``log_alpha`` and ``beta`` with their OLS standard errors,
+        and ``alpha = exp(log_alpha)`` (no intervals: the regression reports standard errors)."""
+        nan = float("nan")
+        return [
+            {"parameter": "log_alpha", "side": None, "estimate": self.log_alpha_,
+             "ci_low": nan, "ci_high": nan, "stderr": self.stderr_[0]},
+            {"parameter": "alpha", "side": None, "estimate": self.alpha_,
+             "ci_low": nan, "ci_high": nan, "stderr": nan},
+            {"parameter": "beta", "side": None, "estimate": self.beta_,
+             "ci_low": nan, "ci_high": nan, "stderr": self.stderr_[1]},
+        ]  # fmt: skip
+
 
 def ardennes_variants() -> pd.DataFrame:
     """Every variant of the Ardennes ratio regression (Bracken 1995, Fricker 1998).

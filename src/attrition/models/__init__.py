@@ -1,8 +1,31 @@
-"""Attrition models: the Lanchester family on one vector field."""
+"""attrition.models: the Lanchester family on one vector field (laws, schedules, stop rules).
 
-from attrition.models.lanchester import LanchesterModel
-from attrition.models.laws import LAW_NAMES, Law, get_law, invariant, loss_rates
-from attrition.models.schedule import Impulse, Rate, Schedule, StopRule
+The public names are re-exported lazily: importing this package loads no numerical library.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from attrition.models.lanchester import LanchesterModel
+    from attrition.models.laws import LAW_NAMES, Law, get_law, invariant, loss_rates
+    from attrition.models.schedule import Impulse, Rate, Schedule, StopRule
+
+#: Where each public name lives: ``"module"`` or ``"module:attribute"`` (imported on first use).
+_WHERE: dict[str, str] = {
+    "LanchesterModel": "attrition.models.lanchester",
+    "LAW_NAMES": "attrition.models.laws",
+    "Law": "attrition.models.laws",
+    "get_law": "attrition.models.laws",
+    "invariant": "attrition.models.laws",
+    "loss_rates": "attrition.models.laws",
+    "Impulse": "attrition.models.schedule",
+    "Rate": "attrition.models.schedule",
+    "Schedule": "attrition.models.schedule",
+    "StopRule": "attrition.models.schedule",
+}
 
 __all__ = [
     "LAW_NAMES",
@@ -16,3 +39,17 @@ __all__ = [
     "invariant",
     "loss_rates",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """Import a public name from its module on first use (PEP 562)."""
+    if name not in _WHERE:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    module, _, attr = _WHERE[name].partition(":")
+    value = getattr(import_module(module), attr or name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_WHERE))
