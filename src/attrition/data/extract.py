@@ -15,7 +15,8 @@ article body, sentence by sentence:
 * the rate (``per day``/``a day``/``every day``/``each day``/``daily`` -> per_day);
 * the claim date from the date expressions of the sentence (or the paragraph before it);
 * the claimant from ``X claimed/said/reported/stated/estimated ...`` and ``according to X``,
-  mapped to canonical names, and the sides from nationality words.
+  mapped to canonical names, and the sides from nationality words (both from a claimant
+  lexicon: data in ``attrition/data/lexicon/``, :func:`load_lexicon`).
 
 :func:`score_extraction` compares proposed rows with curated ones. **Matching rule:** a proposed
 and a curated row can match when their metrics are in the same family (losses, equipment,
@@ -28,23 +29,29 @@ recall = matched / curated, value agreement = share of matched pairs whose ``val
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from attrition.data.article import Article, find_dates
 from attrition.data.schema import CLAIM_COLUMNS
+from attrition.errors import UserError
 
 if TYPE_CHECKING:
     import pandas as pd
 
 __all__ = [
+    "DEFAULT_LEXICON",
     "METRIC_FAMILIES",
+    "Lexicon",
     "NumberMention",
     "Score",
     "extract_claims",
     "find_numbers",
+    "load_lexicon",
     "metric_family",
     "quote_values",
     "score_extraction",
@@ -495,76 +502,99 @@ class _Claimant:
     side: str
 
 
-_CLAIMANTS: tuple[tuple[str, str, str], ...] = (
-    (
-        r"Prigozhin|Prighozhin|head of Wagner|Wagner head|chief of the Wagner",
-        "Yevgeny Prigozhin",
-        "RU",
-    ),
-    (r"Reznikov", "Oleksii Reznikov", "UA"),
-    (r"Arestovych|Arestoych", "Oleksii Arestovych", "UA"),
-    (r"Kirby", "John Kirby", "WEST"),
-    (r"Milley", "Mark Milley", "WEST"),
-    (r"Biden", "Joe Biden", "WEST"),
-    (r"Blinken", "Antony Blinken", "WEST"),
-    (r"Stubbs", "Ian Stubbs", "WEST"),
-    (r"Girkin", "Igor Girkin", "RU"),
-    (r"Konashenkov", "Igor Konashenkov", "RU"),
-    (r"Cherevat", "Serhiy Cherevaty", "UA"),
-    (r"Syrskyi", "Oleksandr Syrskyi", "UA"),
-    (r"Maliar|Malyar", "Hanna Maliar", "UA"),
-    (r"Zelensk", "Volodymyr Zelenskyy", "UA"),
-    (r"Podolyak", "Mykhailo Podolyak", "UA"),
-    (r"Reva\b", "Oleksiy Reva", "UA"),
-    (r"Kyrylenko", "Pavlo Kyrylenko", "UA"),
-    (r"Tarnavskyi", "Oleksandr Tarnavskyi", "UA"),
-    (r"Senovilla", "Maria Senovilla", "INDEPENDENT"),
-    (r"Rochan", "Rochan Consulting", "INDEPENDENT"),
-    (r"\bNATO\b", "NATO", "WEST"),
-    (r"\bISW\b|Institute for the Study of War", "Institute for the Study of War", "INDEPENDENT"),
-    (
-        r"UK MoD|UK Defence Ministry|UK defence ministry|British Ministry of Defen[cs]e|"
-        r"United Kingdom's Ministry of Defence|British MoD",
-        "UK Ministry of Defence",
-        "WEST",
-    ),
-    (
-        r"Russian (?:Ministry of Defen[cs]e|defen[cs]e ministry|Defen[cs]e Ministry)",
-        "Russian Ministry of Defence",
-        "RU",
-    ),
-    (r"Ukrainian General Staff|Ukrainian general staff", "Ukrainian General Staff", "UA"),
-    (r"New York Times", "The New York Times", "INDEPENDENT"),
-    (r"Associated Press", "Associated Press", "INDEPENDENT"),
-    (r"\bBBC\b", "BBC", "INDEPENDENT"),
-    (r"\bCNN\b", "CNN", "INDEPENDENT"),
-    (r"Kyiv Independent", "The Kyiv Independent", "INDEPENDENT"),
-    (r"\bDPR official", "DPR officials (unnamed)", "RU"),
-    (r"Western official", "Western officials (unnamed)", "WEST"),
-    (r"\b(?:the )?US\b|United States", "US government", "WEST"),
-    (
-        r"Ukrainian (?:military|commanders?|soldiers?|forces|artillerym\w+|Armed Forces)",
-        "Ukrainian military (unnamed)",
-        "UA",
-    ),
-    (
-        r"Ukrainians|Ukrainian (?:government|officials?|sources|authorities)|\bUkraine\b|Kyiv",
-        "Ukrainian officials (unnamed)",
-        "UA",
-    ),
-    (r"Russians|Russian (?:sources|officials|media)", "Russian officials (unnamed)", "RU"),
-)
-_CLAIMANT_RES = tuple((re.compile(p), n, s) for p, n, s in _CLAIMANTS)
+@dataclass(frozen=True)
+class Lexicon:
+    """Which words name which claimant and side (data: ``attrition/data/lexicon/*.toml``).
+
+    ``claimants``: ``(pattern, canonical name, claimant side)``, first listed wins a tie;
+    ``side_words``: ``(pattern, side)``, the nearest to a number wins; ``default_claimant``:
+    ``(name, side)`` of a figure no one is named for; ``enemy_of``: claimant side -> the side
+    whose losses an unattributed figure is (others: ``BOTH``); ``advance_sides`` and
+    ``advance_default``: the subject of an advance figure. Built by :func:`load_lexicon`.
+    """
+
+    claimants: tuple[tuple[re.Pattern[str], str, str], ...]
+    side_words: tuple[tuple[re.Pattern[str], str], ...]
+    default_claimant: tuple[str, str]
+    enemy_of: dict[str, str]
+    advance_sides: frozenset[str]
+    advance_default: str
+
+    @property
+    def default(self) -> _Claimant:
+        """The claimant of a figure no one is named for."""
+        return _Claimant(*self.default_claimant)
+
+
+LEXICON_DIR = Path(__file__).parent / "lexicon"
+DEFAULT_LEXICON = "ukraine_war"
+"""The lexicon :func:`extract_claims` uses by default (the Russia-Ukraine war)."""
+
+
+def _entry(item: Any, keys: tuple[str, ...], where: str) -> list[Any]:
+    if not isinstance(item, dict) or any(k not in item for k in keys):
+        raise UserError(f"{where}: needs {', '.join(keys)}")
+    return [item[k] for k in keys]
+
+
+def _compile(pattern: Any, flags: int, where: str) -> re.Pattern[str]:
+    try:
+        return re.compile(str(pattern), flags)
+    except re.error as exc:
+        raise UserError(
+            f"{where}: pattern {pattern!r} is not a regular expression ({exc})"
+        ) from None
+
+
+@functools.lru_cache(maxsize=8)
+def load_lexicon(name: str | Path = DEFAULT_LEXICON) -> Lexicon:
+    """Read a claimant lexicon: a name in ``attrition/data/lexicon/`` or a TOML file's path.
+
+    Any problem is one :class:`UserError` line naming the file and the entry."""
+    from attrition._io import read_toml
+
+    p = Path(name)
+    if p.suffix != ".toml":
+        p = LEXICON_DIR / f"{name}.toml"
+    if not p.is_file():
+        known = sorted(f.stem for f in LEXICON_DIR.glob("*.toml"))
+        raise UserError(f"lexicon {name}: no such file {p}; known: {', '.join(known)}")
+    data = read_toml(p)
+    default = _entry(data.get("default_claimant"), ("name", "side"), f"{p}: [default_claimant]")
+    advance = _entry(data.get("advance"), ("sides", "default"), f"{p}: [advance]")
+    claimants = []
+    for i, c in enumerate(data.get("claimants", [])):
+        where = f"{p}: [[claimants]] #{i + 1}"
+        pattern, cname, side = _entry(c, ("pattern", "name", "side"), where)
+        claimants.append((_compile(pattern, 0, where), str(cname), str(side)))
+    words = []
+    for i, w in enumerate(data.get("side_words", [])):
+        where = f"{p}: [[side_words]] #{i + 1}"
+        pattern, side = _entry(w, ("pattern", "side"), where)
+        flags = re.IGNORECASE if w.get("ignore_case", False) else 0
+        words.append((_compile(pattern, flags, where), str(side)))
+    enemy_of = data.get("enemy_of", {})
+    if not isinstance(enemy_of, dict):
+        raise UserError(f"{p}: [enemy_of] must be a table of claimant side = side")
+    return Lexicon(
+        claimants=tuple(claimants),
+        side_words=tuple(words),
+        default_claimant=(str(default[0]), str(default[1])),
+        enemy_of={str(k): str(v) for k, v in enemy_of.items()},
+        advance_sides=frozenset(str(x) for x in advance[0]),
+        advance_default=str(advance[1]),
+    )
+
+
 _SAY_VERB = re.compile(
     r"\b(?:claimed|claims|claim|said|says|reported|reports|stated|states|estimated|estimates|"
     r"announced|admitted|confirmed|added|wrote|told|insisted|assessed|noted|published|"
     r"placing|gave a figure|increased the figures?|had increased|alleged|clarified|stressed|"
     r"indicated|put|according to)\b"
 )
-_DEFAULT_CLAIMANT = _Claimant("Wikipedia (article text)", "OTHER")
 
 
-def _find_claimant(text: str) -> _Claimant | None:
+def _find_claimant(text: str, lex: Lexicon) -> _Claimant | None:
     """The claimant named nearest before the last 'say' verb of ``text``, if any."""
     verbs = list(_SAY_VERB.finditer(text))
     if not verbs:
@@ -572,13 +602,13 @@ def _find_claimant(text: str) -> _Claimant | None:
     for verb in reversed(verbs):
         if verb.group(0) == "according to":
             window = text[verb.end() : verb.end() + 60]
-            for rx, name, side in _CLAIMANT_RES:
+            for rx, name, side in lex.claimants:
                 if rx.search(window):
                     return _Claimant(name, side)
             continue
         window = text[max(0, verb.start() - 120) : verb.start()]
         best: tuple[int, _Claimant] | None = None
-        for rx, name, side in _CLAIMANT_RES:
+        for rx, name, side in lex.claimants:
             for m in rx.finditer(window):
                 if best is None or m.end() > best[0]:
                     best = (m.end(), _Claimant(name, side))
@@ -587,18 +617,9 @@ def _find_claimant(text: str) -> _Claimant | None:
     return None
 
 
-_SIDE_WORDS: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"\bWagner\w*", re.I), "WAGNER"),
-    (re.compile(r"\b(?:civilians?|residents|population|inhabitants)\b", re.I), "CIVILIAN"),
-    (re.compile(r"\bboth (?:sides|armies)\b", re.I), "BOTH"),
-    (re.compile(r"\b(?:Russian|Russians|Russia|invaders|occupants)\b"), "RU"),
-    (re.compile(r"\b(?:Ukrainian|Ukrainians|Ukraine|Ukraine’s|Ukraine's)\b"), "UA"),
-)
-
-
-def _nearest_side(before: str, after: str) -> str | None:
+def _nearest_side(before: str, after: str, lex: Lexicon) -> str | None:
     best: tuple[int, str] | None = None
-    for rx, side in _SIDE_WORDS:
+    for rx, side in lex.side_words:
         for m in rx.finditer(after):
             d = m.start()
             if best is None or d < best[0]:
@@ -622,7 +643,7 @@ class _Row:
     claim_date: Any = None
     period_start: Any = None
     period_end: Any = None
-    claimant: _Claimant = _DEFAULT_CLAIMANT
+    claimant: _Claimant = _Claimant("", "")
     subject_side: str = "BOTH"
 
 
@@ -857,16 +878,19 @@ def _propose(
     )
 
 
-def extract_claims(article: Article) -> pd.DataFrame:
+def extract_claims(article: Article, lexicon: Lexicon | str | Path | None = None) -> pd.DataFrame:
     """Propose claims from the article body (columns of ``claims.csv``; ids ``ex-0001``...).
 
-    See the module docstring for the rules. Rows are sorted by offset.
+    See the module docstring for the rules. ``lexicon``: which words name which claimant and
+    side (a :class:`Lexicon`, a name or a TOML path for :func:`load_lexicon`; default
+    :data:`DEFAULT_LEXICON`). Rows are sorted by offset.
     """
     import pandas as pd
     from pydantic import ValidationError
 
     from attrition.data.schema import Claim, models_to_frame
 
+    lex = lexicon if isinstance(lexicon, Lexicon) else load_lexicon(lexicon or DEFAULT_LEXICON)
     text = article.text
     rows: list[_Row] = []
     skipped = [s for s in article.sections if s.title.lower() in {"see also", "notes"}]
@@ -877,7 +901,7 @@ def extract_claims(article: Article) -> pd.DataFrame:
         para_date: Any = None
         for s_start, s_end in [s for s in article.sentences if p.start <= s[0] < p.end]:
             sentence = text[s_start:s_end]
-            sentence_claimant = _find_claimant(sentence)
+            sentence_claimant = _find_claimant(sentence, lex)
             dates = find_dates(sentence, article)
             previous: str | None = None
             for n, pair in _groups(text, _mentions(text, s_start, s_end), s_start):
@@ -888,13 +912,13 @@ def extract_claims(article: Article) -> pd.DataFrame:
                 row.claim_date = _date_before(dates, n.start - s_start) or para_date
                 row.period_start, row.period_end = _period(sentence, row.claim_date, article)
                 row.claimant = (
-                    _find_claimant(text[s_start : n.start])
+                    _find_claimant(text[s_start : n.start], lex)
                     or para_claimant
                     or sentence_claimant
-                    or _DEFAULT_CLAIMANT
+                    or lex.default
                 )
                 row.subject_side = _subject_side(
-                    row.metric, text, s_start, s_end, n, pair, row.claimant
+                    row.metric, text, s_start, s_end, n, pair, row.claimant, lex
                 )
                 rows.append(row)
             if dates:
@@ -1021,17 +1045,18 @@ def _subject_side(
     n: NumberMention,
     pair: NumberMention | None,
     claimant: _Claimant,
+    lex: Lexicon,
 ) -> str:
-    """Whose figure it is: the nationality word nearest the number, else the claimant's enemy."""
+    """Whose figure it is: the side word nearest the number, else the claimant's enemy."""
     last = pair or n
     before = text[max(s_start, n.start - 80) : n.start]
     after = _after_window(text, last, s_start, s_end, 60)
     if metric in {"casualty_ratio"}:
         return "BOTH"
     if metric in {"advance_m", "advance_width_m", "advance_depth_m", "area_km2"}:
-        side = _nearest_side(before, "")
-        return side if side in {"UA", "RU", "WAGNER"} else "UA"
-    side = _nearest_side(before, after)
+        side = _nearest_side(before, "", lex)
+        return side if side in lex.advance_sides else lex.advance_default
+    side = _nearest_side(before, after, lex)
     if side is not None:
         return side
-    return {"UA": "RU", "RU": "UA", "WEST": "RU"}.get(claimant.side, "BOTH")
+    return lex.enemy_of.get(claimant.side, "BOTH")
