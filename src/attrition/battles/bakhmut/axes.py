@@ -3,15 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING
 
 import numpy as np
 
 from attrition.errors import UserError
-
-if TYPE_CHECKING:
-    pass
-
 
 START = dt.date(2022, 8, 1)
 """Day 0: 'the main assault towards the city started on 1 August' (the article's lead)."""

@@ -10,39 +10,20 @@ from __future__ import annotations
 import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
-from attrition.battles.bakhmut.geometry import Geography
-from attrition.errors import UserError, unknown_name
-
-if TYPE_CHECKING:
-    pass
 from attrition.battles.bakhmut.axes import DAYS, FALL_FRACTION, FRONTS, PHASE_GROUP
 from attrition.battles.bakhmut.geometry import (
-    R_MAX,
-    R_MIN,
-    SOLEDAR_RADIUS_KM,
+    Geography,
     city_fraction,
 )
 from attrition.battles.bakhmut.model import (
-    ALPHA_ARTILLERY,
-    DEPART_RATE,
-    ENC_WIDTH_KM,
-    FIRE_WEIGHTS,
-    GATE_WIDTH_KM,
-    HOLDOUT_KM,
-    HOLDOUT_WIDTH_KM,
-    LAMBDA_RU,
-    LAMBDA_UA,
-    N_REF,
-    RHO_MAX,
-    RHO_MIN,
-    SMOOTH_SHARE,
     BakhmutModel,
     Prepared,
 )
+from attrition.errors import UserError, unknown_name
 
 
 @dataclass(frozen=True)
@@ -108,27 +89,6 @@ class BakhmutRuns:
         return np.asarray(front <= geo.distance[place])
 
 
-_SCALARS: tuple[str, ...] = (
-    "c_ru",
-    "c_ua",
-    "exp_wc",
-    "exp_rr",
-    "urban_protect",
-    "urban_cost",
-    "encirclement",
-    "kappa",
-    "gamma",
-    "ua_advance",
-    "contract_days",
-    "wc_rate",
-    "wp_rate",
-    "return_share",
-    "tempo_elasticity",
-    "encirclement_advance",
-    "withdraw_rate",
-)
-
-
 def _make_det_kernel() -> Any:
     try:
         import numba
@@ -136,20 +96,8 @@ def _make_det_kernel() -> Any:
         return None
     import math
 
+    from attrition.battles.bakhmut.model import field
     from attrition.simulate.rng import binomial, poisson, seed_run
-
-    @numba.njit(cache=True, inline="always")  # type: ignore[misc]
-    def sig(x: float) -> float:
-        x = min(max(x, -60.0), 60.0)
-        return 1.0 / (1.0 + math.exp(-x))
-
-    @numba.njit(cache=True, inline="always")  # type: ignore[misc]
-    def softplus(x: float, w: float) -> float:
-        return max(x, 0.0) + w * math.log1p(math.exp(-abs(x) / w))
-
-    @numba.njit(cache=True, inline="always")  # type: ignore[misc]
-    def gate(r: float, centre: float, radius: float, w: float) -> float:
-        return sig((r - (centre - radius)) / w) * sig(((centre + radius) - r) / w)
 
     @numba.njit(cache=True)  # type: ignore[misc]
     def kernel(y0: Any, arrive: Any, theta: Any, ua_t: Any, rr_t: Any, sup: Any, share: Any,
@@ -164,12 +112,7 @@ def _make_det_kernel() -> Any:
         fronts = np.empty((n, days + 1, 3))
         recruited = np.zeros((n, days + 1))
         arrived_wp = np.zeros((n, days + 1))
-        city_d, city_r, r_in, sol_d, sol_r = geo[0], geo[1], geo[2], geo[3], geo[4]
-        (p_exp, q_exp, nref, alpha, a_c, a_p, a_r, lam_ru, lam_ua, dep_rate, enc_w, gate_w,
-         rho_min, rho_max, r_min, r_max, smooth, hold_km, hold_w) = (
-             consts[0], consts[1], consts[2], consts[3], consts[4], consts[5], consts[6],
-             consts[7], consts[8], consts[9], consts[10], consts[11], consts[12], consts[13],
-             consts[14], consts[15], consts[16], consts[17], consts[18])  # fmt: skip
+        r_min, r_max = consts[14], consts[15]
         for i in range(n):
             if stoch:
                 seed_run(pool, start + i, st, i)
@@ -178,14 +121,11 @@ def _make_det_kernel() -> Any:
             hz = np.empty(4)
             oz = np.empty(4)
             inf_ = np.empty(4)
+            adv = np.empty(3)
+            push = np.empty(3)
+            loss2 = np.empty(2)
+            rem = np.empty(4)
             cum = np.empty(4)
-            c_ru, c_ua, e_wc, e_rr = sc[i, 0], sc[i, 1], sc[i, 2], sc[i, 3]
-            u_prot, u_cost, enc, kap, gam = sc[i, 4], sc[i, 5], sc[i, 6], sc[i, 7], sc[i, 8]
-            nu, contract, wc_rate, wp_rate = sc[i, 9], sc[i, 10], sc[i, 11], sc[i, 12]
-            keep = 1.0 - sc[i, 13]
-            zeta = sc[i, 14]
-            enc_adv = sc[i, 15]
-            wd_rate = sc[i, 16]
             for k in range(7):
                 y[k] = y0[i, k]
             for k in range(4):
@@ -206,80 +146,29 @@ def _make_det_kernel() -> Any:
                         fronts[i, 0, k] = y[4 + k]
                 for k in range(4):
                     x[k] = max(y[k], 0.0)
-                wc, wp, rr, ua = x[0], x[1], x[2], x[3]
-                rn, re, rs = y[4], y[5], y[6]
                 ph = phase[d]
                 grp = phase_group[ph]
-                th = theta[i, ph]
                 s = sup[i, supply_param[d]] if supply_param[d] >= 0 else supply_level[d]
-                fire_w = 1.0 - alpha * (1.0 - s)
-                expo_w = 1.0 + alpha * (1.0 - s)
-                f_ru = a_c * fire_w * wc + a_p * fire_w * wp + a_r * rr
-                t_ru = wc + wp + rr
-                g_e = gate(re, city_d, city_r, gate_w)
-                g_n = gate(rn, sol_d, sol_r, gate_w)
-                sh_n, sh_e, sh_s = share[i, ph, 0], share[i, ph, 1], share[i, ph, 2]
-                urban = sh_e * g_e + sh_n * g_n
-                phi_eff = 1.0 + (u_prot - 1.0) * urban
-                wd = 1.0 if withdrawn[d] else 0.0
-                p_enc = (sig((city_d - max(rn, rs)) / enc_w) * sig((re - r_in) / gate_w)
-                         * (1.0 - wd))  # fmt: skip
-                loss_ua = (th**zeta * c_ru * nref * (f_ru / nref) ** p_exp * (ua / nref) ** q_exp
-                           * (1.0 + enc * p_enc) / phi_eff)  # fmt: skip
-                loss_ru = th * c_ua * nref * (ua / nref) ** p_exp * (t_ru / nref) ** q_exp
-                ex_c = e_wc * expo_w
-                ex_p = expo_w
-                ex_r = e_rr
-                denom = max(ex_c * wc + ex_p * wp + ex_r * rr, 1e-9)
-                unit = loss_ru / denom
-                hz[0], hz[1], hz[2] = unit * ex_c, unit * ex_p, unit * ex_r
-                hz[3] = loss_ua / max(ua, 1e-9)
-                rrt = rr_t[i, grp]
-                uat = ua_t[i, grp]
-                oz[0] = 1.0 / contract + (dep_rate if departing[d, 0] else 0.0)
-                oz[1] = dep_rate if departing[d, 1] else 0.0
-                w_rr = smooth * rrt
-                w_ua = smooth * uat
-                oz[2] = lam_ru * softplus(rr - rrt, w_rr) / max(rr, 1e-9) + (
-                    dep_rate if departing[d, 2] else 0.0)  # fmt: skip
-                oz[3] = lam_ua * softplus(ua - uat, w_ua) / max(ua, 1e-9) + (
-                    dep_rate if departing[d, 3] else 0.0)  # fmt: skip
-                recruit = recruiting[d] and present[d, 0] and not departing[d, 0]
-                inf_[0] = wc_rate if recruit else 0.0
-                inf_[1] = wp_rate if (present[d, 1] and not departing[d, 1]) else 0.0
-                inf_[2] = (lam_ru * softplus(rrt - rr, w_rr)
-                           if (present[d, 2] and not departing[d, 2]) else 0.0)  # fmt: skip
-                inf_[3] = (lam_ua * softplus(uat - ua, w_ua)
-                           if (present[d, 3] and not departing[d, 3]) else 0.0)  # fmt: skip
-                rho = min(max(max(f_ru, 1e-6) / max(ua, 1e-6), rho_min), rho_max)
-                ratio = rho**gam
-                off = 1.0 if offensive[d] else 0.0
-                adv_n = sh_n * ratio * (1.0 - off) / (kap * (1.0 + (u_cost - 1.0) * g_n))
-                adv_e = (sh_e * ratio * (1.0 + enc_adv * p_enc)
-                         / (kap * (1.0 + (u_cost - 1.0) * g_e)))  # fmt: skip
-                adv_s = sh_s * ratio * (1.0 - off) / kap
-                push = off * nu / ratio
+                field(x, y, theta[i, ph], s, share[i, ph], rr_t[i, grp], ua_t[i, grp], sc[i],
+                      withdrawn[d], offensive[d], recruiting[d], present[d], departing[d],
+                      geo, consts, hz, oz, inf_, adv, push, loss2, rem)  # fmt: skip
                 l_ru = 0.0
                 for k in range(4):
                     if stoch:  # chain-binomial: never below zero
                         loss = binomial(st, i, x[k], -math.expm1(-hz[k]), lf)
-                        gone = loss if k == 0 else binomial(st, i, loss, keep, lf)
+                        gone = loss if k == 0 else binomial(st, i, loss, rem[k], lf)
                         out = binomial(st, i, x[k] - loss, -math.expm1(-oz[k]), lf)
                         inf_[k] = poisson(st, i, inf_[k], lf)
                         y[k] = x[k] - gone - out + inf_[k]
                     else:
                         loss = x[k] * (-math.expm1(-hz[k]))
                         out = (x[k] - loss) * (-math.expm1(-oz[k]))
-                        y[k] = x[k] - loss * (1.0 if k == 0 else keep) - out + inf_[k]
+                        y[k] = x[k] - loss * rem[k] - out + inf_[k]
                     cum[k] += loss
                     if k < 3:
                         l_ru += loss
-                y[4] = min(max(y[4] - adv_n * l_ru + push, r_min), r_max)
-                wdr = min(wd_rate * p_enc * sig((re - r_in - hold_km) / hold_w),
-                          max(re - r_in - hold_km, 0.0))  # fmt: skip
-                y[5] = min(max(y[5] - adv_e * l_ru - wdr, r_min), r_max)
-                y[6] = min(max(y[6] - adv_s * l_ru + push, r_min), r_max)
                 for k in range(3):
+                    y[4 + k] = min(max(y[4 + k] - adv[k] * l_ru + push[k], r_min), r_max)
                     y[4 + k] = max(y[4 + k], hold_line[d, k])
                 rec += inf_[0]
                 awp += inf_[1]
@@ -301,30 +190,27 @@ def _det_kernel() -> Any:
 
 
 def _run_kernel(
-    model: BakhmutModel, prep: Prepared, days: int, seed: int | None = None, run_offset: int = 0
+    model: BakhmutModel,
+    prep: Prepared,
+    days: int,
+    seed: int | None = None,
+    run_offset: int = 0,
+    compiled: bool = True,
 ) -> BakhmutRuns | None:
-    """Run the compiled kernel: the deterministic map, or the chain-binomial engine when
-    ``seed`` is given (run ``i`` draws from the xoshiro256** stream seeded by
-    ``SeedSequence(seed, spawn_key=(1, run_offset + i))``, as :mod:`attrition.simulate` does)."""
+    """Run the kernel: the deterministic map, or the chain-binomial engine when ``seed`` is
+    given (run ``i`` draws from the xoshiro256** stream seeded by
+    ``SeedSequence(seed, spawn_key=(1, run_offset + i))``, as :mod:`attrition.simulate` does).
+    ``compiled=False`` runs the same source in the Python interpreter (a check on the compiler,
+    slow)."""
     kernel = _det_kernel()
     if kernel is None:  # pragma: no cover - numba missing
         return None
+    if not compiled:
+        kernel = kernel.py_func
     from attrition.simulate.rng import log_factorials, seed_pool
 
     sch = model.daily_schedule
-    geo = model.schedule.geography
-    p_exp, q_exp = model.exponents
-    consts = np.array(
-        [p_exp, q_exp, N_REF, ALPHA_ARTILLERY, *FIRE_WEIGHTS, LAMBDA_RU, LAMBDA_UA,
-         DEPART_RATE, ENC_WIDTH_KM, GATE_WIDTH_KM, RHO_MIN, RHO_MAX, R_MIN, R_MAX,
-         SMOOTH_SHARE, HOLDOUT_KM, HOLDOUT_WIDTH_KM]
-    )  # fmt: skip
-    geo_arr = np.array(
-        [geo.city_distance, geo.city_radius, geo.r_in, geo.soledar_distance, SOLEDAR_RADIUS_KM]
-    )
-    sc = np.ascontiguousarray(
-        np.stack([np.asarray(prep.scalar[k], dtype=float) for k in _SCALARS], axis=-1)
-    )
+    sc, geo_arr, consts = model.kernel_inputs(prep)
 
     def c(a: Any) -> np.ndarray:
         return np.ascontiguousarray(np.asarray(a, dtype=float))
@@ -378,9 +264,9 @@ def simulate(
             ensemble is split into chunks.
         days: number of days to run (at most :data:`DAYS`).
         run_offset: position of this chunk's first run in the whole ensemble.
-        use_numba: run the deterministic map with the compiled kernel (same equations, tested
-            equal to the NumPy reference path used when this is ``False``). The binomial
-            engine always runs compiled.
+        use_numba: run the compiled kernel (default); ``False`` runs the very same kernel
+            source in the Python interpreter (slow; a check on the compiler, not a second
+            definition). The binomial engine always runs compiled.
     """
     if method not in SIM_METHODS:
         raise unknown_name("method", method, SIM_METHODS)
@@ -396,62 +282,7 @@ def simulate(
         if runs is None:  # pragma: no cover - numba is a core dependency
             raise UserError("the binomial engine needs numba; install it with: pip install numba")
         return runs
-    if use_numba:
-        fast = _run_kernel(model, prep, days)
-        if fast is not None:
-            return fast
-    n = prep.n
-    sch = model.daily_schedule
-    y = np.asarray(model.initial_state(prep), dtype=float)
-    arrive = np.asarray(model.arrival_amounts(prep), dtype=float)
-    strength = np.empty((n, days + 1, 4))
-    losses = np.zeros((n, days + 1, 4))
-    fronts = np.empty((n, days + 1, 3))
-    recruited = np.zeros((n, days + 1))
-    arrived_wp = np.zeros((n, days + 1))
-    cum_loss = np.zeros((n, 4))
-    cum_rec = np.zeros(n)
-    cum_wp = np.zeros(n)
-    geo_min = R_MIN
-    for d in range(days):
-        # decisions that land at the start of the day
-        wt = sch.withdraw_to[d]
-        if np.isfinite(wt):
-            y[:, 5] = np.minimum(y[:, 5], wt)
-        for c in range(4):
-            if sch.arrive_day[c] == d and d > 0:
-                y[:, c] += arrive[:, c]
-        if d == 0:
-            strength[:, 0], fronts[:, 0] = y[:, :4], y[:, 4:]
-        r = model.rates(d, y, prep)
-        x = np.maximum(y[:, :4], 0.0)
-        p_loss = -np.expm1(-r.loss_hazard)
-        p_out = -np.expm1(-r.out_hazard)
-        loss = x * p_loss
-        out = (x - loss) * p_out
-        inflow = r.inflow
-        removed = loss * r.removal
-        y[:, :4] = x - removed - out + inflow
-        l_ru = loss[:, :3].sum(axis=1)
-        y[:, 4:] = np.clip(
-            y[:, 4:] - r.advance_per_loss * l_ru[:, None] + r.push_back, geo_min, R_MAX
-        )
-        y[:, 4:] = np.maximum(y[:, 4:], sch.hold_line[d])
-        cum_loss += loss
-        cum_rec += inflow[:, 0]
-        cum_wp += inflow[:, 1]
-        strength[:, d + 1] = y[:, :4]
-        losses[:, d + 1] = cum_loss
-        fronts[:, d + 1] = y[:, 4:]
-        recruited[:, d + 1] = cum_rec
-        arrived_wp[:, d + 1] = cum_wp
-    return BakhmutRuns(
-        strength,
-        losses,
-        fronts,
-        recruited,
-        arrived_wp,
-        None,
-        "deterministic",
-        model.schedule.geography,
-    )
+    runs = _run_kernel(model, prep, days, compiled=use_numba)
+    if runs is None:  # pragma: no cover - numba is a core dependency
+        raise UserError("the Bakhmut engines need numba; install it with: pip install numba")
+    return runs

@@ -10,7 +10,7 @@ import functools
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
@@ -20,13 +20,10 @@ from attrition.battles.bakhmut.geometry import (
     city_fraction,
 )
 from attrition.battles.bakhmut.model import BakhmutModel
+from attrition.battles.bakhmut.observations import QUANTITIES, Observation, Observations
 from attrition.battles.bakhmut.params import PARAMS, ParamSpec
 from attrition.errors import unknown_name
 from attrition.infer.smc import gaussian_log_prior
-
-if TYPE_CHECKING:
-    pass
-from attrition.battles.bakhmut.observations import QUANTITIES, Observation, Observations
 
 OUTLIER_SHARE = 0.05
 """Prior share of statements the model cannot represent (robust likelihood floor)."""

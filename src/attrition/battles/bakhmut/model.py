@@ -39,22 +39,20 @@ Russian fire ``F_RU`` weights each component and scales Wagner's by its ammuniti
 from __future__ import annotations
 
 import functools
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
-from attrition.battles.bakhmut.smooth import array_module, sigmoid, softplus
-from attrition.errors import UserError, unknown_name
-from attrition.models.laws import LAW_NAMES, get_law
-
-if TYPE_CHECKING:
-    pass
 from attrition.battles.bakhmut.axes import BAKHMUT_LAWS, DAYS, N_PHASES, PHASE_GROUP
-from attrition.battles.bakhmut.geometry import SOLEDAR_RADIUS_KM
+from attrition.battles.bakhmut.geometry import R_MAX, R_MIN, SOLEDAR_RADIUS_KM
 from attrition.battles.bakhmut.params import PARAMS
 from attrition.battles.bakhmut.schedule import BakhmutSchedule, DailySchedule
+from attrition.battles.bakhmut.smooth import array_module
+from attrition.errors import UserError, unknown_name
+from attrition.models.laws import LAW_NAMES, get_law
 
 N_REF = 10_000.0
 """Strength unit of the attrition law (coefficients are per ``N_REF`` soldiers)."""
@@ -100,12 +98,6 @@ HOLDOUT_WIDTH_KM = 0.05
 
 SMOOTH_SHARE = 0.02
 """Width of the smooth positive part in the replenishment flows (share of the target)."""
-
-
-def _gate(xp: Any, r: Any, centre: float, radius: float) -> Any:
-    """Smooth indicator of ``centre − radius < r < centre + radius``."""
-    w = GATE_WIDTH_KM
-    return sigmoid(xp, (r - (centre - radius)) / w) * sigmoid(xp, ((centre + radius) - r) / w)
 
 
 @dataclass(frozen=True)
@@ -248,130 +240,216 @@ class BakhmutModel:
         return xp.stack([s["wc_0"], s["wp_0"], prep.rr_target[:, 0], prep.ua_target[:, 0]], axis=-1)
 
     # -- rates -----------------------------------------------------------------------------
-    def rates(self, day: int, y: Any, prep: Prepared) -> Rates:
-        """All flow rates on day ``day`` at state ``y`` (``(n, 7)``), for every run at once.
-
-        Pure: works on NumPy and JAX arrays alike.
-        """
-        xp = array_module(y)
+    def kernel_inputs(self, prep: Prepared) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """``(scalars, geometry, constants)``: the arrays :func:`field` reads (scalars ``(n,
+        len(SCALARS))`` in :data:`SCALARS` order)."""
+        p_exp, q_exp = self.exponents
         geo = self.schedule.geography
+        consts = np.array(
+            [p_exp, q_exp, N_REF, ALPHA_ARTILLERY, *FIRE_WEIGHTS, LAMBDA_RU, LAMBDA_UA,
+             DEPART_RATE, ENC_WIDTH_KM, GATE_WIDTH_KM, RHO_MIN, RHO_MAX, R_MIN, R_MAX,
+             SMOOTH_SHARE, HOLDOUT_KM, HOLDOUT_WIDTH_KM]
+        )  # fmt: skip
+        geo_arr = np.array(
+            [geo.city_distance, geo.city_radius, geo.r_in, geo.soledar_distance, SOLEDAR_RADIUS_KM]
+        )
+        sc = np.ascontiguousarray(
+            np.stack([np.asarray(prep.scalar[k], dtype=float) for k in SCALARS], axis=-1)
+        )
+        return sc, geo_arr, consts
+
+    def rates(self, day: int, y: Any, prep: Prepared) -> Rates:
+        """All flow rates on day ``day`` at state ``y`` (``(n, 7)``), for every run: the
+        compiled :func:`field` (the engines' own definition) evaluated run by run."""
+        f = field_function()
         sch = self.daily_schedule
         d = int(min(max(day, 0), len(sch.phase) - 1))
-        s = prep.scalar
-        p_exp, q_exp = self.exponents
-        x = xp.maximum(y[..., :4], 0.0)
-        wc, wp, rr, ua = x[..., 0], x[..., 1], x[..., 2], x[..., 3]
-        rn, re, rs = y[..., 4], y[..., 5], y[..., 6]
+        y = np.asarray(y, dtype=float)
+        n = y.shape[0]
+        sc, geo, consts = self.kernel_inputs(prep)
+        theta, share = np.asarray(prep.theta), np.asarray(prep.share)
+        rr_t, ua_t, sup = (np.asarray(a) for a in (prep.rr_target, prep.ua_target, prep.supply))
         ph = int(sch.phase[d])
         grp = PHASE_GROUP[ph]
-        theta = prep.theta[:, ph]
-        if sch.supply_param[d] >= 0:
-            sup = prep.supply[:, int(sch.supply_param[d])]
-        else:
-            sup = xp.full(prep.n, float(sch.supply_level[d]))
-        fire_w = 1.0 - ALPHA_ARTILLERY * (1.0 - sup)
-        expo_w = 1.0 + ALPHA_ARTILLERY * (1.0 - sup)
-        a_c, a_p, a_r = FIRE_WEIGHTS
-        f_ru = a_c * fire_w * wc + a_p * fire_w * wp + a_r * rr
-        t_ru = wc + wp + rr
-        g_e = _gate(xp, re, geo.city_distance, geo.city_radius)
-        g_n = _gate(xp, rn, geo.soledar_distance, SOLEDAR_RADIUS_KM)
-        share = prep.share[:, ph, :]
-        urban = share[:, 1] * g_e + share[:, 0] * g_n
-        phi_eff = 1.0 + (s["urban_protect"] - 1.0) * urban
-        withdrawn = 1.0 if sch.withdrawn[d] else 0.0
-        p_enc = (
-            sigmoid(xp, (geo.city_distance - xp.maximum(rn, rs)) / ENC_WIDTH_KM)
-            * sigmoid(xp, (re - geo.r_in) / GATE_WIDTH_KM)
-            * (1.0 - withdrawn)
-        )
-        nref = N_REF
-        loss_ua = (
-            theta ** s["tempo_elasticity"]
-            * s["c_ru"]
-            * nref
-            * (f_ru / nref) ** p_exp
-            * (ua / nref) ** q_exp
-            * (1.0 + s["encirclement"] * p_enc)
-            / phi_eff
-        )
-        loss_ru = theta * s["c_ua"] * nref * (ua / nref) ** p_exp * (t_ru / nref) ** q_exp
-        ex_c = s["exp_wc"] * expo_w
-        ex_p = expo_w
-        ex_r = s["exp_rr"]
-        denom = xp.maximum(ex_c * wc + ex_p * wp + ex_r * rr, 1e-9)
-        unit = loss_ru / denom
-        h_ru = xp.stack([unit * ex_c, unit * ex_p, unit * ex_r], axis=-1)
-        h_ua = loss_ua / xp.maximum(ua, 1e-9)
-        loss_hazard = xp.concatenate([h_ru, h_ua[..., None]], axis=-1)
-        present = sch.present[d]
-        dep = sch.departing[d]
-        # outflows: contracts end, departures, rotation above the committed level
-        rr_t = prep.rr_target[:, grp]
-        ua_t = prep.ua_target[:, grp]
-        out_wc = 1.0 / s["contract_days"] + (DEPART_RATE if dep[0] else 0.0)
-        out_wp = xp.full(prep.n, DEPART_RATE if dep[1] else 0.0)
-        w_rr, w_ua = SMOOTH_SHARE * rr_t, SMOOTH_SHARE * ua_t
-        out_rr = LAMBDA_RU * softplus(xp, rr - rr_t, w_rr) / xp.maximum(rr, 1e-9) + (
-            DEPART_RATE if dep[2] else 0.0
-        )
-        out_ua = LAMBDA_UA * softplus(xp, ua - ua_t, w_ua) / xp.maximum(ua, 1e-9) + (
-            DEPART_RATE if dep[3] else 0.0
-        )
-        out_hazard = xp.stack([out_wc, out_wp, out_rr, out_ua], axis=-1)
-        recruit = 1.0 if (sch.recruiting[d] and present[0] and not dep[0]) else 0.0
-        in_wc = s["wc_rate"] * recruit
-        in_wp = s["wp_rate"] * (1.0 if (present[1] and not dep[1]) else 0.0)
-        on_rr = 1.0 if present[2] and not dep[2] else 0.0
-        on_ua = 1.0 if present[3] and not dep[3] else 0.0
-        in_rr = LAMBDA_RU * softplus(xp, rr_t - rr, w_rr) * on_rr
-        in_ua = LAMBDA_UA * softplus(xp, ua_t - ua, w_ua) * on_ua
-        inflow = xp.stack([in_wc, in_wp, in_rr, in_ua], axis=-1)
-        # territory
-        rho = xp.clip(xp.maximum(f_ru, 1e-6) / xp.maximum(ua, 1e-6), RHO_MIN, RHO_MAX)
-        ratio = rho ** s["gamma"]
-        off = 1.0 if sch.offensive[d] else 0.0
-        kap = s["kappa"]
-        uc = s["urban_cost"]
-        adv_n = share[:, 0] * ratio * (1.0 - off) / (kap * (1.0 + (uc - 1.0) * g_n))
-        adv_e = (
-            share[:, 1]
-            * ratio
-            * (1.0 + s["encirclement_advance"] * p_enc)
-            / (kap * (1.0 + (uc - 1.0) * g_e))
-        )
-        adv_s = share[:, 2] * ratio * (1.0 - off) / kap
-        push = off * s["ua_advance"] / ratio
-        # never past the holdout within a day (the daily map's step is capped there)
-        give_up = -xp.minimum(
-            s["withdraw_rate"]
-            * p_enc
-            * sigmoid(xp, (re - geo.r_in - HOLDOUT_KM) / HOLDOUT_WIDTH_KM),
-            xp.maximum(re - geo.r_in - HOLDOUT_KM, 0.0),
-        )
-        keep = 1.0 - s["return_share"]
-        removal = xp.stack([xp.ones(prep.n), keep, keep, keep], axis=-1)
+        out = {k: np.empty((n, m)) for k, m in (("hz", 4), ("oz", 4), ("inflow", 4),
+               ("adv", 3), ("push", 3), ("loss", 2), ("removal", 4))}  # fmt: skip
+        for i in range(n):
+            s = sup[i, sch.supply_param[d]] if sch.supply_param[d] >= 0 else sch.supply_level[d]
+            f(
+                np.maximum(y[i, :4], 0.0), y[i], theta[i, ph], float(s), share[i, ph],
+                rr_t[i, grp], ua_t[i, grp], sc[i], bool(sch.withdrawn[d]),
+                bool(sch.offensive[d]), bool(sch.recruiting[d]), sch.present[d],
+                sch.departing[d], geo, consts, out["hz"][i], out["oz"][i], out["inflow"][i],
+                out["adv"][i], out["push"][i], out["loss"][i], out["removal"][i],
+            )  # fmt: skip
         return Rates(
-            loss_hazard=loss_hazard,
-            out_hazard=out_hazard,
-            inflow=inflow,
-            advance_per_loss=xp.stack([adv_n, adv_e, adv_s], axis=-1),
-            push_back=xp.stack([push, give_up, push], axis=-1),
-            loss_rate=xp.stack([loss_ru, loss_ua], axis=-1),
-            removal=removal,
+            loss_hazard=out["hz"],
+            out_hazard=out["oz"],
+            inflow=out["inflow"],
+            advance_per_loss=out["adv"],
+            push_back=out["push"],
+            loss_rate=out["loss"],
+            removal=out["removal"],
         )
 
-    def rhs(self, t: float, y: Any, params: Mapping[str, Any] | Prepared) -> Any:
+    def rhs(self, t: float, y: Any, params: Mapping[str, Any] | Prepared) -> np.ndarray:
         """The continuous vector field ``dy/dt`` at time ``t`` (days), shape of ``y``.
 
         Regimes are read on day ``floor(t)``; holds and withdrawals (jumps) are left to the
         engines, which apply them at day boundaries.
         """
         prep = params if isinstance(params, Prepared) else self.prepare(params)
-        xp = array_module(y)
+        y = np.asarray(y, dtype=float)
         r = self.rates(int(np.floor(t)), y, prep)
-        x = xp.maximum(y[..., :4], 0.0)
+        x = np.maximum(y[..., :4], 0.0)
         dx = -(r.loss_hazard * r.removal + r.out_hazard) * x + r.inflow
-        l_ru = xp.sum(r.loss_hazard[..., :3] * x[..., :3], axis=-1)
+        l_ru = np.sum(r.loss_hazard[..., :3] * x[..., :3], axis=-1)
         dr = -r.advance_per_loss * l_ru[..., None] + r.push_back
-        return xp.concatenate([dx, dr], axis=-1)
+        out: np.ndarray = np.concatenate([dx, dr], axis=-1)
+        return out
+
+
+SCALARS: tuple[str, ...] = (
+    "c_ru",
+    "c_ua",
+    "exp_wc",
+    "exp_rr",
+    "urban_protect",
+    "urban_cost",
+    "encirclement",
+    "kappa",
+    "gamma",
+    "ua_advance",
+    "contract_days",
+    "wc_rate",
+    "wp_rate",
+    "return_share",
+    "tempo_elasticity",
+    "encirclement_advance",
+    "withdraw_rate",
+)
+"""The scalar parameters :func:`field` reads, in the order of its ``sc`` argument."""
+
+
+try:  # the helpers and the field compile into any Numba kernel that calls them
+    from numba.extending import register_jitable as _jitable
+except ImportError:  # pragma: no cover - numba is a core dependency
+
+    def _jitable(**_kw: Any) -> Any:  # type: ignore[no-redef]
+        return lambda f: f
+
+
+@_jitable(inline="always")
+def _sig(x: float) -> float:
+    x = min(max(x, -60.0), 60.0)
+    return 1.0 / (1.0 + math.exp(-x))
+
+
+@_jitable(inline="always")
+def _softplus(x: float, w: float) -> float:
+    return max(x, 0.0) + w * math.log1p(math.exp(-abs(x) / w))
+
+
+@_jitable(inline="always")
+def _gate(r: float, centre: float, radius: float, w: float) -> float:
+    return _sig((r - (centre - radius)) / w) * _sig(((centre + radius) - r) / w)
+
+
+@_jitable(inline="always")
+def field(
+    x: Any, y: Any, th: float, s: float, sh: Any, rrt: float, uat: float, sc: Any,
+    withdrawn: bool, offensive: bool, recruiting: bool, present: Any, departing: Any,
+    geo: Any, consts: Any, hz: Any, oz: Any, inf_: Any, adv: Any, push: Any, loss: Any,
+    rem: Any,
+) -> None:  # fmt: skip
+    """The Bakhmut vector field for one run on one day: the single definition of the equations.
+
+    Reads the state (``x``: the four components clipped at 0, ``y``: the full state of 7),
+    the day's regime values for the run (tempo ``th``, supply ``s``, front shares ``sh``,
+    rotation targets ``rrt``/``uat``), the run's scalars ``sc`` (:data:`SCALARS` order), the
+    day's schedule flags and the geometry/constant arrays of
+    :meth:`BakhmutModel.kernel_inputs`; writes the loss hazards ``hz`` (4), outflow hazards
+    ``oz`` (4), inflows ``inf_`` (4), km of advance per Russian casualty ``adv`` (3), km per day
+    each front moves out whatever the losses ``push`` (3), casualty rates ``loss`` (RU, UA) and
+    the share of casualties that leave for good ``rem`` (4). Compiled with Numba by
+    :func:`field_function` for the engines; plain Python otherwise.
+    """
+    city_d, city_r, r_in, sol_d, sol_r = geo[0], geo[1], geo[2], geo[3], geo[4]
+    (p_exp, q_exp, nref, alpha, a_c, a_p, a_r, lam_ru, lam_ua, dep_rate, enc_w, gate_w,
+     rho_min, rho_max, _r_min, _r_max, smooth, hold_km, hold_w) = (
+         consts[0], consts[1], consts[2], consts[3], consts[4], consts[5], consts[6],
+         consts[7], consts[8], consts[9], consts[10], consts[11], consts[12], consts[13],
+         consts[14], consts[15], consts[16], consts[17], consts[18])  # fmt: skip
+    c_ru, c_ua, e_wc, e_rr = sc[0], sc[1], sc[2], sc[3]
+    u_prot, u_cost, enc, kap, gam = sc[4], sc[5], sc[6], sc[7], sc[8]
+    nu, contract, wc_rate, wp_rate = sc[9], sc[10], sc[11], sc[12]
+    keep = 1.0 - sc[13]
+    zeta = sc[14]
+    enc_adv = sc[15]
+    wd_rate = sc[16]
+    wc, wp, rr, ua = x[0], x[1], x[2], x[3]
+    rn, re, rs = y[4], y[5], y[6]
+    fire_w = 1.0 - alpha * (1.0 - s)
+    expo_w = 1.0 + alpha * (1.0 - s)
+    f_ru = a_c * fire_w * wc + a_p * fire_w * wp + a_r * rr
+    t_ru = wc + wp + rr
+    g_e = _gate(re, city_d, city_r, gate_w)
+    g_n = _gate(rn, sol_d, sol_r, gate_w)
+    sh_n, sh_e, sh_s = sh[0], sh[1], sh[2]
+    urban = sh_e * g_e + sh_n * g_n
+    phi_eff = 1.0 + (u_prot - 1.0) * urban
+    wd = 1.0 if withdrawn else 0.0
+    p_enc = (_sig((city_d - max(rn, rs)) / enc_w) * _sig((re - r_in) / gate_w)
+             * (1.0 - wd))  # fmt: skip
+    loss_ua = (th**zeta * c_ru * nref * (f_ru / nref) ** p_exp * (ua / nref) ** q_exp
+               * (1.0 + enc * p_enc) / phi_eff)  # fmt: skip
+    loss_ru = th * c_ua * nref * (ua / nref) ** p_exp * (t_ru / nref) ** q_exp
+    loss[0], loss[1] = loss_ru, loss_ua
+    ex_c = e_wc * expo_w
+    ex_p = expo_w
+    ex_r = e_rr
+    denom = max(ex_c * wc + ex_p * wp + ex_r * rr, 1e-9)
+    unit = loss_ru / denom
+    hz[0], hz[1], hz[2] = unit * ex_c, unit * ex_p, unit * ex_r
+    hz[3] = loss_ua / max(ua, 1e-9)
+    rem[0], rem[1], rem[2], rem[3] = 1.0, keep, keep, keep
+    # outflows: contracts end, departures, rotation above the committed level
+    oz[0] = 1.0 / contract + (dep_rate if departing[0] else 0.0)
+    oz[1] = dep_rate if departing[1] else 0.0
+    w_rr = smooth * rrt
+    w_ua = smooth * uat
+    oz[2] = lam_ru * _softplus(rr - rrt, w_rr) / max(rr, 1e-9) + (
+        dep_rate if departing[2] else 0.0)  # fmt: skip
+    oz[3] = lam_ua * _softplus(ua - uat, w_ua) / max(ua, 1e-9) + (
+        dep_rate if departing[3] else 0.0)  # fmt: skip
+    recruit = recruiting and present[0] and not departing[0]
+    inf_[0] = wc_rate if recruit else 0.0
+    inf_[1] = wp_rate if (present[1] and not departing[1]) else 0.0
+    inf_[2] = (lam_ru * _softplus(rrt - rr, w_rr)
+               if (present[2] and not departing[2]) else 0.0)  # fmt: skip
+    inf_[3] = (lam_ua * _softplus(uat - ua, w_ua)
+               if (present[3] and not departing[3]) else 0.0)  # fmt: skip
+    # territory: the advance each Russian casualty buys, and moves whatever the losses
+    rho = min(max(max(f_ru, 1e-6) / max(ua, 1e-6), rho_min), rho_max)
+    ratio = rho**gam
+    off = 1.0 if offensive else 0.0
+    adv[0] = sh_n * ratio * (1.0 - off) / (kap * (1.0 + (u_cost - 1.0) * g_n))
+    adv[1] = (sh_e * ratio * (1.0 + enc_adv * p_enc)
+              / (kap * (1.0 + (u_cost - 1.0) * g_e)))  # fmt: skip
+    adv[2] = sh_s * ratio * (1.0 - off) / kap
+    push[0] = off * nu / ratio
+    push[2] = push[0]
+    # Ukraine gives up ground in the city under encirclement pressure, never past the holdout
+    push[1] = -min(wd_rate * p_enc * _sig((re - r_in - hold_km) / hold_w),
+                   max(re - r_in - hold_km, 0.0))  # fmt: skip
+
+
+@functools.cache
+def field_function() -> Any:
+    """:func:`field` compiled with Numba (inlined into the engines' kernel), or plain Python
+    when Numba is missing."""
+    try:
+        import numba
+    except ImportError:  # pragma: no cover - numba is a core dependency
+        return field
+    return numba.njit(cache=True)(field)

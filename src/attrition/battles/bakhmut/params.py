@@ -8,16 +8,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
+from attrition.battles.bakhmut.axes import N_PHASES
 from attrition.battles.bakhmut.smooth import array_module, sigmoid
 from attrition.errors import UserError
-
-if TYPE_CHECKING:
-    pass
-from attrition.battles.bakhmut.axes import N_PHASES
 
 
 @dataclass(frozen=True)
