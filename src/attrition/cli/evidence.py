@@ -22,7 +22,7 @@ from attrition.errors import UserError
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["register"]
+__all__ = ["choose_battle", "register"]
 
 
 class OutputFormat(StrEnum):
@@ -37,12 +37,37 @@ _CLAIMS_HELP = """List the claims of a battle, or check a claims file.
 
 \b
   attrition claims [BATTLE] [--metric M] [--claimant NAME] [--side S] [--from DATE] [--to DATE]
-  attrition claims check [FILE|BATTLE] [--article PATH]
+  attrition claims --battle PATH|NAME [...]
+  attrition claims check [FILE|BATTLE] [--battle PATH|NAME] [--article PATH]
 
-BATTLE defaults to bakhmut. --format csv writes the claims schema to stdout. 'check' verifies
-quotes, values, vocabularies, dates, dup_of references and numeral coverage against the article,
-and exits with 1 when it finds problems.
+BATTLE (a packaged battle's name or a battle folder) defaults to bakhmut; --battle is the same
+thing as an option, and giving both with different values is refused. --format csv writes the
+claims schema to stdout. 'check' verifies quotes, values, vocabularies, dates, dup_of references
+and numeral coverage against the article, and exits with 1 when it finds problems.
 """
+
+_BATTLE_HELP = (
+    "A packaged battle's name or a battle folder (as the positional BATTLE; giving both with "
+    "different values is refused)."
+)
+
+
+def _battle_option() -> Any:
+    return typer.Option(None, "--battle", metavar="PATH|NAME", help=_BATTLE_HELP)
+
+
+def choose_battle(
+    command: str, positional: str | None, option: str | None, label: str = "BATTLE"
+) -> str:
+    """The battle a command works on: the positional ``label`` or ``--battle`` (default bakhmut).
+
+    Both given with different values raise :class:`UserError`; the same value twice is fine.
+    """
+    if positional is not None and option is not None and positional != option:
+        raise UserError(
+            f"{command}: {label} {positional!r} and --battle {option!r} differ; give one of them"
+        )
+    return option or positional or "bakhmut"
 
 
 def register(app: typer.Typer) -> None:
@@ -68,12 +93,14 @@ def register(app: typer.Typer) -> None:
 
 def claims_command(
     target: str | None = typer.Argument(
-        None, metavar="[BATTLE|check]", help="A battle name (default bakhmut), or 'check'."
+        None,
+        metavar="BATTLE|check",
+        help="A packaged battle's name or a battle folder (default bakhmut), or 'check'.",
     ),
     file: str | None = typer.Argument(
         None,
-        metavar="[FILE]",
-        help="With 'check': a claims CSV or a battle name (default bakhmut).",
+        metavar="FILE",
+        help="With 'check': a claims CSV, a battle's name or a battle folder (default bakhmut).",
     ),
     metric: str | None = typer.Option(None, "--metric", help="Only this metric (e.g. killed)."),
     claimant: str | None = typer.Option(
@@ -94,9 +121,10 @@ def claims_command(
     article: Path | None = typer.Option(
         None, "--article", help="With 'check': the article to check against."
     ),
+    battle: str | None = _battle_option(),
 ) -> None:
     if target == "check":
-        _check(file or "bakhmut", article, fmt)
+        _check(choose_battle("claims check", file, battle, "FILE|BATTLE"), article, fmt)
         return
     if file is not None:
         raise UserError(
@@ -107,13 +135,14 @@ def claims_command(
         raise UserError("claims: --article only applies to 'attrition claims check'")
     from attrition.data.claims import filter_claims, load_claims
 
-    df = load_claims(target or "bakhmut")
+    name = choose_battle("claims", target, battle)
+    df = load_claims(name)
     df = filter_claims(
         df, metric=metric, claimant=claimant, side=side, start=date_from, end=date_to
     )
     if fmt is OutputFormat.table:
         _print_table(
-            f"Claims: {target or 'bakhmut'} ({len(df)} rows)",
+            f"Claims: {name} ({len(df)} rows)",
             ["id", "date", "claimant", "side", "metric", "value", "rate", "quote"],
             [
                 [
@@ -152,11 +181,17 @@ def _check(target: str, article: Path | None, fmt: OutputFormat) -> None:
 
 
 def events_command(
-    battle: str = typer.Argument("bakhmut", help="A packaged battle."),
+    target: str | None = typer.Argument(
+        None,
+        metavar="BATTLE",
+        help="A packaged battle's name or a battle folder (default bakhmut).",
+    ),
     fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table, csv or json."),
+    battle_opt: str | None = _battle_option(),
 ) -> None:
     from attrition.data.claims import load_events
 
+    battle = choose_battle("events", target, battle_opt)
     df = load_events(battle)
     if fmt is not OutputFormat.table:
         _emit(df, fmt)
@@ -180,11 +215,17 @@ def events_command(
 
 
 def places_command(
-    battle: str = typer.Argument("bakhmut", help="A packaged battle."),
+    target: str | None = typer.Argument(
+        None,
+        metavar="BATTLE",
+        help="A packaged battle's name or a battle folder (default bakhmut).",
+    ),
     fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table, csv or json."),
+    battle_opt: str | None = _battle_option(),
 ) -> None:
     from attrition.data.claims import load_places
 
+    battle = choose_battle("places", target, battle_opt)
     df = load_places(battle)
     if fmt is not OutputFormat.table:
         _emit(df, fmt)

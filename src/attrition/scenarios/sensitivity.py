@@ -28,6 +28,7 @@ from attrition.limits import check_seed
 
 if TYPE_CHECKING:
     import pandas as pd
+    import xarray as xr
 
     from attrition.scenarios.spec import Scenario
 
@@ -64,6 +65,39 @@ class SensitivityResult:
     table: pd.DataFrame
     wall_seconds: float = 0.0
     notes: list[str] = field(default_factory=list)
+
+    def to_frame(self) -> pd.DataFrame:
+        """The indices as a tidy table, one row per (quantity, input, index).
+
+        Columns: ``quantity``, ``input`` (``side.parameter``), ``index`` (``S1``, ``ST`` for
+        sobol; ``mu_star``, ``sigma`` for morris) as strings; ``value``, ``ci_low``,
+        ``ci_high`` as float64 (the bootstrap interval at :data:`CONF_LEVEL`, NaN where the
+        method gives none). A copy: changing it leaves the result alone.
+        """
+        df = self.table.loc[:, ["quantity", "input", "index", "value", "ci_low", "ci_high"]]
+        df = df.reset_index(drop=True).copy()
+        for col in ("quantity", "input", "index"):
+            df[col] = df[col].astype(str).astype(object)
+        for col in ("value", "ci_low", "ci_high"):
+            df[col] = df[col].astype("float64")
+        return df
+
+    def to_xarray(self) -> xr.Dataset:
+        """The indices as an ``xarray.Dataset`` with dims ``(quantity, input, index)`` and
+        variables ``value``, ``ci_low``, ``ci_high`` (NaN where a pair has no such index);
+        the attributes name the method, scenario, engine, samples, evaluations and seed."""
+        ds = self.to_frame().set_index(["quantity", "input", "index"]).to_xarray()
+        ds = ds.reindex(quantity=self.quantities, input=self.inputs)
+        ds.attrs = {
+            "method": self.method,
+            "scenario": self.scenario,
+            "engine": self.engine,
+            "samples": self.samples,
+            "evaluations": self.evaluations,
+            "seed": self.seed,
+            "conf_level": CONF_LEVEL,
+        }
+        return ds
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form (``attrition sensitivity --json``)."""

@@ -480,16 +480,9 @@ class Ensemble:
         win = self.win_shares().mean(axis=0)
         sides: dict[str, Any] = {}
         for k, side in enumerate(self.sides):
-            f = self.out.final[:, k]
-            q05, q50, q95 = np.quantile(f, [0.05, 0.5, 0.95])
-            sides[side] = {
-                "final_mean": float(f.mean()),
-                "final_sd": float(f.std(ddof=1)) if f.size > 1 else 0.0,
-                "final_q05": float(q05),
-                "final_q50": float(q50),
-                "final_q95": float(q95),
-                "win_probability": float(win[k]),
-            }
+            st = _stats(self.out.final[:, k])
+            sides[side] = {f"final_{key}": value for key, value in st.items() if key != "n"}
+            sides[side]["win_probability"] = float(win[k])
         quants: dict[str, Any] = {}
         for q in self.quantities:
             v = self.quantity(q)
@@ -497,14 +490,9 @@ class Ensemble:
             if v.size == 0:
                 quants[q] = None
                 continue
-            a, m, z = np.quantile(v, [0.05, 0.5, 0.95])
-            quants[q] = {
-                "mean": float(v.mean()),
-                "sd": float(v.std(ddof=1)) if v.size > 1 else 0.0,
-                "q05": float(a),
-                "q50": float(m),
-                "q95": float(z),
-            }
+            st = _stats(v)
+            quants[q] = {"mean": st["mean"], "sd": st["sd"], "q05": st["q05"], "q50": st["q50"],
+                         "q95": st["q95"]}  # fmt: skip
         names = self.reasons()
         counts = np.bincount(self.out.reason.astype(np.int64), minlength=len(names))
         return {
@@ -521,8 +509,39 @@ class Ensemble:
             "quantities": quants,
         }
 
+    def summary_frame(self) -> pd.DataFrame:
+        """The ensemble's statistics, one row per quantity.
+
+        Rows: ``final_<side>`` for each side, then the scenario's named quantities
+        (:attr:`quantities`). Columns: ``quantity``; ``n`` (int64, runs with a finite value);
+        ``mean``, ``sd`` (ddof 1; 0 for one run), ``q05``, ``q50``, ``q95`` (float64, NaN when
+        no run has a finite value), computed exactly as in :meth:`summary`.
+        """
+        import pandas as pd
+
+        names = [f"final_{side}" for side in self.sides]
+        names += [q for q in self.quantities if q not in names]
+        rows = []
+        for q in names:
+            v = self.quantity(q)
+            v = v[np.isfinite(v)]
+            rows.append({"quantity": q, **_stats(v)})
+        df = pd.DataFrame(rows, columns=["quantity", "n", "mean", "sd", "q05", "q50", "q95"])
+        df["n"] = df["n"].astype(np.int64)
+        return df
+
+    def to_frame(self) -> pd.DataFrame:
+        """Tidy per-run table, one row per run (see :meth:`to_dataframe` for the columns)."""
+        return self.to_dataframe()
+
     def to_dataframe(self) -> pd.DataFrame:
-        """Tidy per-run table: parameters, outcomes, duration, stop reason, named quantities."""
+        """Tidy per-run table: parameters, outcomes, duration, stop reason, named quantities.
+
+        Columns: ``run`` (int64); per side ``<side>_initial``, ``<side>_effectiveness``,
+        ``<side>_final``, ``<side>_losses`` (float64); ``duration`` (float64, days);
+        ``stop_reason`` (categorical, :meth:`reasons`); then each named quantity not already
+        a column.
+        """
         import pandas as pd
 
         cols: dict[str, Any] = {"run": np.arange(self.runs, dtype=np.int64)}
@@ -566,6 +585,23 @@ class Ensemble:
             "stop_codes": ";".join(self.reasons()),
         }
         return xr.Dataset(data, coords=coords, attrs=attrs)
+
+
+def _stats(v: np.ndarray) -> dict[str, Any]:
+    """Count, mean, sd (ddof 1; 0 for one value) and the 5/50/95% quantiles of ``v`` (NaN when
+    empty)."""
+    if v.size == 0:
+        nan = float("nan")
+        return {"n": 0, "mean": nan, "sd": nan, "q05": nan, "q50": nan, "q95": nan}
+    q05, q50, q95 = np.quantile(v, [0.05, 0.5, 0.95])
+    return {
+        "n": int(v.size),
+        "mean": float(v.mean()),
+        "sd": float(v.std(ddof=1)) if v.size > 1 else 0.0,
+        "q05": float(q05),
+        "q50": float(q50),
+        "q95": float(q95),
+    }
 
 
 # --------------------------------------------------------------------------- executors

@@ -54,6 +54,24 @@ class Trajectory:
             attrs={"stop_reason": self.stop_reason, "stop_time": self.stop_time},
         )
 
+    def to_frame(self) -> pd.DataFrame:
+        """Tidy table, one row per (time, side), time-major.
+
+        Columns: ``time`` (float64, days), ``side`` (the side's name), ``strength`` and
+        ``losses`` (float64; losses are cumulative since day 0).
+        """
+        import pandas as pd
+
+        n = self.t.size
+        return pd.DataFrame(
+            {
+                "time": np.repeat(np.asarray(self.t, dtype=np.float64), 2),
+                "side": np.tile(np.array(self.sides, dtype=object), n),
+                "strength": np.asarray(self.strength, dtype=np.float64).reshape(-1),
+                "losses": np.asarray(self.losses, dtype=np.float64).reshape(-1),
+            }
+        )
+
     def to_dataframe(self) -> pd.DataFrame:
-        """Tidy table: one row per (time, side) with ``strength`` and ``losses``."""
-        return self.to_xarray().to_dataframe().reset_index()
+        """The same table as :meth:`to_frame` (kept for older code)."""
+        return self.to_frame()
