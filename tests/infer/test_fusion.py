@@ -32,8 +32,8 @@ from attrition.infer.diagnostics import (
 from attrition.infer.fusion import (
     FogOfWar,
     FogPriors,
-    log_diff_ndtr,
     apply_cutoff,
+    log_diff_ndtr,
     prepare_claims,
     relation,
 )

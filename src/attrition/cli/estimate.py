@@ -22,6 +22,7 @@ from attrition.errors import UserError
 if TYPE_CHECKING:
     import pandas as pd
 
+    from attrition.data.battle import BattleSpec
     from attrition.infer.fusion import FogOfWar
 
 __all__ = [
@@ -54,11 +55,14 @@ validate_app = typer.Typer(
 _ESTIMATE_HELP = """Fuse contradictory casualty claims into estimates with honest uncertainty.
 
 \b
-  attrition estimate [BATTLE] [--claims FILE] [--window START END] [--cutoff DATE]
-                     [--streams LIST] [--draws N] [--chains N] [--seed N] [--json] [--out DIR]
+  attrition estimate [BATTLE | --battle NAME|PATH] [--claims FILE] [--window START END]
+                     [--cutoff DATE] [--streams LIST] [--draws N] [--chains N] [--seed N]
+                     [--json] [--out DIR]
 
-BATTLE defaults to bakhmut (its phases set the window and change points). --claims reads any
-file in the claims schema instead. --cutoff uses only claims published by that date (their
+BATTLE (or --battle) is a packaged battle's name or a battle folder (attrition battle new);
+default bakhmut. Its battle.toml gives the sides, components and claimant groups, its phases
+the window and change points. --claims reads any file in the claims schema instead (with the
+battle's sides when a battle is given). --cutoff uses only claims published by that date (their
 claim_date; undated claims are left out): later or undated claims cannot change the output.
 --streams adds all-front series (genstaff, named-dead, oryx) and reports what they change; with
 --cutoff only the streams dated by publication (genstaff, oryx) are accepted, up to the cutoff,
@@ -88,22 +92,42 @@ def _parse_streams(text: str | None) -> list[str]:
     return names
 
 
-def _load(battle: str | None, claims_file: Path | None) -> tuple[pd.DataFrame, pd.DataFrame | None]:
-    from attrition.data.claims import load_claims, load_phases
-    from attrition.data.schema import read_claims_csv
+def _resolve_battle(positional: str | None, option: str | None) -> str | None:
+    """The battle named by the positional argument or ``--battle`` (both: they must agree)."""
+    if positional is not None and option is not None and positional != option:
+        raise UserError(
+            f"--battle {option}: the battle is also given as {positional!r}; give it once"
+        )
+    return option if option is not None else positional
 
+
+def _load(
+    battle: str | Path | None, claims_file: Path | None
+) -> tuple[pd.DataFrame, pd.DataFrame | None, BattleSpec | None]:
+    """The claims, phases and ``battle.toml`` of a battle (a packaged name or a folder), or of
+    a claims file read with the battle's side vocabulary (a side the battle does not have is
+    refused with the file, line and field)."""
+    from attrition.data.claims import battle_spec, load_claims, load_phases, side_vocab
+    from attrition.data.schema import Claim, models_to_frame, read_claims_csv, read_models
+
+    spec = battle_spec(battle) if battle is not None else None
     if claims_file is not None:
         if claims_file.is_dir():
             raise UserError(f"--claims {claims_file}: is a folder; give a claims CSV")
         if not claims_file.is_file():
             raise UserError(f"--claims {claims_file}: no such file; give a claims CSV")
-        claims = read_claims_csv(claims_file)
+        if spec is not None:
+            claims = models_to_frame(read_models(claims_file, Claim, side_vocab(spec)), Claim)
+        else:
+            claims = read_claims_csv(claims_file)
         phases = load_phases(battle) if battle is not None else None
         if claims.empty:
             raise UserError(f"{claims_file}: the claims file has no rows; add claims")
-        return claims, phases
-    name = battle or "bakhmut"
-    return load_claims(name), load_phases(name)
+        return claims, phases, spec
+    from attrition.infer.fusion import DEFAULT_BATTLE
+
+    name = battle or DEFAULT_BATTLE
+    return load_claims(name), load_phases(name), spec if battle is not None else battle_spec(name)
 
 
 def _date(text: str | None, option: str) -> dt.date | None:
@@ -115,65 +139,27 @@ def _date(text: str | None, option: str) -> dt.date | None:
         raise UserError(f"{option} {text}: not a date; write it as YYYY-MM-DD") from None
 
 
-def _dates_of(frame: pd.DataFrame | None, columns: tuple[str, ...]) -> list[dt.date]:
-    import pandas as pd
-
-    if frame is None or frame.empty:
-        return []
-    out: list[dt.date] = []
-    for c in columns:
-        if c in frame.columns:
-            values = pd.to_datetime(frame[c], errors="coerce").dropna()
-            out += [v.date() for v in values]
-    return out
-
-
 def battle_span(claims: pd.DataFrame, phases: pd.DataFrame | None) -> tuple[dt.date, dt.date]:
-    """The dates the claims (and the phases, when given) speak about: from the earliest to the
-    latest of their claim dates, period starts and ends and phase bounds."""
-    dates = _dates_of(claims, ("claim_date", "period_start", "period_end"))
-    dates += _dates_of(phases, ("start", "end"))
-    if not dates:
-        raise UserError("claims: no claim has a date; date the claims (claim_date or period)")
-    return min(dates), max(dates)
+    """The dates the claims and phases speak about (:func:`attrition.infer.fusion.battle_span`)."""
+    from attrition.infer.fusion import battle_span as span
+
+    return span(claims, phases)
 
 
 def battle_window(
     claims: pd.DataFrame, phases: pd.DataFrame | None, window: tuple[dt.date, dt.date] | None
 ) -> tuple[dt.date, dt.date]:
-    """The battle's window: ``window`` when given, else the phases' span, else the window the
-    fit derives from the claims (:func:`attrition.infer.fusion.prepare_claims`)."""
-    if window is not None:
-        return window
-    phase_dates = _dates_of(phases, ("start", "end"))
-    if phase_dates:
-        return min(phase_dates), max(phase_dates)
-    from attrition.infer.fusion import prepare_claims
+    """The battle's window (:func:`attrition.infer.fusion.battle_window`)."""
+    from attrition.infer.fusion import battle_window as win
 
-    return prepare_claims(claims, None, None, phases).window
-
-
-FLOAT_BYTES = 8
-SAMPLE_BYTES = 4  # JAX samples in single precision
+    return win(claims, phases, window)
 
 
 def estimate_bytes(days: int, observations: int, draws: int, chains: int) -> float:
-    """Memory the fit holds for ``draws x chains`` posterior draws, in bytes (an estimate).
+    """Memory of a fit's draws, in bytes (:func:`attrition.infer.fusion.estimate_bytes`)."""
+    from attrition.infer.fusion import estimate_bytes as need
 
-    Per draw: the sampled sites in single precision (the weekly log rate of both sides,
-    ``2·ceil(days/7)``; location, scale and truth of every observation, ``3·n``; ~64 scalars),
-    the daily and weekly rates of both sides in double precision (``2·days + 2·weeks``) and the
-    posterior predictive check's arrays (``5·n`` doubles). On Bakhmut's default window this is
-    12.3 kB per draw, on the low side of the 15 kB per draw by which the peak resident memory
-    grew from 400 to 12,000 draws (measured).
-    """
-    weeks = -(-days // 7)
-    per_draw = (
-        SAMPLE_BYTES * (2 * weeks + 3 * observations + 64)
-        + FLOAT_BYTES * (2 * days + 2 * weeks)
-        + FLOAT_BYTES * 5 * observations
-    )
-    return float(draws) * float(chains) * per_draw
+    return need(days, observations, draws, chains)
 
 
 @dataclass(frozen=True)
@@ -210,17 +196,21 @@ class EstimateOptions:
 
 
 def check_estimate(
-    claims: pd.DataFrame, phases: pd.DataFrame | None, options: EstimateOptions
+    claims: pd.DataFrame,
+    phases: pd.DataFrame | None,
+    options: EstimateOptions,
+    battle: BattleSpec | None = None,
 ) -> None:
-    """Everything that can be checked before the fit: sizes and seed, the window inside the
-    claims' dates (:func:`battle_span`), the cutoff inside the battle window
-    (:func:`battle_window`), and the memory of ``draws x chains`` draws
-    (:func:`estimate_bytes` against :func:`attrition.limits.check_memory`)."""
-    from attrition.infer.fusion import prepare_claims
-    from attrition.limits import check_memory
+    """Everything that can be checked before the fit, named by the command's options: sizes
+    and seed, the window inside the claims' dates (:func:`battle_span`), the cutoff inside the
+    battle window (:func:`battle_window`), the sides of the claims (``battle``) and the memory of
+    ``draws x chains`` draws (:func:`attrition.infer.fusion.check_fit_memory`)."""
+    from attrition.infer.fusion import battle_span as span
+    from attrition.infer.fusion import battle_window as bwin
+    from attrition.infer.fusion import check_fit_memory, prepare_claims
 
     options.check_sizes()
-    window, draws, chains = options.window, options.draws, options.chains
+    window = options.window
     win = None
     if window is not None:
         w0, w1 = _date(window[0], "--window"), _date(window[1], "--window")
@@ -228,7 +218,7 @@ def check_estimate(
             raise UserError("--window needs a start and an end date (YYYY-MM-DD)")
         if w1 < w0:
             raise UserError(f"--window {w0} {w1}: the end is before the start; swap them")
-        lo, hi = battle_span(claims, phases)
+        lo, hi = span(claims, phases)
         if w0 < lo or w1 > hi:
             raise UserError(
                 f"--window {w0} {w1}: outside the dates of the battle's claims ({lo} to {hi}); "
@@ -237,24 +227,21 @@ def check_estimate(
         win = (w0, w1)
     cut = _date(options.cutoff, "--cutoff")
     if cut is not None:
-        b0, b1 = battle_window(claims, phases, win)
+        b0, b1 = bwin(claims, phases, win, battle)
         if not b0 <= cut <= b1:
             raise UserError(
                 f"--cutoff {cut}: outside the battle window ({b0} to {b1}); give a date inside "
                 "it, or leave --cutoff out to use every claim"
             )
-    prepared = prepare_claims(claims, win, cut, phases)
+    prepared = prepare_claims(claims, win, cut, phases, battle=battle)
     days = (prepared.window[1] - prepared.window[0]).days + 1
     months = -(-days // 30)
     n_obs = len(prepared.used) + 3 * months * len(options.streams)
-    need = estimate_bytes(days, n_obs, draws, chains)
-    if chains > draws:  # name the option that makes the request large
-        check_memory("--chains", chains, need)
-    check_memory("--draws", draws, need)
+    check_fit_memory(days, n_obs, options.draws, options.chains, options=("--draws", "--chains"))
 
 
 def build_estimate(
-    battle: str | None = None,
+    battle: str | Path | None = None,
     *,
     claims_file: Path | None = None,
     window: tuple[str, str] | None = None,
@@ -267,34 +254,38 @@ def build_estimate(
     """Fit and return ``(summary, fitted FogOfWar)``; with streams the summary gains
     ``streams_effect`` (casualties per side with and without the streams).
 
-    Every option is checked first (:func:`check_estimate`), before the fit."""
+    ``battle``: a packaged battle's name or a battle folder (default bakhmut). Every option is
+    checked first (:func:`check_estimate`), before the fit."""
     options = EstimateOptions(window, cutoff, tuple(streams or ()), draws, chains, seed)
     options.check_sizes()
-    claims, phases = _load(battle, claims_file)
-    check_estimate(claims, phases, options)
-    return _fit(claims, phases, options)
+    claims, phases, spec = _load(battle, claims_file)
+    check_estimate(claims, phases, options, spec)
+    return _fit(claims, phases, options, spec)
 
 
 def _fit(
-    claims: pd.DataFrame, phases: pd.DataFrame | None, options: EstimateOptions
+    claims: pd.DataFrame,
+    phases: pd.DataFrame | None,
+    options: EstimateOptions,
+    battle: BattleSpec | None = None,
 ) -> tuple[dict[str, Any], FogOfWar]:
-    from attrition.infer.fusion import FogOfWar
+    from attrition.infer.fusion import fuse_claims
 
-    fog = FogOfWar(**options.fog()).fit(claims, phases)
-    summary = fog.summary()
-    if options.streams:
-        base = FogOfWar(**options.fog(streams=False)).fit(claims, phases).summary()["sides"]
-        summary["streams_effect"] = {
-            side: {"without": base[side]["casualties"], "with": q["casualties"]}
-            for side, q in summary["sides"].items()
-            if side in base
-        }
-    return summary, fog
+    est = fuse_claims(claims, phases, battle=battle, **options.fog())
+    return est.summary(), est.fog
 
 
 def estimate_command(
     battle: str | None = typer.Argument(
-        None, metavar="[BATTLE]", help="A packaged battle (default bakhmut)."
+        None,
+        metavar="[BATTLE]",
+        help="A packaged battle's name or a battle folder (default bakhmut).",
+    ),
+    battle_option: str | None = typer.Option(
+        None,
+        "--battle",
+        metavar="NAME|PATH",
+        help="The battle (same as BATTLE): a packaged name or a battle folder.",
     ),
     claims: Path | None = typer.Option(
         None, "--claims", help="A claims CSV in the claims schema (docs/claims-schema.md)."
@@ -324,6 +315,7 @@ def estimate_command(
     if window is not None and any(w is None for w in window):
         window = None
     # every option and the output folder are checked before the fit, which takes minutes
+    chosen = _resolve_battle(battle, battle_option)
     names = tuple(_parse_streams(streams))
     options = EstimateOptions(window, cutoff, names, draws, chains, seed)
     options.check_sizes()
@@ -331,15 +323,16 @@ def estimate_command(
         from attrition.outputs import check_output_dir
 
         check_output_dir(out)
-    data, phases = _load(battle, claims)
-    check_estimate(data, phases, options)
-    summary, fog = _fit(data, phases, options)
+    data, phases, spec = _load(chosen, claims)
+    check_estimate(data, phases, options, spec)
+    summary, fog = _fit(data, phases, options, spec)
     if out is not None:
         _write_out(out, summary, fog)
     if as_json:
         typer.echo(json.dumps(summary, indent=2, ensure_ascii=False))
     else:
-        typer.echo(_text_report(summary, battle or ("claims file" if claims else "bakhmut"), fog))
+        label = chosen or ("claims file" if claims else "bakhmut")
+        typer.echo(_text_report(summary, label, fog))
 
 
 def _write_out(folder: Path, summary: dict[str, Any], fog: FogOfWar) -> None:
@@ -390,7 +383,10 @@ def _text_report(s: dict[str, Any], label: str, fog: FogOfWar) -> str:
         lines.append(
             f"{side:<8} {_q(q['casualties']):<28} {_q(q['killed']):<26} {_q(q['wounded']):<26}"
         )
-    lines.append(f"Exchange ratio (RU casualties per UA casualty): {_q(s['exchange_ratio'])}")
+    ratio_sides = s.get("exchange_ratio_sides")
+    if s["exchange_ratio"] is not None and ratio_sides:
+        a, b = ratio_sides
+        lines.append(f"Exchange ratio ({a} casualties per {b} casualty): {_q(s['exchange_ratio'])}")
     if "streams_effect" in s:
         lines.append("What the streams change (casualties, without -> with):")
         for side, e in s["streams_effect"].items():
