@@ -111,10 +111,10 @@ if TYPE_CHECKING:
     )
     from attrition.battles.bakhmut.observations import (
         CASUALTY_DISCREPANCY,
-        CITY_PARTS,
         EVENT_WIDTH_KM,
         PARTISAN_FACTOR,
         QUANTITIES,
+        CityParts,
         Observation,
         Observations,
         build_observations,
@@ -126,7 +126,7 @@ if TYPE_CHECKING:
         prior_values,
         priors_known_by,
     )
-    from attrition.battles.bakhmut.record import geography, record_schedule
+    from attrition.battles.bakhmut.record import city_parts, geography, record_schedule
     from attrition.battles.bakhmut.scenarios import (
         CALIBRATION_SETTINGS,
         LIBRARY,
@@ -238,7 +238,8 @@ _WHERE: dict[str, str] = {
     "Observation": "observations",
     "QUANTITIES": "observations",
     "Observations": "observations",
-    "CITY_PARTS": "observations",
+    "city_parts": "record",
+    "CityParts": "observations",
     "EVENT_WIDTH_KM": "observations",
     "PARTISAN_FACTOR": "observations",
     "CASUALTY_DISCREPANCY": "observations",
@@ -294,7 +295,6 @@ __all__ = [
     "CALIBRATION_SETTINGS",
     "CASUALTY_DISCREPANCY",
     "CITY_AREA_KM2",
-    "CITY_PARTS",
     "CITY_PLACES",
     "COMPONENTS",
     "COMPONENT_NAMES",
@@ -339,6 +339,7 @@ __all__ = [
     "BakhmutSchedule",
     "Calibration",
     "CasualtyEvidence",
+    "CityParts",
     "DailySchedule",
     "EvidenceFn",
     "Force",
@@ -373,6 +374,7 @@ __all__ = [
     "casualty_evidence",
     "check_law_name",
     "city_fraction",
+    "city_parts",
     "crps",
     "date_of",
     "day_of",

@@ -11,9 +11,9 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 import numpy as np
 
@@ -23,6 +23,7 @@ from attrition.battles.bakhmut.geometry import (
     Geography,
     radius_for_fraction,
 )
+from attrition.battles.bakhmut.record import city_parts
 from attrition.battles.bakhmut.schedule import BakhmutSchedule
 from attrition.data.known import as_date
 
@@ -133,55 +134,10 @@ _UA_ASSERT = {
 }
 
 
-# Parts of Bakhmut named in the events: statement -> (target, position[, upper]).
-# target "city": positions are city-control fractions; "N", "S", "NS": km from the ring centre
-# ("EDGE" is the distance of the city's northern/southern edge, "C" of its centre).
-_STRIP = ("city", 0.995)
-
-
-CITY_PARTS: dict[str, dict[str, tuple[Any, ...]]] = {
-    "": {"ru": ("city", 0.90), "ua": ("city", 0.99), "contested": ("city", 0.01, 0.99)},
-    "east of the bakhmutka river": {"ru": ("city", 0.45)},
-    "bakhmutka river line": {"ua": ("city", 0.60), "contested": ("city", 0.40, 0.60)},
-    "city centre": {"ru": ("city", 0.60)},
-    "town hall": {"ru": ("city", 0.55)},
-    "azom factory": {"ru": ("city", 0.55)},
-    "people's house": {"ru": ("city", 0.60)},
-    "northern and southern outskirts": {"ru": ("NS", "EDGE"), "ua": ("NS", "EDGE")},
-    "east": {"ru": ("city", 0.02), "contested": ("city", 0.0, 0.2)},
-    "industrial zone, patrice lumumba street": {"ru": ("city", 0.02)},
-    "siniat alc factory": {"ru": ("city", 0.02)},
-    "artwinery plant": {"ru": ("city", 0.02)},
-    "eastern outskirts, patrice lumumba street": {"ru": ("city", 0.005)},
-    "eastern outskirts, patrice lumumba street factories": {"ua": ("city", 0.03)},
-    "eastern and southeastern sectors, zabakhmutka": {
-        "ru": ("city", 0.02),
-        "contested": ("city", 0.0, 0.2),
-    },
-    "eastern industrial zone": {"ua": ("city", 0.05)},
-    "northeastern and southern approaches": {"ua": ("NS", "EDGE")},
-    "northern approach": {"contested": ("N", 11.0, 13.5)},
-    "southern approach": {"ru": ("S", 13.0)},
-    "t0504 highway strip": {"ua": _STRIP},
-    "western part": {"ua": _STRIP},
-    "mig-17 monument": {"ua": _STRIP},
-    "a sector": {"ua": _STRIP},
-    "parts": {"ua": _STRIP},
-    "southwestern strip": {"ua": _STRIP},
-    "southwestern outskirts and entrance": {"ua": _STRIP},
-    "t0504 highway": {"ua": _STRIP},
-    "some parts": {"ua": _STRIP},
-    "t0504 highway entrance": {"ru": ("city", 0.95), "contested": ("city", 0.95, 0.999)},
-    "southwestern outskirts": {"ua": ("S", 9.0), "ru": ("S", 9.0)},
-    "northern and southern suburbs": {"ua": ("NS", 10.0), "contested": ("NS", 9.5, 11.5)},
-    "flanks": {"ua": ("NS", 10.0), "contested": ("NS", 9.5, 11.5)},
-    "northern flank": {"ua": ("N", 10.0)},
-    "northern and southern flanks": {"ua": ("NS", 10.0), "contested": ("NS", 9.5, 11.5)},
-    "suburbs": {"ua": ("NS", 10.0)},
-    "outskirts": {"ua": ("NS", 10.0)},
-    "southwest, northwest and west": {"contested": ("city", 0.90, 1.0)},
-}
-"""How each named part of Bakhmut in the control events maps onto the model's fronts."""
+CityParts: TypeAlias = Mapping[str, Mapping[str, tuple[Any, ...]]]
+"""Named parts of the city -> assertion (``ru``, ``ua``, ``contested``) -> ``(target,
+position[, upper])``: the battle folder's ``city_parts.csv``
+(:func:`attrition.battles.bakhmut.record.city_parts`)."""
 
 
 EVENT_WIDTH_KM = 0.75
@@ -217,7 +173,7 @@ def _assertion(event: str, by_side: str) -> str | None:
 
 
 def _event_observations(
-    events: pd.DataFrame, geo: Geography
+    events: pd.DataFrame, geo: Geography, parts: CityParts
 ) -> tuple[list[Observation], list[tuple[str, str]]]:
     c_dist = geo.city_distance
     edge = float(np.hypot(geo.city_distance, geo.city_radius))
@@ -258,9 +214,9 @@ def _event_observations(
             r_star = c_dist + (0.5 if assertion == "ru" else -0.5)
             targets = [(0, kind, r_star, r_star), (2, kind, r_star, r_star)]
         elif base == "Bakhmut":
-            spec = CITY_PARTS.get(part, {}).get(assertion)
+            spec = parts.get(part, {}).get(assertion)
             if spec is None:
-                why = "not mapped" if part not in CITY_PARTS else f"no {assertion} statement"
+                why = "not mapped" if part not in parts else f"no {assertion} statement"
                 skipped.append((eid, f"part of the city {place!r}: {why}"))
                 continue
             targets = _targets_from_spec(spec, assertion, edge, geo)
@@ -656,14 +612,18 @@ def build_observations(
     evidence: CasualtyEvidence | None,
     cutoff: dt.date | None,
     schedule: BakhmutSchedule,
+    parts: CityParts | None = None,
 ) -> Observations:
     """All observations known by ``cutoff`` (claims and events are filtered first); places are
-    measured in the schedule's geography."""
+    measured in the schedule's geography, named parts of the city mapped by ``parts`` (default:
+    the packaged ``city_parts.csv``)."""
     claims, events = filter_known(claims, events, cutoff)
     sched = schedule.known_by(cutoff)
     off = min((o.start for o in sched.offensives), default=None)
     off_day = (off - START).days if off is not None else None
-    ev_items, ev_skip = _event_observations(events, sched.geography)
+    ev_items, ev_skip = _event_observations(
+        events, sched.geography, city_parts() if parts is None else parts
+    )
     cl_items, cl_skip = _claim_observations(claims, sched.geography, off_day, ())
     n_adv = sum(1 for o in cl_items if o.weight < 0)
     cl_items = [replace(o, weight=1.0 / n_adv) if o.weight < 0 else o for o in cl_items]
