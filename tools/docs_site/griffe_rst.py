@@ -28,13 +28,6 @@ import griffe
 UNRESOLVED: dict[tuple[str, str], str] = {
     ("attrition/infer/base.py", "fit"): "Fitter defines no fit(); the subclasses do",
     ("attrition/simulate/ensemble.py", "OutputSpec"): "lives in attrition.scenarios.spec",
-    ("attrition/battles/bakhmut/geometry.py", "geography_from"): "no such function",
-    ("attrition/battles/bakhmut/scenarios.py", "attrition.infer.calibrate.record_fit"): "moved",
-    ("attrition/battles/bakhmut/evidence.py", "FogOfWar"): "not imported in evidence.py",
-    ("attrition/battles/bakhmut/evidence.py", "FogOfWar.daily_draws"): "not imported",
-    ("attrition/battles/bakhmut/calibration.py", "attrition.models.bakhmut.priors_known_by"): (
-        "moved to attrition.battles.bakhmut.params"
-    ),
 }
 
 ROLE = re.compile(r":(?:py:)?(class|func|meth|mod|attr|data|exc|obj):`(~?)([^`<>]+?)`")

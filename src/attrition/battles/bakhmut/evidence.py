@@ -151,8 +151,9 @@ def _fog_evidence(
 def fusion_to_evidence(
     fusion: Any, cutoff: dt.date | None, draws: int, chains: int, seed: int
 ) -> CasualtyEvidence:  # pragma: no cover - needs NumPyro
-    """Fit :class:`FogOfWar` on the packaged claims known by ``cutoff`` over the model's window
-    and turn its posterior into :class:`CasualtyEvidence` (see :func:`casualty_evidence`)."""
+    """Fit :class:`~attrition.infer.fusion.FogOfWar` on the packaged claims known by ``cutoff``
+    over the model's window and turn its posterior into :class:`CasualtyEvidence` (see
+    :func:`casualty_evidence`)."""
     from attrition.data.claims import load_claims
 
     try:
@@ -170,8 +171,8 @@ def fusion_to_evidence(
 def evidence_from_fog(fog: Any) -> CasualtyEvidence:
     """Daily casualty draws of a fitted :class:`~attrition.infer.fusion.FogOfWar`.
 
-    Reads its daily draws (:meth:`FogOfWar.daily_draws`, sides RU then UA), its killed share
-    and, where estimated, its Wagner share of Russian casualties.
+    Reads its daily draws (:meth:`~attrition.infer.fusion.FogOfWar.daily_draws`, sides RU then
+    UA), its killed share and, where estimated, its Wagner share of Russian casualties.
     """
     try:
         samples = fog.samples_
