@@ -26,7 +26,6 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from attrition.data.claims import (
         battle_spec,
-        battles,
         load_claims,
         load_events,
         load_phases,
@@ -57,7 +56,6 @@ _WHERE: dict[str, str] = {
     "load_phases": "attrition.data.claims",
     "load_places": "attrition.data.claims",
     "battle_spec": "attrition.data.claims",
-    "battles": "attrition.data.claims",
     "load": "attrition.data.datasets",
     "known_by": "attrition.data.known",
     "LanchesterModel": "attrition.models.lanchester",
@@ -88,7 +86,6 @@ __all__ = [
     "UserError",
     "__version__",
     "battle_spec",
-    "battles",
     "build_report",
     "fit_dataset",
     "get_law",

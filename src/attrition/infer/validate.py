@@ -83,6 +83,14 @@ SENSITIVITY_VARIANTS: dict[str, dict[str, Any]] = {
 """Named prior changes (:meth:`FogPriors.replace` arguments) for :func:`prior_sensitivity`."""
 
 
+def _exchange_ratio(fog: FogOfWar) -> dict[str, float]:
+    """The fit's exchange-ratio quantiles; the studies' battles have two sides, so it exists."""
+    ratio: dict[str, float] | None = fog.exchange_ratio_
+    if ratio is None:  # pragma: no cover - a two-sided battle always has one
+        raise UserError("the fit has no exchange ratio (a battle with two sides has one)")
+    return ratio
+
+
 @dataclass(frozen=True)
 class SyntheticBattle:
     """A synthetic battle: claims in the claims schema and the truth they were drawn from."""
@@ -479,7 +487,7 @@ def coverage_study(
             ).fit(battle.claims)
             row: dict[str, Any] = {"generator": g, "replicate": k}
             for name in ("RU", "UA", "ratio"):
-                q = fog.exchange_ratio_ if name == "ratio" else fog.total(name)
+                q = _exchange_ratio(fog) if name == "ratio" else fog.total(name)
                 truth = battle.truth[name]
                 row[f"{name}_truth"] = truth
                 row[f"{name}_median"] = float(q["median"])
@@ -572,7 +580,7 @@ def leave_one_claimant_out(
                 "median_factor": float(np.median(ppc["factor"])),
                 "RU_casualties": fog.total("RU")["median"],
                 "UA_casualties": fog.total("UA")["median"],
-                "exchange_ratio": float(fog.exchange_ratio_["median"]),
+                "exchange_ratio": float(_exchange_ratio(fog)["median"]),
             }
         )
     return pd.DataFrame(rows)
@@ -604,7 +612,7 @@ def prior_sensitivity(
             for k, v in fog.total(side).items():
                 row[f"{side}_{k}"] = v
         for k in ("median", "q05", "q95"):
-            row[f"ratio_{k}"] = float(fog.exchange_ratio_[k])
+            row[f"ratio_{k}"] = float(_exchange_ratio(fog)[k])
         row["r_hat_max"] = fog.diagnostics_.r_hat_max
         row["divergences"] = fog.diagnostics_.divergences
         rows.append(row)

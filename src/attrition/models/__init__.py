@@ -1,6 +1,7 @@
 """attrition.models: the Lanchester family on one vector field (laws, schedules, stop rules).
 
 The public names are re-exported lazily: importing this package loads no numerical library.
+``LAW_NAMES`` lists the laws :func:`get_law` knows: square, linear, logarithmic, mixed, power.
 """
 
 from __future__ import annotations

@@ -70,14 +70,14 @@ class SensitivityResult:
         """The indices as a tidy table, one row per (quantity, input, index).
 
         Columns: ``quantity``, ``input`` (``side.parameter``), ``index`` (``S1``, ``ST`` for
-        sobol; ``mu_star``, ``sigma`` for morris) as strings; ``value``, ``ci_low``,
+        sobol; ``mu_star``, ``sigma`` for morris) as pandas strings; ``value``, ``ci_low``,
         ``ci_high`` as float64 (the bootstrap interval at :data:`CONF_LEVEL`, NaN where the
         method gives none). A copy: changing it leaves the result alone.
         """
         df = self.table.loc[:, ["quantity", "input", "index", "value", "ci_low", "ci_high"]]
         df = df.reset_index(drop=True).copy()
         for col in ("quantity", "input", "index"):
-            df[col] = df[col].astype(str).astype(object)
+            df[col] = df[col].astype(str)
         for col in ("value", "ci_low", "ci_high"):
             df[col] = df[col].astype("float64")
         return df

@@ -57,8 +57,8 @@ class Trajectory:
     def to_frame(self) -> pd.DataFrame:
         """Tidy table, one row per (time, side), time-major.
 
-        Columns: ``time`` (float64, days), ``side`` (the side's name), ``strength`` and
-        ``losses`` (float64; losses are cumulative since day 0).
+        Columns: ``time`` (float64, days), ``side`` (the side's name, a pandas string),
+        ``strength`` and ``losses`` (float64; losses are cumulative since day 0).
         """
         import pandas as pd
 
@@ -66,7 +66,7 @@ class Trajectory:
         return pd.DataFrame(
             {
                 "time": np.repeat(np.asarray(self.t, dtype=np.float64), 2),
-                "side": np.tile(np.array(self.sides, dtype=object), n),
+                "side": pd.array(np.tile(np.array(self.sides, dtype=object), n), dtype=str),
                 "strength": np.asarray(self.strength, dtype=np.float64).reshape(-1),
                 "losses": np.asarray(self.losses, dtype=np.float64).reshape(-1),
             }
