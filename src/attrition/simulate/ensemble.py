@@ -32,12 +32,11 @@ import numpy as np
 
 from attrition._io import atomic_write_bytes, atomic_write_text
 from attrition.errors import UserError, unknown_name
+from attrition.simulate.duel import rk4_step, stop_code
 from attrition.simulate.stochastic import (
     REASON_CODES,
     STOCHASTIC_METHODS,
     RunArrays,
-    _check,
-    _clamped_loss,
     run_stochastic,
     split_runs,
 )
@@ -67,33 +66,6 @@ except ImportError:  # pragma: no cover - numba is a core dependency
 
 
 BLOCK = 128  # runs advanced together: the inner loop over a block vectorises (SIMD)
-
-
-@njit(cache=True, inline="always")  # type: ignore[misc]
-def _rk4(b: float, r: float, c0: float, c1: float, rb: float, rr: float, h: float, p0: float,
-         p1: float, q0: float, q1: float) -> tuple[float, ...]:  # fmt: skip
-    """One RK4 step of rk4.integrate_daily's scheme.
-
-    Returns the losses of the step (capped at what is there), the new strengths (never below
-    zero) and the unclamped new strengths (to locate a crossing inside the step).
-    """
-    f = _clamped_loss
-    k1b, k1r = f(b, r, c0, c1, p0, p1, q0, q1)
-    k2b, k2r = f(b + 0.5 * h * (rb - k1b), r + 0.5 * h * (rr - k1r), c0, c1, p0, p1, q0, q1)
-    k3b, k3r = f(b + 0.5 * h * (rb - k2b), r + 0.5 * h * (rr - k2r), c0, c1, p0, p1, q0, q1)
-    k4b, k4r = f(b + h * (rb - k3b), r + h * (rr - k3r), c0, c1, p0, p1, q0, q1)
-    db = h / 6.0 * (k1b + 2.0 * k2b + 2.0 * k3b + k4b)
-    dr = h / 6.0 * (k1r + 2.0 * k2r + 2.0 * k3r + k4r)
-    ib = min(db, max(b + h * rb, 0.0))
-    ir = min(dr, max(r + h * rr, 0.0))
-    return (
-        ib,
-        ir,
-        max(b + h * rb - ib, 0.0),
-        max(r + h * rr - ir, 0.0),
-        b + h * rb - db,
-        r + h * rr - dr,
-    )
 
 
 @njit(cache=True, inline="always")  # type: ignore[misc]
@@ -134,7 +106,7 @@ def _ode_block(a: int, m: int, y0: Any, coef: Any, rates: Any, imps: Any, subste
         c1[j] = coef[a + j, 1]
         dur[a + j] = float(days)
         reason[a + j] = 0
-        code = _check(b[j], r[j], cb[j], cr[j], ann, level, bp0, bp1)
+        code = stop_code(b[j], r[j], cb[j], cr[j], ann, level, bp0, bp1)
         if code != 0:
             dur[a + j] = 0.0
             reason[a + j] = code
@@ -154,7 +126,9 @@ def _ode_block(a: int, m: int, y0: Any, coef: Any, rates: Any, imps: Any, subste
                 aj = al[j]
                 rbj = rb * aj
                 rrj = rr * aj
-                ib, ir, nb, nr, _, _ = _rk4(b[j], r[j], c0[j], c1[j], rbj, rrj, h, p0, p1, q0, q1)
+                ib, ir, nb, nr, _, _ = rk4_step(
+                    b[j], r[j], c0[j], c1[j], rbj, rrj, h, p0, p1, q0, q1
+                )
                 ncb = cb[j] + h * rbj
                 ncr = cr[j] + h * rrj
                 hit = (ann & ((nb <= level) | (nr <= level))) | (nb < bp0 * ncb) | (nr < bp1 * ncr)
@@ -169,10 +143,12 @@ def _ode_block(a: int, m: int, y0: Any, coef: Any, rates: Any, imps: Any, subste
                 for j in range(m):
                     if al[j] == 0.0:
                         continue
-                    code = _check(b2[j], r2[j], cb2[j], cr2[j], ann, level, bp0, bp1)
+                    code = stop_code(b2[j], r2[j], cb2[j], cr2[j], ann, level, bp0, bp1)
                     if code == 0:
                         continue
-                    _, _, _, _, xb, xr = _rk4(b[j], r[j], c0[j], c1[j], rb, rr, h, p0, p1, q0, q1)
+                    _, _, _, _, xb, xr = rk4_step(
+                        b[j], r[j], c0[j], c1[j], rb, rr, h, p0, p1, q0, q1
+                    )
                     # crossing of the unclamped step (a clamped zero would hide where it was)
                     if code == 1:
                         g0, g1 = b[j] - level, xb - level
@@ -213,7 +189,7 @@ def _ode_block(a: int, m: int, y0: Any, coef: Any, rates: Any, imps: Any, subste
                 r[j] = max(r[j] + ib1, 0.0)
                 cb[j] += ib0
                 cr[j] += ib1
-                code = _check(b[j], r[j], cb[j], cr[j], ann, level, bp0, bp1)
+                code = stop_code(b[j], r[j], cb[j], cr[j], ann, level, bp0, bp1)
                 if code != 0:
                     dur[a + j] = float(d)
                     reason[a + j] = code

@@ -34,6 +34,7 @@ from typing import Any
 import numpy as np
 
 from attrition.errors import UserError
+from attrition.simulate.duel import clamped_loss, propensities, stop_code
 from attrition.simulate.rng import (
     binomial,
     exponential,
@@ -125,54 +126,6 @@ def split_runs(kernel: Any, n: int, threads: bool | int, *args: Any) -> None:
             f.result()
 
 
-@njit(cache=True, inline="always")  # type: ignore[misc]
-def _pw(x: float, e: float) -> float:
-    """``x**e`` with fast paths for the exponents of the named laws."""
-    if e == 1.0:
-        return x
-    if e == 0.0:
-        return 1.0
-    if e == 2.0:
-        return x * x
-    return x**e  # type: ignore[no-any-return]
-
-
-@njit(cache=True, inline="always")  # type: ignore[misc]
-def _props(b: float, r: float, c0: float, c1: float, p0: float, p1: float, q0: float,
-          q1: float) -> tuple[float, float]:  # fmt: skip
-    """(blue loss, red loss) propensities: the law of loss_rates with guard_empty."""
-    lb = c1 * _pw(r, p1) * _pw(b, q1) if b > 0.0 else 0.0
-    lr = c0 * _pw(b, p0) * _pw(r, q0) if r > 0.0 else 0.0
-    return lb, lr
-
-
-@njit(cache=True, inline="always")  # type: ignore[misc]
-def _clamped_loss(b: float, r: float, c0: float, c1: float, p0: float, p1: float, q0: float,
-                  q1: float) -> tuple[float, float]:  # fmt: skip
-    """Loss rates of (blue, red) with strengths clamped at 0 and no empty guard (rk4's
-    ``guard_empty=False``): the ODE ensemble's field, and the rates at a predicted midpoint of
-    tau-leap and binomial steps (a target the prediction empties is still being fired at;
-    callers apply them to sides that have troops)."""
-    bb = b if b > 0.0 else 0.0
-    rr = r if r > 0.0 else 0.0
-    return c1 * _pw(rr, p1) * _pw(bb, q1), c0 * _pw(bb, p0) * _pw(rr, q0)
-
-
-@njit(cache=True, inline="always")  # type: ignore[misc]
-def _check(b: float, r: float, cb: float, cr: float, ann: bool, level: float, bp0: float,
-          bp1: float) -> int:  # fmt: skip
-    """Stop code: 1/2 annihilation of blue/red, 3/4 breakpoint of blue/red, 0 none."""
-    if ann and b <= level:
-        return 1
-    if ann and r <= level:
-        return 2
-    if b < bp0 * cb:  # NaN fraction (no breakpoint): never true
-        return 3
-    if r < bp1 * cr:
-        return 4
-    return 0
-
-
 @njit(cache=True)  # type: ignore[misc]
 def _ssa_advance(st: Any, i: int, b: float, r: float, lb: float, lr: float, cb: float,
                 cr: float, t: float, t_end: float, max_events: int, c0: float, c1: float,
@@ -184,7 +137,7 @@ def _ssa_advance(st: Any, i: int, b: float, r: float, lb: float, lr: float, cb: 
     """
     code = 0
     for _ in range(max_events):
-        a1, a2 = _props(b, r, c0, c1, p0, p1, q0, q1)
+        a1, a2 = propensities(b, r, c0, c1, p0, p1, q0, q1)
         a3 = rin_b if rin_b > 0.0 else (-rin_b if b > 0.0 else 0.0)
         a4 = rin_r if rin_r > 0.0 else (-rin_r if r > 0.0 else 0.0)
         a0 = a1 + a2 + a3 + a4
@@ -208,7 +161,7 @@ def _ssa_advance(st: Any, i: int, b: float, r: float, lb: float, lr: float, cb: 
             d = 1.0 if rin_r > 0.0 else -1.0
             r += d
             cr += d
-        code = _check(b, r, cb, cr, ann, level, bp0, bp1)
+        code = stop_code(b, r, cb, cr, ann, level, bp0, bp1)
         if code != 0:
             return b, r, lb, lr, cb, cr, t, code
     return b, r, lb, lr, cb, cr, t, code
@@ -233,7 +186,7 @@ def _one_run(method: int, i: int, y0: Any, coef: Any, pexp: Any, qexp: Any, rate
     cb, cr = b, r
     lb = 0.0
     lr = 0.0
-    code = _check(b, r, cb, cr, ann, level, bp0, bp1)
+    code = stop_code(b, r, cb, cr, ann, level, bp0, bp1)
     t_stop = 0.0
     if record:
         traj_s[i, 0, 0], traj_s[i, 0, 1] = b, r
@@ -251,7 +204,7 @@ def _one_run(method: int, i: int, y0: Any, coef: Any, pexp: Any, qexp: Any, rate
             )  # fmt: skip
         elif method == 1:
             while code == 0 and t < t_end:
-                a1, a2 = _props(b, r, c0, c1, p0, p1, q0, q1)
+                a1, a2 = propensities(b, r, c0, c1, p0, p1, q0, q1)
                 a3 = rin_b if rin_b > 0.0 else (-rin_b if b > 0.0 else 0.0)
                 a4 = rin_r if rin_r > 0.0 else (-rin_r if r > 0.0 else 0.0)
                 a0 = a1 + a2 + a3 + a4
@@ -283,7 +236,7 @@ def _one_run(method: int, i: int, y0: Any, coef: Any, pexp: Any, qexp: Any, rate
                 while True:
                     # midpoint tau-leap (Gillespie 2001): propensities at the state
                     # expected half-way through the leap, second order in the mean
-                    m1, m2 = _clamped_loss(
+                    m1, m2 = clamped_loss(
                         b + 0.5 * tau * mu_b, r + 0.5 * tau * mu_r, c0, c1, p0, p1, q0, q1
                     )
                     m1 = m1 if b > 0.0 else 0.0
@@ -303,14 +256,14 @@ def _one_run(method: int, i: int, y0: Any, coef: Any, pexp: Any, qexp: Any, rate
                 cb += sb * k3
                 cr += sr * k4
                 t = t_end if t + tau >= t_end else t + tau
-                code = _check(b, r, cb, cr, ann, level, bp0, bp1)
+                code = stop_code(b, r, cb, cr, ann, level, bp0, bp1)
         else:
             for s in range(substeps):  # seg_end is day + 1 for this engine
-                a1, a2 = _props(b, r, c0, c1, p0, p1, q0, q1)
+                a1, a2 = propensities(b, r, c0, c1, p0, p1, q0, q1)
                 # loss rates at the deterministic midpoint of the step: the mean
                 # losses are second-order accurate; each soldier present is lost with
                 # probability h * rate / strength (capped at 1), never more than are there
-                m1, m2 = _clamped_loss(
+                m1, m2 = clamped_loss(
                     b + 0.5 * h * (rin_b - a1), r + 0.5 * h * (rin_r - a2), c0, c1, p0, p1, q0, q1
                 )
                 k1 = binomial(st, i, b, min(h * m1 / b, 1.0), lf) if (m1 > 0.0 and b > 0.0) else 0.0
@@ -336,7 +289,7 @@ def _one_run(method: int, i: int, y0: Any, coef: Any, pexp: Any, qexp: Any, rate
                     r -= k
                     cr -= k
                 t = t_end if s == substeps - 1 else day + (s + 1) * h
-                code = _check(b, r, cb, cr, ann, level, bp0, bp1)
+                code = stop_code(b, r, cb, cr, ann, level, bp0, bp1)
                 if code != 0:
                     break
         if code != 0:
@@ -348,7 +301,7 @@ def _one_run(method: int, i: int, y0: Any, coef: Any, pexp: Any, qexp: Any, rate
         cr += nr - r
         b, r = nb, nr
         day = nxt
-        code = _check(b, r, cb, cr, ann, level, bp0, bp1)
+        code = stop_code(b, r, cb, cr, ann, level, bp0, bp1)
         if code != 0:
             t_stop = float(day)
         if record:
