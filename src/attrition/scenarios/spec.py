@@ -5,6 +5,7 @@ runs, seed), and optionally reinforcement/withdrawal schedules, stopping rules, 
 uncertain inputs and the output quantities of interest::
 
     [scenario]
+    kind = "duel"             # optional: a file without kind is a duel
     name = "duel"
     law = "square"            # square | linear | logarithmic | mixed | power
     days = 30
@@ -18,6 +19,10 @@ uncertain inputs and the output quantities of interest::
     method = "ssa"            # ode | ssa | tau-leap | binomial
     runs = 10000
     seed = 1
+
+``kind = "duel"`` marks the file as a Lanchester duel (:mod:`attrition.scenarios.kinds`); it may
+be left out, for backwards compatibility: a file without ``kind`` is a duel. ``attrition
+simulate FILE`` and ``attrition scenario run FILE`` both run it.
 
 Every problem is one :class:`~attrition.errors.UserError` line naming the file, the table and
 the key, and saying the fix (unknown keys list the valid ones). The full reference is in
@@ -43,11 +48,14 @@ from pydantic import (
     model_validator,
 )
 
-from attrition._io import read_toml
 from attrition.errors import UserError, unknown_name
 from attrition.models.lanchester import LanchesterModel
 from attrition.models.laws import LAW_NAMES, get_law
 from attrition.models.schedule import Impulse, Rate, Schedule, StopRule
+from attrition.scenarios.kinds import DEFAULT_KIND, check_kind, read_scenario_file
+
+KIND = DEFAULT_KIND
+"""The ``[scenario] kind`` of the files this module reads (``"duel"``, also the default)."""
 
 METHODS: tuple[str, ...] = ("ode", "ssa", "tau-leap", "binomial")
 DISTRIBUTIONS: tuple[str, ...] = ("uniform", "normal", "lognormal", "triangular", "draws")
@@ -90,8 +98,10 @@ def _at_most(v: float, parameter: str) -> None:
 
 
 class ScenarioInfo(_Strict):
-    """The ``[scenario]`` table: name, law, length, and the law's options."""
+    """The ``[scenario]`` table: name, law, length, and the law's options; ``kind`` is
+    ``"duel"`` when given (and when not: it is left out of dumps and fingerprints)."""
 
+    kind: str = Field(default=KIND, exclude=True)
     name: str = Field(min_length=1)
     law: str
     days: int = Field(gt=0, le=100_000)
@@ -99,6 +109,13 @@ class ScenarioInfo(_Strict):
     p: float = 1.0
     q: float = 0.0
     aimed: str | None = None
+
+    @field_validator("kind")
+    @classmethod
+    def _kind(cls, v: str) -> str:
+        if v != KIND:
+            raise ValueError(f"{v!r} is not a duel; a duel scenario has kind = {KIND!r}")
+        return v
 
     @field_validator("law")
     @classmethod
@@ -601,18 +618,23 @@ def parse_scenario(
     """
     if not isinstance(data, dict):
         raise UserError(f"{source}: a scenario must be a table")
+    check_kind(data, source, KIND)
     for table in ("scenario", "sides"):
         if table not in data:
             raise UserError(f"{source}: missing table [{table}]; add it (see docs/simulation.md)")
     return _validated(data, source, base_dir)
 
 
+def parse_file(data: dict[str, Any], path: str | Path) -> Scenario:
+    """Validate the parsed TOML of the file ``path`` (the duel kind's parser: errors name the
+    file, relative draws paths are resolved against its folder)."""
+    p = Path(path)
+    return parse_scenario(data, source=str(p), base_dir=str(p.parent))
+
+
 def load_scenario(path: str | Path) -> Scenario:
     """Read and validate a TOML scenario file (see the module docstring for the format)."""
-    p = Path(path)
-    if not p.is_file():
-        raise UserError(f"{p}: scenario file not found")
-    return parse_scenario(read_toml(p), source=str(p), base_dir=str(p.parent))
+    return parse_file(read_scenario_file(path), path)
 
 
 LIBRARY = Path(__file__).parent / "library"

@@ -5,6 +5,7 @@ parameters; it then runs as an ensemble over the posterior of the calibration an
 binomial daily step of the model::
 
     [scenario]
+    kind = "bakhmut"                 # optional here: the Bakhmut reader knows its kind
     name = "earlier-withdrawal"
     title = "Ukraine leaves the city on 7 March 2023"
     rationale = "One paragraph that cites the article."
@@ -24,6 +25,11 @@ binomial daily step of the model::
     [parameters]                     # fixed values replacing the posterior draws
     # urban_cost = 2.0
 
+A file is validated once, when it is read: its tables and keys, the schedule's dates, and each
+``[parameters]`` value (a known parameter, inside its prior's domain and within
+:data:`MAX_PRIOR_SD` prior standard deviations of its centre). :func:`run_scenario` checks the
+ensemble's memory before any calibration and refuses a result that is not finite.
+
 What a scenario prints is a *model statement* (what this calibrated model says would follow
 from the changed assumptions), not a fact about what would have happened.
 """
@@ -40,13 +46,19 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
-from attrition._io import read_toml
 from attrition.battles.bakhmut.axes import DAYS, END, START, date_of
 from attrition.battles.bakhmut.calibration import Calibration, calibrate, check_law_name, record_fit
-from attrition.battles.bakhmut.engine import BakhmutRuns, simulate
-from attrition.battles.bakhmut.evidence import CasualtyEvidence, casualty_evidence
+from attrition.battles.bakhmut.engine import SIM_METHODS, BakhmutRuns, simulate
+from attrition.battles.bakhmut.evidence import CasualtyEvidence, casualty_evidence, parse_cutoff
 from attrition.battles.bakhmut.model import BakhmutModel
 from attrition.battles.bakhmut.params import PARAMS
 from attrition.battles.bakhmut.record import record_schedule
@@ -62,14 +74,31 @@ from attrition.battles.bakhmut.schedule import (
 )
 from attrition.data.tables import BATTLES_DIR
 from attrition.errors import UserError, unknown_name
+from attrition.limits import check_memory
+from attrition.scenarios.kinds import check_kind, read_scenario_file
 from attrition.scenarios.spec import resolve_in_library
 
 if TYPE_CHECKING:
     import pandas as pd
 
 
+KIND = "bakhmut"
+"""The ``[scenario] kind`` of a Bakhmut scenario file (optional in the file: this reader knows
+its kind)."""
+
 LIBRARY = BATTLES_DIR / "bakhmut" / "scenarios"
 """Folder of the packaged Bakhmut scenarios (in the battle folder)."""
+
+MAX_PRIOR_SD = 20.0
+"""A ``[parameters]`` override further than this many prior standard deviations from the
+prior's centre (on the prior's own scale: log, logit or plain) is refused as out of scale; for
+a strength with prior sd 0.5 on the log scale that is a factor of about 22,000."""
+
+VALUES_PER_DAY = 16
+"""Numbers a Bakhmut run keeps per day: 13 of state (4 strengths, 4 cumulative losses, 3 fronts,
+recruits, arrivals; :class:`attrition.battles.bakhmut.engine.BakhmutRuns`) and 3 derived (the two
+sides' casualties and the city share) for the summaries: 42.8 kB per run, on the low side of
+the 56.8 kB tracemalloc measured (baseline, 5,000 runs, with the summary and both tables)."""
 
 
 class _Strict(BaseModel):
@@ -83,11 +112,19 @@ def _in_window(v: dt.date) -> dt.date:
 
 
 class ScenarioInfo(_Strict):
-    """The ``[scenario]`` table."""
+    """The ``[scenario]`` table (``kind`` is ``"bakhmut"`` when given)."""
 
+    kind: str = KIND
     name: str = Field(min_length=1)
     title: str = ""
     rationale: str = ""
+
+    @field_validator("kind")
+    @classmethod
+    def _kind(cls, v: str) -> str:
+        if v != KIND:
+            raise ValueError(f"{v!r} is not a Bakhmut scenario; give kind = {KIND!r}")
+        return v
 
 
 class RunInfo(_Strict):
@@ -195,6 +232,15 @@ class BakhmutScenario(_Strict):
     parameters: dict[str, float] = Field(default_factory=dict)
     source: str = "<scenario>"
 
+    @model_validator(mode="before")
+    @classmethod
+    def _parameters(cls, data: Any) -> Any:
+        """Each ``[parameters]`` value: a known parameter, a number, inside its prior's domain
+        and within :data:`MAX_PRIOR_SD` prior standard deviations of the prior's centre."""
+        if isinstance(data, dict):
+            check_parameters(data.get("parameters", {}))
+        return data
+
     @property
     def name(self) -> str:
         """The scenario's name."""
@@ -248,20 +294,39 @@ def _check_keys(data: dict[str, Any], source: str) -> None:
                     raise UserError(
                         f"{source}: [schedule] {kind}[{i}]: unknown key {key!r}; valid: {valid}"
                     )
-    params = data.get("parameters", {})
+
+
+def check_parameters(params: object) -> None:
+    """Refuse ``[parameters]`` overrides that are not a table of known parameters, not numbers,
+    outside the prior's domain (e.g. <= 0 for a lognormal prior), or further than
+    :data:`MAX_PRIOR_SD` prior standard deviations from the prior's centre.
+
+    Raises:
+        ValueError: one line starting ``[parameters] NAME`` (the scenario's validation names the
+            file in front of it).
+    """
     if not isinstance(params, dict):
-        raise UserError(f"{source}: [parameters] must be a table of name = value")
+        raise ValueError("[parameters] must be a table of name = value")
     specs = {p.name: p for p in PARAMS}
     for key, value in params.items():
         if key not in specs:
-            raise unknown_name("parameter", key, specs, where=f"{source}: [parameters]")
+            raise ValueError(str(unknown_name("parameter", key, specs, where="[parameters]")))
         if isinstance(value, bool) or not isinstance(value, int | float):
-            raise UserError(f"{source}: [parameters] {key} = {value!r}: give a number")
-        if not specs[key].valid(float(value)):
-            raise UserError(
-                f"{source}: [parameters] {key} = {value}: outside its domain "
-                f"({specs[key].prior} prior; {specs[key].unit})"
+            raise ValueError(f"[parameters] {key} = {value!r}: give a number")
+        p = specs[key]
+        if not p.valid(float(value)):
+            raise ValueError(
+                f"[parameters] {key} = {value}: outside its domain ({p.prior} prior; {p.unit})"
             )
+        dist = abs(float(p.z(value)) - p.loc) / p.scale
+        if math.isfinite(dist) and dist <= MAX_PRIOR_SD:
+            continue
+        lo, hi = (float(p.value(p.loc + k * MAX_PRIOR_SD * p.scale)) for k in (-1, 1))
+        raise ValueError(
+            f"[parameters] {key} = {value:g} is out of scale ({dist:,.0f} prior standard "
+            f"deviations from its centre {float(p.value(p.loc)):.4g} {p.unit}); give a value "
+            f"between {lo:.3g} and {hi:.3g}"
+        )
 
 
 def _format_error(exc: ValidationError, source: str) -> str:
@@ -270,13 +335,14 @@ def _format_error(exc: ValidationError, source: str) -> str:
     msg = str(err["msg"])
     if msg.startswith("Value error, "):
         msg = msg[len("Value error, ") :]
-    return f"{source}: {loc}: {msg}"
+    return f"{source}: {loc}: {msg}" if loc else f"{source}: {msg}"
 
 
 def parse_scenario(data: dict[str, Any], source: str = "<scenario>") -> BakhmutScenario:
     """Validate a scenario given as a dict (as read from TOML); errors name the key."""
     if not isinstance(data, dict):
         raise UserError(f"{source}: a scenario must be a table")
+    check_kind(data, source, KIND)
     _check_keys(data, source)
     try:
         spec = BakhmutScenario.model_validate({**data, "source": source})
@@ -294,10 +360,16 @@ def library() -> dict[str, Path]:
     return {p.stem: p for p in sorted(LIBRARY.glob("*.toml"))}
 
 
+def parse_file(data: dict[str, Any], path: str | Path) -> BakhmutScenario:
+    """Validate the parsed TOML of the file ``path`` (the Bakhmut kind's parser; errors name
+    the file)."""
+    return parse_scenario(data, source=str(path))
+
+
 def load_scenario(name_or_path: str | Path) -> BakhmutScenario:
     """A packaged scenario by name, or a TOML file; unknown names list the packaged ones."""
     p = resolve_in_library(name_or_path, library())
-    return parse_scenario(read_toml(p), source=str(p))
+    return parse_file(read_scenario_file(p), p)
 
 
 def scenario_schedule(spec: BakhmutScenario, base: BakhmutSchedule) -> BakhmutSchedule:
@@ -503,27 +575,92 @@ def run_settings(spec: BakhmutScenario, runs: int | None, seed: int | None) -> t
     return n, s
 
 
+def check_ensemble_memory(runs: int, option: str = "--runs") -> None:
+    """Refuse a Bakhmut ensemble too large for the memory limit (see :mod:`attrition.limits`):
+    ``runs × (days + 1) ×`` :data:`VALUES_PER_DAY` ``× 8`` bytes; ``option`` names the request
+    in the message."""
+    check_memory(option, runs, float(runs) * (DAYS + 1) * VALUES_PER_DAY * 8.0)
+
+
+def check_finite_result(spec: BakhmutScenario, summary: dict[str, Any]) -> None:
+    """Refuse a summary whose casualties or exchange ratio are not finite numbers: one line
+    naming the scenario's file and its ``[parameters]`` overrides."""
+    numbers: list[float] = []
+
+    def walk(v: object) -> None:
+        if isinstance(v, dict):
+            for x in v.values():
+                walk(x)
+        elif isinstance(v, list | tuple):
+            for x in v:
+                walk(x)
+        elif isinstance(v, float):
+            numbers.append(v)
+
+    walk({k: summary[k] for k in ("sides", "exchange_ratio") if k in summary})
+    if all(math.isfinite(x) for x in numbers):
+        return
+    given = json.dumps(spec.parameters) if spec.parameters else "none"
+    raise UserError(
+        f"{spec.source}: the ensemble gave casualties that are not finite numbers; the "
+        f"scenario's [parameters] overrides ({given}) are out of scale for the model"
+    )
+
+
 def run_scenario(
     spec: BakhmutScenario,
-    cal: Calibration,
+    cal: Calibration | None = None,
     *,
     runs: int | None = None,
     seed: int | None = None,
     method: str = "binomial",
+    cutoff: str | dt.date | None = None,
+    law: str | None = None,
 ) -> ScenarioResult:
     """Run a scenario as an ensemble over the calibrated posterior and stochastic attrition.
+
+    Args:
+        spec: the scenario.
+        cal: a calibration to run over; without one, the model is calibrated
+            (:func:`calibration_for`) on the evidence known by ``cutoff`` with ``law`` (default:
+            the scenario's ``[run] law``) and the run's seed.
+        runs, seed: ensemble size and seed (default: the scenario's ``[run]`` table).
+        method: the daily step, ``"binomial"`` or ``"deterministic"``.
+        cutoff, law: the calibration's cutoff (``YYYY-MM-DD`` or a date) and law; only without
+            ``cal``.
+
+    Everything is checked before any work, in this order: runs and seed
+    (:func:`run_settings`), the method, the cutoff and the law, and the ensemble's memory
+    (:func:`check_ensemble_memory`); only then is the model calibrated (which takes minutes).
+    A result whose casualties are not finite is refused (:func:`check_finite_result`).
 
     Run ``i`` uses a posterior draw picked by ``SeedSequence(seed, spawn_key=(0,))`` and the
     binomial daily step seeded with ``SeedSequence(seed, spawn_key=(1, i))``. The schedule is
     the record known by the calibration's cutoff with the scenario's kinds replaced.
+
+    Raises:
+        UserError: bad runs, seed, cutoff or law, an ensemble over the memory limit, or a
+            result that is not finite (one line each).
+        TypeError: ``cal`` given together with ``cutoff`` or ``law``.
     """
     n, s = run_settings(spec, runs, seed)
+    if cal is not None and (cutoff is not None or law is not None):
+        raise TypeError("run_scenario: give a calibration or its cutoff and law, not both")
+    if method not in SIM_METHODS:
+        raise unknown_name("method", method, SIM_METHODS)
+    c = parse_cutoff(cutoff)
+    lw = check_law_name(law if law is not None else spec.run.law)
+    check_ensemble_memory(n)
+    if cal is None:
+        cal = calibration_for(c, law=lw, seed=s)
     sched = scenario_schedule(spec, cal.schedule)
     model = BakhmutModel(cal.law, sched)
     params, idx = posterior_params(cal, n, s, spec.parameters)
     ens = simulate(model, params, method=method, seed=s)
     cas = ens.side_losses[:, -1, :]
-    return ScenarioResult(spec.name, n, s, cal.law, cal.cutoff, idx, ens.fall_day(), cas, ens)
+    result = ScenarioResult(spec.name, n, s, cal.law, cal.cutoff, idx, ens.fall_day(), cas, ens)
+    check_finite_result(spec, result.summary())
+    return result
 
 
 def fit_to_record(cal: Calibration, result: ScenarioResult) -> pd.DataFrame:
