@@ -1,13 +1,19 @@
-"""Bakhmut scenario commands: ``scenario list``, ``scenario run``, ``hindcast``.
+"""Scenario commands: ``scenario list``, ``scenario run`` (every kind), ``hindcast``.
 
-Thin layer over :mod:`attrition.battles.bakhmut.scenarios`; heavy imports happen inside the
-commands.
-The casualty evidence comes from the fog-of-war estimate (:mod:`attrition.infer.fusion`); where
-it is not available the commands stop with a one-line error (exit 2).
+Thin layer: a file is read and validated by its kind (:func:`attrition.battles.load_scenario`);
+a duel runs through the same code as ``attrition simulate``
+(:func:`attrition.cli.simulate.run_duel`), a Bakhmut scenario through
+:func:`attrition.battles.bakhmut.scenarios.run_scenario`, which checks the memory before the
+calibration and refuses results that are not finite. The commands parse options, call, and
+format; heavy imports happen inside them. The Bakhmut casualty evidence comes from the
+fog-of-war estimate (:mod:`attrition.infer.fusion`); where it is not available the commands
+stop with a one-line error (exit 2).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
@@ -16,18 +22,22 @@ from attrition.cli._output import print_json
 from attrition.errors import UserError
 
 if TYPE_CHECKING:
-    from attrition.battles import bakhmut as sb
+    from attrition.battles.bakhmut.scenarios import BakhmutScenario
+    from attrition.scenarios.spec import Scenario
 
 __all__ = ["register"]
 
-_RUN_HELP = """Run a Bakhmut scenario as an ensemble over the calibrated posterior.
+_RUN_HELP = """Run a scenario of any kind: a duel or a Bakhmut what-if.
 
 \b
-  attrition scenario run NAME|FILE [--runs N] [--cutoff DATE] [--seed N] [--json] [--out DIR]
+  attrition scenario run NAME|FILE [--runs N] [--seed N] [--json] [--out DIR]
+  attrition scenario run NAME|FILE [--cutoff DATE] [--law LAW]   (Bakhmut)
 
-NAME is a packaged scenario (attrition scenario list) or a TOML file. The model is calibrated
-on the evidence known by --cutoff (default: all), then the scenario runs --runs times
-(posterior draws x binomial attrition). --json prints {scenario, runs, seed, city_fall_date,
+NAME is a packaged scenario (attrition scenario list) or a TOML file; its [scenario] kind
+(duel when left out) says how it runs. A duel runs its ensemble as attrition simulate does
+(--json prints the same summary; --out writes summary.json and runs.csv). A Bakhmut scenario
+is calibrated on the evidence known by --cutoff (default: all), then runs --runs times
+(posterior draws x binomial attrition); --json prints {scenario, runs, seed, city_fall_date,
 sides, exchange_ratio}; --out writes summary.json, runs.csv and daily.csv. What it prints is
 a model statement, not a fact about what would have happened.
 """
@@ -41,86 +51,16 @@ linear extrapolation of the advance and of the recent casualty rate.
 """
 
 
-VALUES_PER_DAY = 16
-"""Numbers a Bakhmut run keeps per day: 13 of state (4 strengths, 4 cumulative losses, 3 fronts,
-recruits, arrivals; :class:`attrition.battles.bakhmut.engine.BakhmutRuns`) and 3 derived (the two
-sides' casualties and the city share) for the summaries: 42.8 kB per run, on the low side of
-the 56.8 kB tracemalloc measured (baseline, 5,000 runs, with the summary and both tables)."""
-
-
-def check_ensemble_memory(runs: int, option: str) -> None:
-    """Refuse, before the calibration, a Bakhmut ensemble too large for the memory limit:
-    ``runs × (days + 1) ×`` :data:`VALUES_PER_DAY` ``× 8`` bytes."""
-    from attrition.battles.bakhmut.axes import DAYS
-    from attrition.limits import check_memory
-
-    check_memory(option, runs, float(runs) * (DAYS + 1) * VALUES_PER_DAY * 8.0)
-
-
-MAX_PRIOR_SD = 20.0
-"""A ``[parameters]`` override further than this many prior standard deviations from the
-prior's centre (on the prior's own scale: log, logit or plain) is refused as out of scale; for
-a strength with prior sd 0.5 on the log scale that is a factor of about 22,000."""
-
-
-def check_overrides(spec: sb.BakhmutScenario) -> None:
-    """Refuse out-of-scale ``[parameters]`` values before the calibration (the file's own
-    validation checks only their domain, e.g. > 0)."""
-    import math
-
-    from attrition.battles.bakhmut.params import PARAMS
-
-    specs = {p.name: p for p in PARAMS}
-    for name, value in spec.parameters.items():
-        p = specs[name]
-        dist = abs(float(p.z(value)) - p.loc) / p.scale
-        if math.isfinite(dist) and dist <= MAX_PRIOR_SD:
-            continue
-        lo, hi = (float(p.value(p.loc + k * MAX_PRIOR_SD * p.scale)) for k in (-1, 1))
-        raise UserError(
-            f"{spec.source}: [parameters] {name} = {value:g} is out of scale ({dist:,.0f} prior "
-            f"standard deviations from its centre {float(p.value(p.loc)):.4g} {p.unit}); give "
-            f"a value between {lo:.3g} and {hi:.3g}"
-        )
-
-
-def check_finite_result(spec: sb.BakhmutScenario, summary: dict[str, object]) -> None:
-    """Non-finite casualties or ratios are an error naming the scenario's overrides."""
-    import json
-    import math
-
-    numbers: list[float] = []
-
-    def walk(v: object) -> None:
-        if isinstance(v, dict):
-            for x in v.values():
-                walk(x)
-        elif isinstance(v, list | tuple):
-            for x in v:
-                walk(x)
-        elif isinstance(v, float):
-            numbers.append(v)
-
-    walk({k: summary[k] for k in ("sides", "exchange_ratio") if k in summary})
-    if all(math.isfinite(x) for x in numbers):
-        return
-    given = json.dumps(spec.parameters) if spec.parameters else "none"
-    raise UserError(
-        f"{spec.source}: the ensemble gave casualties that are not finite numbers; the "
-        f"scenario's [parameters] overrides ({given}) are out of scale for the model"
-    )
-
-
 def register(app: typer.Typer) -> None:
     """Add ``scenario`` (``list``, ``run``) and ``hindcast`` to ``app``."""
     group = typer.Typer(
         name="scenario",
-        help="Bakhmut what-if scenarios: list them, run one as a calibrated ensemble.",
+        help="Scenarios of every kind (duels, Bakhmut what-ifs): list them, run one.",
         no_args_is_help=True,
         add_completion=False,
         rich_markup_mode=None,
     )
-    group.command("list", help="List the packaged Bakhmut scenarios.")(list_command)
+    group.command("list", help="List the packaged scenarios of every kind.")(list_command)
     group.command("run", help=_RUN_HELP)(run_command)
     app.add_typer(group, name="scenario")
     app.command("hindcast", help=_HINDCAST_HELP)(hindcast_command)
@@ -129,19 +69,21 @@ def register(app: typer.Typer) -> None:
 def list_command(
     as_json: bool = typer.Option(False, "--json", help="Print JSON records."),
 ) -> None:
-    """List the packaged Bakhmut scenarios."""
-    from attrition.battles.bakhmut.scenarios import library, load_scenario
+    """List the packaged scenarios of every kind."""
+    from attrition.battles import load_scenario, scenario_library
 
     rows = []
-    for name, path in library().items():
-        spec = load_scenario(path)
-        rows.append({"name": name, "title": spec.scenario.title, "file": path.name})
+    for name, (kind, path) in scenario_library().items():
+        info = load_scenario(path).scenario
+        title = getattr(info, "title", "") or getattr(info, "description", "")
+        rows.append({"name": name, "kind": kind, "title": title, "file": path.name})
     if as_json:
         print_json(rows)
         return
     width = max((len(r["name"]) for r in rows), default=4)
+    kw = max((len(r["kind"]) for r in rows), default=4)
     for r in rows:
-        typer.echo(f"{r['name']:<{width}}  {r['title']}")
+        typer.echo(f"{r['name']:<{width}}  {r['kind']:<{kw}}  {r['title']}")
 
 
 def run_command(
@@ -150,46 +92,106 @@ def run_command(
         None, "--runs", help="Ensemble size (default: the file's); bounded by the memory limit."
     ),
     cutoff: str | None = typer.Option(
-        None, "--cutoff", help="Calibrate on evidence known by this date (YYYY-MM-DD)."
+        None, "--cutoff", help="Bakhmut: calibrate on evidence known by this date (YYYY-MM-DD)."
     ),
     seed: int | None = typer.Option(None, "--seed", help="Seed (default: the file's)."),
     law: str | None = typer.Option(
-        None, "--law", help="auto, square, linear or logarithmic (default: the file's)."
+        None,
+        "--law",
+        help="Bakhmut: auto, square, linear or logarithmic (default: the file's).",
     ),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
     out: str | None = typer.Option(
         None,
         "--out",
-        help="Folder for summary.json, runs.csv and daily.csv: new, empty, or one attrition "
-        "wrote (files you add there are never touched).",
+        help="Folder for summary.json and runs.csv (Bakhmut: also daily.csv): new, empty, or "
+        "one attrition wrote (files you add there are never touched).",
     ),
 ) -> None:
     """Run a scenario."""
-    from attrition.battles import bakhmut as sb
-    from attrition.battles.bakhmut.calibration import check_law_name
-    from attrition.battles.bakhmut.evidence import parse_cutoff
+    from attrition.battles import load_scenario
     from attrition.limits import check_count, check_seed
 
-    # everything is checked before the calibration, which takes minutes
+    # everything is checked before the work (a Bakhmut calibration takes minutes)
     check_count(runs, "--runs")
     check_seed(seed)
     if out is not None:
         from attrition.outputs import check_output_dir
 
         check_output_dir(out)
-    spec = sb.load_scenario(scenario)
-    c = parse_cutoff(cutoff)
-    n, s = sb.run_settings(spec, runs, seed)
-    lw = check_law_name(law if law is not None else spec.run.law)
-    check_ensemble_memory(n, "--runs")
-    check_overrides(spec)
-    cal = sb.calibration_for(c, law=lw, seed=s)
-    result = sb.run_scenario(spec, cal, runs=n, seed=s)
-    summary = result.summary()
-    check_finite_result(spec, summary)
-    if out is not None:
-        from pathlib import Path
+    spec = load_scenario(scenario)
+    runner = _RUNNERS.get(spec.scenario.kind)
+    if runner is None:  # a kind registered without a runner here
+        raise UserError(f"{spec.source}: scenarios of kind {spec.scenario.kind!r} cannot run yet")
+    runner(spec, runs=runs, seed=seed, cutoff=cutoff, law=law, as_json=as_json, out=out)
 
+
+def _run_duel(
+    spec: Scenario,
+    *,
+    runs: int | None,
+    seed: int | None,
+    cutoff: str | None,
+    law: str | None,
+    as_json: bool,
+    out: str | None,
+) -> None:
+    """A duel: the ensemble of ``attrition simulate`` (same checks, same engine, same output)."""
+    from attrition.cli.simulate import human_summary, run_duel
+    from attrition.limits import check_count
+    from attrition.scenarios.spec import MAX_RUNS
+
+    for option, value, note in (
+        ("--cutoff", cutoff, ""),
+        ("--law", law, " (a duel's law is its [scenario] law)"),
+    ):
+        if value is not None:
+            raise UserError(
+                f"{option} applies to Bakhmut scenarios only{note}; {spec.source} is a duel: "
+                f"leave {option} out"
+            )
+    check_count(runs, "--runs", maximum=MAX_RUNS)
+    ens = run_duel(spec, runs=runs, seed=seed)
+    summary = ens.summary()
+    if out is not None:
+        from attrition.cli._output import install_out_folder
+
+        def write(folder: Path) -> None:
+            import json
+
+            from attrition._io import atomic_write_text
+
+            text = json.dumps(summary, indent=2, default=float) + "\n"
+            atomic_write_text(folder / "summary.json", text)
+            atomic_write_text(folder / "runs.csv", ens.to_dataframe().to_csv(index=False))
+
+        for p in install_out_folder(Path(out), write, seed=summary["seed"]):
+            typer.echo(f"wrote {p}", err=True)
+    if as_json:
+        print_json(summary)
+        return
+    typer.echo(human_summary(summary))
+
+
+def _run_bakhmut(
+    spec: BakhmutScenario,
+    *,
+    runs: int | None,
+    seed: int | None,
+    cutoff: str | None,
+    law: str | None,
+    as_json: bool,
+    out: str | None,
+) -> None:
+    """A Bakhmut what-if: calibrated (memory checked first), run, checked, formatted."""
+    from attrition.battles import bakhmut as sb
+    from attrition.battles.bakhmut.evidence import parse_cutoff
+
+    c = parse_cutoff(cutoff)
+    result = sb.run_scenario(spec, runs=runs, seed=seed, cutoff=c, law=law)
+    n, s = result.runs, result.seed
+    summary = result.summary()
+    if out is not None:
         from attrition.cli._output import install_out_folder
 
         for p in install_out_folder(Path(out), result.write, seed=s):
@@ -198,7 +200,7 @@ def run_command(
         print_json(summary)
         return
     f = summary["city_fall_date"]
-    typer.echo(f"scenario {summary['scenario']}: {n} runs, seed {s}, law {cal.law}"
+    typer.echo(f"scenario {summary['scenario']}: {n} runs, seed {s}, law {result.law}"
                + (f", evidence known by {c}" if c else ""))  # fmt: skip
     typer.echo(
         f"  city falls (>= {sb.FALL_FRACTION:.0%} held): median {f['median'] or 'after the end'},"
@@ -213,6 +215,10 @@ def run_command(
     q = summary["exchange_ratio"]
     typer.echo(f"  exchange ratio RU/UA: {q['median']:.2f} (90%: {q['q05']:.2f}–{q['q95']:.2f})")
     typer.echo("  (a model statement under the scenario's assumptions, not a fact)")
+
+
+#: How ``scenario run`` runs each kind (formatting only: the work is the library's).
+_RUNNERS: dict[str, Callable[..., None]] = {"duel": _run_duel, "bakhmut": _run_bakhmut}
 
 
 def hindcast_command(
@@ -230,6 +236,7 @@ def hindcast_command(
     from attrition.battles import bakhmut as sb
     from attrition.battles.bakhmut.calibration import check_law_name
     from attrition.battles.bakhmut.evidence import parse_cutoff
+    from attrition.battles.bakhmut.scenarios import check_ensemble_memory
     from attrition.limits import check_count, check_seed
 
     check_law_name(law)

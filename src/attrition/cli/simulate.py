@@ -16,6 +16,7 @@ from attrition.cli._output import print_json
 from attrition.errors import UserError, unknown_name
 
 if TYPE_CHECKING:
+    from attrition.scenarios.spec import Scenario
     from attrition.simulate.ensemble import Ensemble
 
 METHODS = ("ode", "ssa", "tau-leap", "binomial")
@@ -130,7 +131,69 @@ def write_ensemble(ens: Ensemble, out: Path) -> None:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-def _human(summary: dict[str, Any]) -> str:
+def load_duel(file: str, command: str) -> Scenario:
+    """The duel scenario ``file`` names: a packaged name (of any kind) or a TOML file, read once
+    through the scenario kinds (:func:`attrition.battles.load_scenario`). A scenario of another
+    kind is refused with one line that names the file and points to ``attrition scenario run``.
+    """
+    from attrition.battles import load_scenario
+
+    spec = load_scenario(file)
+    kind = spec.scenario.kind
+    if kind != "duel":
+        raise UserError(
+            f"{spec.source}: [scenario] kind = {kind!r}: attrition {command} takes duel "
+            f"scenarios only; run this one with: attrition scenario run {file}"
+        )
+    return spec  # type: ignore[no-any-return]
+
+
+def run_duel(
+    scenario: Scenario,
+    *,
+    runs: int | None = None,
+    method: str | None = None,
+    seed: int | None = None,
+    executor: str = "serial",
+    scheduler: str | None = None,
+    workers: int | None = None,
+    chunk_size: int | None = None,
+    checkpoint: Path | None = None,
+    trajectories: bool = False,
+    progress: bool | None = None,
+) -> Ensemble:
+    """Run a duel's ensemble as ``attrition simulate`` and ``attrition scenario run`` do: the
+    memory check (:func:`attrition.simulate.ensemble.check_ensemble_size`), then
+    :func:`attrition.simulate.ensemble.simulate`, with a progress bar on stderr when
+    ``progress`` (default: stderr is a terminal)."""
+    from attrition.simulate.ensemble import check_ensemble_size, simulate
+
+    check_ensemble_size(scenario, runs, trajectories=trajectories)
+    show = sys.stderr.isatty() if progress is None else progress
+    kwargs: dict[str, Any] = {
+        "runs": runs, "method": method, "seed": seed, "executor": executor,
+        "scheduler": scheduler, "workers": workers, "chunk_size": chunk_size,
+        "trajectories": trajectories, "checkpoint": checkpoint,
+    }  # fmt: skip
+    if not show:
+        return simulate(scenario, **kwargs)
+    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+    with Progress(
+        TextColumn("{task.description}"), BarColumn(),
+        TextColumn("{task.completed:,}/{task.total:,} runs"), TimeRemainingColumn(),
+        transient=True,
+    ) as bar:  # fmt: skip
+        task = bar.add_task(scenario.scenario.name, total=runs or scenario.run.runs)
+
+        def tick(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        return simulate(scenario, progress=tick, **kwargs)
+
+
+def human_summary(summary: dict[str, Any]) -> str:
+    """The text ``attrition simulate`` prints for an ensemble's summary."""
     lines = [
         f"{summary['scenario']}: {summary['runs']} runs, method {summary['method']}, "
         f"seed {summary['seed']} ({summary['wall_seconds']:.2f} s)"
@@ -191,36 +254,15 @@ def register(app: typer.Typer) -> None:
         ),
     ) -> None:
         """Run a scenario's ensemble and summarise final strengths, wins and durations."""
-        from attrition.scenarios.spec import load_scenario, resolve_scenario_path
-        from attrition.simulate.ensemble import check_ensemble_size, simulate
-
         _check_flags(runs, method, seed, executor, chunk_size, workers, scheduler)
         kind = _out_kind(out)
         _check_checkpoint(checkpoint)
-        scenario = load_scenario(resolve_scenario_path(file))
-        check_ensemble_size(scenario, runs, trajectories=kind == "trajectories")
-        show = sys.stderr.isatty() if progress is None else progress
-        kwargs: dict[str, Any] = {
-            "runs": runs, "method": method, "seed": seed, "executor": executor,
-            "scheduler": scheduler, "workers": workers, "chunk_size": chunk_size,
-            "trajectories": kind == "trajectories", "checkpoint": checkpoint,
-        }  # fmt: skip
-        if show:
-            from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
-
-            with Progress(
-                TextColumn("{task.description}"), BarColumn(),
-                TextColumn("{task.completed:,}/{task.total:,} runs"), TimeRemainingColumn(),
-                transient=True,
-            ) as bar:  # fmt: skip
-                task = bar.add_task(scenario.scenario.name, total=runs or scenario.run.runs)
-
-                def tick(done: int, total: int) -> None:
-                    bar.update(task, completed=done, total=total)
-
-                ens = simulate(scenario, progress=tick, **kwargs)
-        else:
-            ens = simulate(scenario, **kwargs)
+        scenario = load_duel(file, "simulate")
+        ens = run_duel(
+            scenario, runs=runs, method=method, seed=seed, executor=executor,
+            scheduler=scheduler, workers=workers, chunk_size=chunk_size,
+            checkpoint=checkpoint, trajectories=kind == "trajectories", progress=progress,
+        )  # fmt: skip
         if out is not None:
             from attrition.cli._output import install_out_file
 
@@ -229,7 +271,7 @@ def register(app: typer.Typer) -> None:
         if json_out:
             print_json(summary)
         else:
-            typer.echo(_human(summary))
+            typer.echo(human_summary(summary))
             if out is not None:
                 typer.echo(f"wrote {out}")
 
@@ -260,7 +302,6 @@ def register(app: typer.Typer) -> None:
         from attrition.cli._output import check_out_file, install_out_file
         from attrition.limits import check_count, check_seed
         from attrition.scenarios.sensitivity import SA_METHODS, analyse, check_design
-        from attrition.scenarios.spec import load_scenario, resolve_scenario_path
 
         if method not in SA_METHODS:
             raise unknown_name("--method", method, SA_METHODS)
@@ -277,7 +318,7 @@ def register(app: typer.Typer) -> None:
                     ".parquet, .json (table), .html, .png, .svg, .pdf (plot)"
                 )
             check_out_file(out)
-        scenario = load_scenario(resolve_scenario_path(file))
+        scenario = load_duel(file, "sensitivity")
         check_design(scenario, method, samples)
         res = analyse(scenario, method=method, samples=samples, seed=seed, engine=engine)
         if out is not None:
