@@ -132,18 +132,23 @@ def work(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
 
 
 def _stand_ins(monkeypatch: pytest.MonkeyPatch) -> None:
+    from attrition.battles import bakhmut
+    from attrition.battles.bakhmut import hindcasts as bakhmut_hindcasts
+    from attrition.battles.bakhmut import scenarios as bakhmut_scenarios
     from attrition.data import extract
     from attrition.infer import fusion, validate
     from attrition.report import bakhmut as report_bakhmut
     from attrition.report import classic as report_classic
-    from attrition.scenarios import bakhmut, sensitivity
+    from attrition.scenarios import sensitivity
     from attrition.simulate import ensemble
 
     for module, name in (
         (ensemble, "run_tasks"),
         (fusion.FogOfWar, "_sample"),
         (bakhmut, "calibration_for"),
+        (bakhmut_scenarios, "calibration_for"),
         (bakhmut, "hindcast"),
+        (bakhmut_hindcasts, "hindcast"),
         (validate, "validation_study"),
         (sensitivity, "analyse"),
         (extract, "extract_claims"),

@@ -14,7 +14,8 @@ from attrition.errors import UserError
 from attrition.models import LanchesterModel, Schedule, StopRule, get_law
 from attrition.scenarios.spec import Scenario, parse_scenario
 from attrition.simulate import solve
-from attrition.simulate.ensemble import default_substeps, run_ode, simulate
+from attrition.simulate.ensemble import default_substeps, simulate
+from attrition.simulate.ode_ensemble import run_ode
 from attrition.simulate.rk4 import daily_schedule, integrate_daily
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # the repo root: tests.baselines

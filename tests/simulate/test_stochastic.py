@@ -11,7 +11,7 @@ import pytest
 from scipy import stats
 
 from attrition.errors import UserError
-from attrition.simulate.ensemble import run_ode
+from attrition.simulate.ode_ensemble import run_ode
 from attrition.simulate.rng import run_states, sample_binomial, sample_poisson
 from attrition.simulate.stochastic import (
     run_stochastic,
