@@ -1,51 +1,26 @@
-"""Validation study of the fog-of-war estimate (``attrition validate estimate``).
+"""Synthetic battles with known truth: the two generators of the coverage study, and the toy battle.
 
-Three parts:
-
-1. **Coverage on synthetic battles** with known truth and biased claimants, from two
-   generators: ``model`` draws everything from the model's own priors and observation process
-   (a self-consistency check: a correct sampler should cover about 90% of the time);
-   ``different`` breaks the model's assumptions on purpose (step changes in the casualty rate
-   with day-to-day noise, biases from other laws, heavy-tailed Student-t claim noise, some
-   claim periods misplaced by a week). For each replicate the 90% intervals of the total
-   casualties per side and of the exchange ratio are checked against the truth.
-2. **Leave-one-claimant-out on Bakhmut**: each claimant with enough claims is left out (its
-   claims get weight 0, so its biases come from its group), and its claims are predicted.
-3. **Prior sensitivity**: the Bakhmut fit under alternative priors.
-
-Every synthetic battle has the same design (claimants, claim count, window), so each fit runs
-the same compiled program; replicates differ in values only. Randomness comes from
-``numpy.random.SeedSequence(seed).spawn``, one child per replicate.
+``model`` draws everything from the fusion's own priors and observation process; ``different``
+breaks its assumptions on purpose (see :func:`simulate_battle`). Every synthetic battle has the
+same design (claimants, claim count, window), so each fit runs the same compiled program.
+:func:`toy_battle` is a tiny hand-made battle for examples, tests and the docs.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from attrition.errors import UserError, unknown_name
-from attrition.infer.fusion import FogOfWar, FogPriors
+from attrition.errors import unknown_name
+from attrition.infer.fusion import FogPriors
 
 if TYPE_CHECKING:
     import numpy as np
     import pandas as pd
 
-__all__ = [
-    "GENERATORS",
-    "SENSITIVITY_VARIANTS",
-    "SyntheticBattle",
-    "binomial_band",
-    "coverage_study",
-    "coverage_table",
-    "leave_one_claimant_out",
-    "prior_sensitivity",
-    "simulate_battle",
-    "toy_battle",
-    "validation_study",
-]
+__all__ = ["GENERATORS", "SyntheticBattle", "simulate_battle", "toy_battle"]
 
 GENERATORS: tuple[str, ...] = ("model", "different")
 """Synthetic battle generators: the model's own process, and a deliberately different one."""
@@ -63,32 +38,6 @@ _ROSTER: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("Western government B", "WEST", ("RU", "RU", "ratio")),
     ("Independent analyst", "INDEPENDENT", ("UA", "UA", "RU")),
 )
-
-SENSITIVITY_VARIANTS: dict[str, dict[str, Any]] = {
-    "default": {},
-    "no directional bias (enemy, self centred on 1)": {
-        "bias_enemy": (0.0, 0.5),
-        "bias_self": (0.0, 0.5),
-    },
-    "stronger directional bias (x2.5 enemy, x0.4 self)": {
-        "bias_enemy": (math.log(2.5), 0.5),
-        "bias_self": (math.log(0.4), 0.5),
-    },
-    "neutral sources may be biased (sd 0.5)": {"bias_neutral": (0.0, 0.5)},
-    "claimants spread more within a side (sd 0.6)": {"bias_claimant_sd": 0.6},
-    "rougher weekly rate (rw_sd 0.4)": {"rw_sd": 0.4},
-    "flat killed-share prior Beta(1, 1)": {"killed_share": (1.0, 1.0)},
-    "noisier claimants (noise scale 0.8)": {"noise_scale": 0.8},
-}
-"""Named prior changes (:meth:`FogPriors.replace` arguments) for :func:`prior_sensitivity`."""
-
-
-def _exchange_ratio(fog: FogOfWar) -> dict[str, float]:
-    """The fit's exchange-ratio quantiles; the studies' battles have two sides, so it exists."""
-    ratio: dict[str, float] | None = fog.exchange_ratio_
-    if ratio is None:  # pragma: no cover - a two-sided battle always has one
-        raise UserError("the fit has no exchange ratio (a battle with two sides has one)")
-    return ratio
 
 
 @dataclass(frozen=True)
@@ -428,242 +377,3 @@ def toy_battle() -> SyntheticBattle:
         frame[c] = pd.to_datetime(frame[c])
     truth = {"RU": 2800.0, "UA": 1120.0, "ratio": 2.5, "killed_share": 0.25}
     return SyntheticBattle(claims=frame, window=(s, e), truth=truth, generator="toy")
-
-
-def binomial_band(n: int, p: float = 0.9, alpha: float = 0.01) -> tuple[int, int]:
-    """Counts ``(lo, hi)`` such that ``P(lo <= X <= hi) >= 1 - alpha`` for X ~ Bin(n, p).
-
-    Equal tails of at most ``alpha / 2`` each: a calibrated method falls outside the band with
-    probability at most ``alpha`` (the false-failure rate of a test that asserts the band).
-    """
-    from scipy.stats import binom
-
-    lo = int(binom.ppf(alpha / 2, n, p))
-    if binom.cdf(lo - 1, n, p) > alpha / 2:  # pragma: no cover - ppf convention guard
-        lo -= 1
-    hi = int(binom.isf(alpha / 2, n, p))
-    if binom.sf(hi, n, p) > alpha / 2:  # pragma: no cover
-        hi += 1
-    return lo, hi
-
-
-def coverage_study(
-    replicates: int = 100,
-    seed: int = 0,
-    generators: Sequence[str] = GENERATORS,
-    *,
-    weeks: int = 12,
-    draws: int = 300,
-    chains: int = 2,
-) -> pd.DataFrame:
-    """Fit ``replicates`` synthetic battles per generator; one row per replicate.
-
-    Columns: ``generator``, ``replicate``, and for ``RU``, ``UA``, ``ratio``: the truth, the
-    posterior median, ``q05``, ``q95`` and ``covered`` (truth inside the 90% interval); plus
-    ``r_hat_max`` and ``divergences``. Replicate ``k`` of every generator uses child ``k`` of
-    ``SeedSequence(seed)`` (so generators see matched random streams) and fit seed ``k``.
-    """
-    import numpy as np
-    import pandas as pd
-
-    if replicates < 1:
-        raise UserError(f"replicates = {replicates} must be at least 1")
-    for g in generators:
-        if g not in GENERATORS:
-            raise unknown_name("generator", g, GENERATORS)
-    children = np.random.SeedSequence(seed).spawn(replicates)
-    rows: list[dict[str, Any]] = []
-    for g in generators:
-        for k, child in enumerate(children):
-            rng = np.random.default_rng(child)
-            battle = simulate_battle(g, rng, weeks=weeks)
-            fog = FogOfWar(
-                window=battle.window,
-                draws=draws,
-                chains=chains,
-                seed=k,
-                warn=False,
-                change_points=False,
-            ).fit(battle.claims)
-            row: dict[str, Any] = {"generator": g, "replicate": k}
-            for name in ("RU", "UA", "ratio"):
-                q = _exchange_ratio(fog) if name == "ratio" else fog.total(name)
-                truth = battle.truth[name]
-                row[f"{name}_truth"] = truth
-                row[f"{name}_median"] = float(q["median"])
-                row[f"{name}_q05"] = float(q["q05"])
-                row[f"{name}_q95"] = float(q["q95"])
-                row[f"{name}_covered"] = bool(q["q05"] <= truth <= q["q95"])
-            row["r_hat_max"] = fog.diagnostics_.r_hat_max
-            row["divergences"] = fog.diagnostics_.divergences
-            rows.append(row)
-    return pd.DataFrame(rows)
-
-
-def coverage_table(study: pd.DataFrame) -> pd.DataFrame:
-    """Coverage per generator and quantity: ``n``, ``covered``, ``coverage``, the 99% band."""
-    import pandas as pd
-
-    rows = []
-    for g, part in study.groupby("generator", sort=False):
-        n = len(part)
-        lo, hi = binomial_band(n)
-        for name in ("RU", "UA", "ratio"):
-            k = int(part[f"{name}_covered"].sum())
-            rows.append(
-                {
-                    "generator": g,
-                    "quantity": {"RU": "RU casualties", "UA": "UA casualties"}.get(
-                        name, "exchange ratio"
-                    ),
-                    "n": n,
-                    "covered": k,
-                    "coverage": k / n,
-                    "band_lo": lo / n,
-                    "band_hi": hi / n,
-                    "median_abs_log_error": float(
-                        (part[f"{name}_median"] / part[f"{name}_truth"])
-                        .map(lambda v: abs(math.log(v)))
-                        .median()
-                    ),
-                }
-            )
-    return pd.DataFrame(rows)
-
-
-def leave_one_claimant_out(
-    claims: pd.DataFrame,
-    phases: pd.DataFrame | None = None,
-    *,
-    min_claims: int = 3,
-    draws: int = 300,
-    chains: int = 2,
-    seed: int = 0,
-) -> pd.DataFrame:
-    """Leave each claimant with at least ``min_claims`` used claims out and predict its claims.
-
-    The claimant's claims get weight 0 (same compiled program), so its biases and noise come
-    from its group's distribution: the prediction is what a typical claimant of that side
-    would say. One row per claimant: ``n_claims``, ``inside_90`` (share of its point and range
-    claims whose figure lies inside the 90% predictive interval, censored claims counted as
-    inside when the predictive probability of satisfying them is at least 5%),
-    ``median_factor`` (claimed over predicted median), and the fused RU and UA casualties and
-    exchange ratio (medians) without the claimant.
-    """
-    import numpy as np
-    import pandas as pd
-
-    from attrition.infer.fusion import prepare_claims
-
-    used = prepare_claims(claims, None, None, phases).used
-    counts = used["claimant"].value_counts()
-    rows = []
-    for claimant in sorted(counts[counts >= min_claims].index):
-        mask = (used["claimant"] == claimant).to_numpy()
-        fog = FogOfWar(draws=draws, chains=chains, seed=seed, warn=False).fit(
-            claims, phases, weights=list(np.where(mask, 0.0, 1.0))
-        )
-        ppc = fog.ppc_.iloc[: len(used)][mask]
-        inside = []
-        for r in ppc.to_dict("records"):
-            if r["kind"] in ("point", "interval"):
-                lo, hi = math.exp(r["log_lo"]), math.exp(r["log_hi"])
-                inside.append(hi >= r["pred_q05"] and lo <= r["pred_q95"])
-            else:
-                inside.append(r["tail_p"] >= 0.05)
-        rows.append(
-            {
-                "claimant": claimant,
-                "claimant_side": str(ppc["claimant_side"].iloc[0]),
-                "n_claims": int(mask.sum()),
-                "inside_90": float(np.mean(inside)),
-                "median_factor": float(np.median(ppc["factor"])),
-                "RU_casualties": fog.total("RU")["median"],
-                "UA_casualties": fog.total("UA")["median"],
-                "exchange_ratio": float(_exchange_ratio(fog)["median"]),
-            }
-        )
-    return pd.DataFrame(rows)
-
-
-def prior_sensitivity(
-    claims: pd.DataFrame,
-    phases: pd.DataFrame | None = None,
-    *,
-    variants: dict[str, dict[str, Any]] | None = None,
-    draws: int = 500,
-    chains: int = 4,
-    seed: int = 0,
-) -> pd.DataFrame:
-    """Refit under each named prior variant (default :data:`SENSITIVITY_VARIANTS`).
-
-    One row per variant: RU and UA casualties and the exchange ratio (median, q05, q95), the
-    worst R-hat and the divergences.
-    """
-    import pandas as pd
-
-    rows = []
-    for name, change in (variants or SENSITIVITY_VARIANTS).items():
-        fog = FogOfWar(
-            draws=draws, chains=chains, seed=seed, warn=False, priors=FogPriors().replace(**change)
-        ).fit(claims, phases)
-        row: dict[str, Any] = {"variant": name}
-        for side in ("RU", "UA"):
-            for k, v in fog.total(side).items():
-                row[f"{side}_{k}"] = v
-        for k in ("median", "q05", "q95"):
-            row[f"ratio_{k}"] = float(_exchange_ratio(fog)[k])
-        row["r_hat_max"] = fog.diagnostics_.r_hat_max
-        row["divergences"] = fog.diagnostics_.divergences
-        rows.append(row)
-    return pd.DataFrame(rows)
-
-
-def validation_study(
-    replicates: int = 100,
-    seed: int = 0,
-    *,
-    battle: str | None = "bakhmut",
-    synthetic_draws: int = 300,
-    bakhmut_draws: int = 300,
-) -> dict[str, Any]:
-    """Run the whole study; a JSON-ready dict with ``coverage`` (per generator and quantity),
-    ``replicates`` (per replicate), ``leave_one_claimant_out`` and ``prior_sensitivity``
-    (both empty lists when ``battle`` is ``None``), ``seed``, ``bar`` (80%..97%).
-    """
-    study = coverage_study(replicates, seed, draws=synthetic_draws)
-    table = coverage_table(study)
-    out: dict[str, Any] = {
-        "seed": seed,
-        "replicates_per_generator": replicates,
-        "bar": {"coverage_lo": 0.80, "coverage_hi": 0.97},
-        "coverage": _records(table),
-        "replicates": _records(study),
-        "leave_one_claimant_out": [],
-        "prior_sensitivity": [],
-    }
-    if battle is not None:
-        from attrition.data.claims import load_claims, load_phases
-
-        claims, phases = load_claims(battle), load_phases(battle)
-        out["leave_one_claimant_out"] = _records(
-            leave_one_claimant_out(claims, phases, draws=bakhmut_draws, seed=seed)
-        )
-        out["prior_sensitivity"] = _records(
-            prior_sensitivity(claims, phases, draws=bakhmut_draws, chains=2, seed=seed)
-        )
-    return out
-
-
-def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    out = []
-    for r in frame.to_dict("records"):
-        clean: dict[str, Any] = {}
-        for k, v in r.items():
-            if hasattr(v, "item"):
-                v = v.item()
-            if isinstance(v, float):
-                v = round(v, 6) if math.isfinite(v) else None
-            clean[str(k)] = v
-        out.append(clean)
-    return out
