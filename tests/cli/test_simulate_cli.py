@@ -146,6 +146,44 @@ def test_bad_file_exit_2(tmp_path: Path) -> None:
     assert "scenario file not found" in res.output
 
 
+@pytest.mark.parametrize("cmd", ["simulate", "sensitivity"])
+def test_a_bakhmut_scenario_is_refused_with_the_command_to_use(cmd: str, tmp_path: Path) -> None:
+    from attrition.battles.bakhmut.scenarios import library
+
+    baseline = library()["baseline"]
+    mine = tmp_path / "mine.toml"
+    mine.write_text('[scenario]\nkind = "bakhmut"\nname = "m"\n', encoding="utf-8")
+    for given, where in (("baseline", baseline), (str(baseline), baseline), (str(mine), mine)):
+        res = runner.invoke(make_app(), [cmd, given])
+        assert res.exit_code == 2, res.output
+        assert res.output.count("\n") == 1
+        assert res.output == (
+            f"error: {where}: [scenario] kind = 'bakhmut': attrition {cmd} takes duel scenarios "
+            f"only; run this one with: attrition scenario run {given}\n"
+        )
+
+
+def test_simulate_reads_the_kind(scenario: Path, tmp_path: Path) -> None:
+    """kind = "duel" or no kind: the same run; an unknown kind is one line naming file and key."""
+    with_kind = tmp_path / "k.toml"
+    with_kind.write_text(
+        SCENARIO.replace("[scenario]\n", '[scenario]\nkind = "duel"\n'), encoding="utf-8"
+    )
+    args = ["--json", "--runs", "50", "--seed", "3"]
+    a = json.loads(runner.invoke(make_app(), ["simulate", str(scenario), *args]).output)
+    b = json.loads(runner.invoke(make_app(), ["simulate", str(with_kind), *args]).output)
+    a.pop("wall_seconds")
+    b.pop("wall_seconds")
+    assert a == b
+    siege = tmp_path / "siege.toml"
+    siege.write_text(SCENARIO.replace("[scenario]\n", '[scenario]\nkind = "siege"\n'), "utf-8")
+    res = runner.invoke(make_app(), ["simulate", str(siege)])
+    assert res.exit_code == 2
+    assert res.output == (
+        f"error: {siege}: [scenario] kind: unknown kind 'siege'; valid: bakhmut, duel\n"
+    )
+
+
 def test_sensitivity_command(scenario: Path, tmp_path: Path) -> None:
     out = tmp_path / "s.csv"
     args = ["sensitivity", str(scenario), "--method", "sobol", "--samples", "64", "--json"]

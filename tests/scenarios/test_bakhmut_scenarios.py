@@ -17,6 +17,7 @@ from scipy.stats import norm
 
 from attrition.battles import bakhmut as bk
 from attrition.battles.bakhmut import evidence as C_evidence
+from attrition.battles.bakhmut import scenarios as bk_scenarios
 from attrition.data.claims import load_claims, load_events
 from attrition.errors import UserError
 
@@ -240,6 +241,8 @@ def _write(tmp_path: Path, text: str) -> Path:
     [
         ("[parameters]\nkapa = 2.0\n", r"unknown parameter 'kapa'; valid: .*kappa"),
         ("[parameters]\nkappa = -2.0\n", "outside its domain"),
+        ("[parameters]\nkappa = 'big'\n", r"kappa = 'big': give a number"),
+        ("[parameters]\nkappa = 1e30\n", "out of scale"),
         ("[schedule]\nretreats = []\n", r"unknown key 'retreats'; valid: supply, recruitment"),
         (
             '[schedule]\nforces = [{force = "wagner", arrive = "2022-10-01", '
@@ -260,6 +263,103 @@ def test_bad_scenario_files(tmp_path: Path, body: str, match: str) -> None:
         bk.load_scenario(_write(tmp_path, text))
     assert "\n" not in str(info.value)
     assert str(tmp_path) in str(info.value)
+
+
+def test_out_of_scale_parameter_is_refused_when_the_file_is_read(tmp_path: Path) -> None:
+    """Validated once, at construction: the 20-prior-sd check is part of the model."""
+    p = _write(tmp_path, '[scenario]\nname = "t"\n[parameters]\nurban_cost = 1e12\n')
+    with pytest.raises(UserError) as info:
+        bk.load_scenario(p)
+    msg = str(info.value)
+    assert msg.startswith(f"{p}: [parameters] urban_cost = 1e+12 is out of scale (44 prior ")
+    assert msg.endswith("give a value between 1.84e-05 and 4.88e+05")
+    assert "\n" not in msg
+    # the same check when the model is built directly, and at the edge of the range
+    with pytest.raises(ValueError, match="urban_cost = 1e\\+12 is out of scale"):
+        bk.BakhmutScenario.model_validate(
+            {"scenario": {"name": "x"}, "parameters": {"urban_cost": 1e12}}
+        )
+    ok = bk.BakhmutScenario.model_validate(
+        {"scenario": {"name": "x"}, "parameters": {"urban_cost": 4.8e5}}
+    )
+    assert ok.parameters == {"urban_cost": 4.8e5}
+    with pytest.raises(UserError, match=r"^src: \[parameters\] must be a table of name = value$"):
+        bk.parse_scenario({"scenario": {"name": "x"}, "parameters": 3}, source="src")
+    assert bk_scenarios.MAX_PRIOR_SD == 20.0
+
+
+def test_a_file_with_or_without_kind_is_the_same_scenario(tmp_path: Path) -> None:
+    body = 'name = "t"\nrationale = "r"\n[schedule]\noffensives = []\n'
+    a = bk.load_scenario(_write(tmp_path, "[scenario]\n" + body))
+    b = bk.load_scenario(_write(tmp_path, '[scenario]\nkind = "bakhmut"\n' + body))
+    assert a == b
+    assert a.scenario.kind == "bakhmut"
+
+
+def _never(*args: Any, **kwargs: Any) -> Any:
+    raise AssertionError("the calibration was reached")
+
+
+def test_run_scenario_checks_everything_before_the_calibration(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(bk_scenarios, "calibration_for", _never)
+    monkeypatch.setattr(bk_scenarios, "calibrate", _never)
+    spec = bk.load_scenario("baseline")
+    monkeypatch.setenv("ATTRITION_MAX_MEMORY_GB", "0.001")
+    with pytest.raises(UserError, match=r"^--runs 1,000 needs ~[\d.]+ MB of memory") as info:
+        bk.run_scenario(spec, runs=1000, seed=1)
+    assert "\n" not in str(info.value)
+    monkeypatch.setenv("ATTRITION_MAX_MEMORY_GB", "8")
+    for kwargs, match in (
+        ({"runs": 0}, "--runs 0"),
+        ({"seed": -1}, "--seed -1"),
+        ({"cutoff": "2020-01-01"}, "outside the battle"),
+        ({"law": "cube"}, "unknown law 'cube'"),
+        ({"method": "euler"}, "unknown method 'euler'"),
+    ):
+        with pytest.raises(UserError, match=match):
+            bk.run_scenario(spec, **kwargs)
+    # within the limits the (stand-in) calibration is reached: the refusals above came first
+    with pytest.raises(AssertionError, match="calibration was reached"):
+        bk.run_scenario(spec, runs=10, seed=1, cutoff="2023-01-31", law="square")
+
+
+def test_run_scenario_takes_a_calibration_or_its_settings(cal: bk.Calibration) -> None:
+    spec = bk.load_scenario("baseline")
+    with pytest.raises(TypeError, match="not both"):
+        bk.run_scenario(spec, cal, runs=5, cutoff="2023-01-31")
+
+
+def test_run_scenario_refuses_a_result_that_is_not_finite(
+    cal: bk.Calibration, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    spec = bk.load_scenario(
+        _write(tmp_path, '[scenario]\nname = "o"\nrationale = "r"\n[parameters]\nkappa = 9\n')
+    )
+    real = bk_scenarios.ScenarioResult.summary
+
+    def poisoned(self: bk_scenarios.ScenarioResult) -> dict[str, Any]:
+        out = real(self)
+        out["exchange_ratio"]["median"] = math.inf
+        return out
+
+    monkeypatch.setattr(bk_scenarios.ScenarioResult, "summary", poisoned)
+    with pytest.raises(UserError) as info:
+        bk.run_scenario(spec, cal, runs=5, seed=1)
+    msg = str(info.value)
+    assert msg.startswith(f"{tmp_path / 's.toml'}: the ensemble gave casualties that are not")
+    assert '({"kappa": 9.0})' in msg
+
+
+def test_check_finite_result_reads_sides_and_ratio_only() -> None:
+    spec = bk.load_scenario("baseline")
+    fine = {"runs": 3, "sides": {"RU": {"casualties": {"median": 1.0}}},
+            "exchange_ratio": {"median": 2.0}, "city_fall_date": {"median": None}}  # fmt: skip
+    bk_scenarios.check_finite_result(spec, fine)
+    bad = {**fine, "sides": {"RU": {"casualties": {"median": math.nan}}}}
+    with pytest.raises(UserError, match=r"overrides \(none\) are out of scale"):
+        bk_scenarios.check_finite_result(spec, bad)
 
 
 def test_unknown_scenario_lists_the_packaged_ones() -> None:

@@ -13,8 +13,10 @@ kind ships (its packaged library): those are of that kind.
 This module is generic: it knows no kind but the default. The kinds are registered above it
 (:data:`attrition.battles.SCENARIO_KINDS`), each as a :class:`ScenarioKind` naming the module
 that parses it (imported only when a file of that kind is read) and the folder of its packaged
-files. A kind's module provides ``parse_file(data, path)``: the validated scenario from the
-file's parsed TOML (which it checks with :func:`check_kind`).
+files. A kind's module provides ``parse_file(data, path)`` (the validated scenario from the
+file's parsed TOML, which it checks with :func:`check_kind`), ``TABLES`` (the top-level tables
+it accepts) and ``REQUIRED_TABLES``. A file that declares no kind and does not fit the default
+kind's tables, but fits another kind's, is refused with one line saying which ``kind`` to add.
 """
 
 from __future__ import annotations
@@ -69,6 +71,13 @@ class ScenarioKind:
         """The kind's ``parse_file(data, path)`` (imports its module)."""
         fn: Callable[[dict[str, Any], Path], Any] = import_module(self.module).parse_file
         return fn
+
+    def fits(self, data: Mapping[str, Any]) -> bool:
+        """Whether the data's top-level tables are the kind's (all accepted, the required ones
+        present; imports its module)."""
+        mod = import_module(self.module)
+        given = set(data)
+        return given <= set(mod.TABLES) and set(mod.REQUIRED_TABLES) <= given
 
     def packaged(self) -> dict[str, Path]:
         """The kind's packaged scenario files, by name (the file's stem), sorted."""
@@ -174,6 +183,14 @@ def load_scenario_file(
     kind = declared_kind(data)
     if kind is None:
         kind = default
+        if kind in kinds and not kinds[kind].fits(data):
+            fit = [k for k in kinds if k != kind and kinds[k].fits(data)]
+            if fit:
+                raise UserError(
+                    f"{p}: [scenario] gives no {KIND_KEY}, so the file is read as a {kind!r} "
+                    f"scenario, but its tables ({', '.join(data)}) are those of a {fit[0]!r} "
+                    f"one; add {KIND_KEY} = {fit[0]!r} to [scenario]"
+                )
     if not isinstance(kind, str) or kind not in kinds:
         raise unknown_name(KIND_KEY, str(kind), kinds, where=f"{p}: [scenario] {KIND_KEY}")
     return kinds[kind].parser()(data, p)

@@ -535,6 +535,11 @@ class Scenario(_Strict):
         return hashlib.sha256(blob).hexdigest()
 
 
+TABLES: tuple[str, ...] = tuple(k for k in Scenario.model_fields if k not in ("source", "base_dir"))
+"""The top-level tables a duel file may have."""
+REQUIRED_TABLES: tuple[str, ...] = ("scenario", "sides")
+"""The top-level tables a duel file must have."""
+
 _SECTION_MODELS: dict[str, type[BaseModel]] = {
     "scenario": ScenarioInfo,
     "run": RunSpec,

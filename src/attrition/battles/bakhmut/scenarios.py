@@ -247,6 +247,11 @@ class BakhmutScenario(_Strict):
         return self.scenario.name
 
 
+TABLES: tuple[str, ...] = ("scenario", "run", "schedule", "parameters")
+"""The top-level tables a Bakhmut scenario file may have."""
+REQUIRED_TABLES: tuple[str, ...] = ("scenario",)
+"""The top-level tables a Bakhmut scenario file must have."""
+
 _TABLES: dict[str, type[BaseModel]] = {
     "scenario": ScenarioInfo,
     "run": RunInfo,
@@ -266,10 +271,9 @@ _ITEMS: dict[str, type[BaseModel]] = {
 
 def _check_keys(data: dict[str, Any], source: str) -> None:
     """Unknown tables and keys: one line naming the key and the valid ones."""
-    top = ("scenario", "run", "schedule", "parameters")
     for key in data:
-        if key not in top:
-            raise UserError(f"{source}: unknown table [{key}]; valid: {', '.join(top)}")
+        if key not in TABLES:
+            raise UserError(f"{source}: unknown table [{key}]; valid: {', '.join(TABLES)}")
     if "scenario" not in data:
         raise UserError(f"{source}: missing table [scenario]; add it with name and rationale")
     for table, model in _TABLES.items():
