@@ -17,7 +17,7 @@ import pytest
 @pytest.fixture(scope="session")
 def quick_report(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A ``--quick`` report (its stage cache sits beside it in ``.attrition-cache``)."""
-    from attrition.report.bakhmut import build_report
+    from attrition.report.build import build_report
 
     shared = tmp_path_factory.getbasetemp().parent / "shared-quick-report"
     shared.mkdir(exist_ok=True)

@@ -14,6 +14,7 @@ from attrition.battles import bakhmut as bakhmut_model
 from attrition.battles.bakhmut.scenarios import load_scenario
 from attrition.data.claims import load_claims
 from attrition.report import bakhmut as rb
+from attrition.report.build import build_report
 from attrition.report.model import ModelSettings
 
 
@@ -49,9 +50,9 @@ def test_interrupted_run_leaves_previous_report(built: Path, monkeypatch) -> Non
     def boom(*_a: object, **_k: object) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(rb, "_validation_section", boom)
+    monkeypatch.setattr(rb, "validation_section", boom)
     with pytest.raises(KeyboardInterrupt):  # the model worker is running: it is stopped too
-        rb.build_report(built, quick=True, cache=False)
+        build_report(built, quick=True, cache=False)
     assert (built / "index.html").read_bytes() == before
     leftovers = [
         p.name
@@ -67,7 +68,7 @@ def test_unknown_battle_lists_valid_ones(tmp_path: Path) -> None:
     from attrition.errors import UserError
 
     with pytest.raises(UserError, match="unknown battle 'verdun'; valid: avdiivka, bakhmut"):
-        rb.build_report(tmp_path / "x", battle="verdun")
+        build_report(tmp_path / "x", battle="verdun")
 
 
 def test_fused_estimate_beside_claimant_figures(built: Path) -> None:
@@ -174,7 +175,7 @@ def test_model_scenarios_and_context_sections(built: Path) -> None:
 
 def test_second_run_is_served_from_the_cache(built: Path) -> None:
     before = json.loads((built / "summary.json").read_text())
-    result = rb.build_report(built, quick=True)
+    result = build_report(built, quick=True)
     assert set(result.stages.values()) == {"cached"}
     after = json.loads((built / "summary.json").read_text())
     for key in ("estimate", "model", "evidence", "validation", "historical_context"):
@@ -190,8 +191,8 @@ def test_corrupted_cache_is_rebuilt_with_a_warning(built: Path) -> None:
     data[len(data) // 2] ^= 0xFF
     entry.write_bytes(bytes(data))
     with pytest.warns(DataWarning, match="corrupted report cache"):
-        result = rb.build_report(built, quick=True)
+        result = build_report(built, quick=True)
     assert result.stages["evidence"] == "computed"
     assert result.stages["model"] == "cached"
-    again = rb.build_report(built, quick=True)  # the rebuilt entry is valid
+    again = build_report(built, quick=True)  # the rebuilt entry is valid
     assert again.stages["evidence"] == "cached"

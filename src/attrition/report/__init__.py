@@ -9,13 +9,13 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from attrition.report.bakhmut import ReportResult, build_report
+    from attrition.report.build import ReportResult, build_report
     from attrition.report.classic import build_classic_report
 
 #: Where each public name lives: ``"module"`` or ``"module:attribute"`` (imported on first use).
 _WHERE: dict[str, str] = {
-    "build_report": "attrition.report.bakhmut",
-    "ReportResult": "attrition.report.bakhmut",
+    "build_report": "attrition.report.build",
+    "ReportResult": "attrition.report.build",
     "build_classic_report": "attrition.report.classic",
 }
 

@@ -6,7 +6,9 @@ figure has a title, axis units and is given a caption where it is placed.
 
 from __future__ import annotations
 
+import html
 import math
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -14,28 +16,54 @@ import numpy as np
 if TYPE_CHECKING:
     import pandas as pd
 
-SIDE_COLOURS = {
-    "UA": "#0072B2",
-    "RU": "#D55E00",
-    "WEST": "#009E73",
-    "INDEPENDENT": "#CC79A7",
-    "OTHER": "#7F7F7F",
-}
-STATE_COLOURS = {
-    "UA": "#0072B2",
-    "RU": "#D55E00",
-    "UA claimed": "#56B4E9",
-    "RU claimed": "#E69F00",
-    "contested": "#CC79A7",
-    "no report": "#BBBBBB",
-}
-SUBJECT_SYMBOLS = {
-    "UA": "circle",
-    "RU": "square",
-    "WAGNER": "diamond",
-    "CIVILIAN": "triangle-up",
-    "BOTH": "x",
-}
+    from attrition.data.battle import BattleSpec
+
+#: Okabe–Ito colours, given in order to a battle's sides, then its claimant groups.
+COLOURS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#7F7F7F", "#F0E442", "#000000")
+#: The lighter Okabe–Ito partner of a colour (a side's claimed, not confirmed, captures).
+LIGHT = {"#0072B2": "#56B4E9", "#D55E00": "#E69F00"}
+#: Marker symbols, given in order to a battle's sides and then their components.
+SYMBOLS = ("circle", "square", "diamond", "cross", "star", "hexagon", "pentagon", "star-square")
+#: Markers and map states that do not depend on the battle.
+GENERIC_SYMBOLS = {"CIVILIAN": "triangle-up", "BOTH": "x"}
+GENERIC_STATES = {"contested": "#CC79A7", "no report": "#BBBBBB"}
+
+
+def _tint(colour: str, towards_white: float = 0.45) -> str:
+    """``colour`` (``#RRGGBB``) mixed with white."""
+    rgb = [int(colour[i : i + 2], 16) for i in (1, 3, 5)]
+    mixed = [round(c + (255 - c) * towards_white) for c in rgb]
+    return "#" + "".join(f"{c:02X}" for c in mixed)
+
+
+@dataclass(frozen=True)
+class Palette:
+    """Colours and symbols of one battle's report, derived from its ``battle.toml``.
+
+    ``side_colours``: claimant side (each side, then each claimant group) -> colour.
+    ``state_colours``: control state (each side, each side's ``"<id> claimed"``, ``contested``,
+    ``no report``; see :data:`attrition.data.control.STATES`) -> colour. ``subject_symbols``:
+    subject (sides, components, ``CIVILIAN``, ``BOTH``) -> Plotly marker symbol.
+    """
+
+    side_colours: dict[str, str]
+    state_colours: dict[str, str]
+    subject_symbols: dict[str, str]
+
+    @classmethod
+    def of(cls, spec: BattleSpec) -> Palette:
+        """The palette of a battle: colours and symbols given in the order of ``battle.toml``."""
+        claimants = spec.claimant_sides
+        side_colours = {c: COLOURS[i % len(COLOURS)] for i, c in enumerate(claimants)}
+        states = {s: side_colours[s] for s in spec.side_ids}
+        states |= {f"{s} claimed": LIGHT.get(c, _tint(c)) for s, c in states.items()}
+        states |= GENERIC_STATES
+        own = [s for s in spec.subjects if s not in GENERIC_SYMBOLS]
+        symbols = {s: SYMBOLS[i % len(SYMBOLS)] for i, s in enumerate(own)}
+        symbols |= {s: v for s, v in GENERIC_SYMBOLS.items() if s in spec.subjects}
+        return cls(side_colours, states, symbols)
+
+
 CASUALTY_METRICS = ("killed", "wounded", "casualties", "captured", "missing")
 
 
@@ -84,14 +112,15 @@ def _present(value: Any) -> bool:
 
 
 def timeline_figure(
-    points: list[dict[str, Any]], metrics: tuple[str, ...] = CASUALTY_METRICS
+    points: list[dict[str, Any]], palette: Palette, metrics: tuple[str, ...] = CASUALTY_METRICS
 ) -> Any:
     """Claims over time, log scale, one trace per claimant side (the page's JS re-filters)."""
     import plotly.graph_objects as go
 
     fig = go.Figure()
     chosen = [p for p in points if p["metric"] in metrics and p["value"] > 0]
-    for side, colour in SIDE_COLOURS.items():
+    symbols = palette.subject_symbols
+    for side, colour in palette.side_colours.items():
         pts = [p for p in chosen if p["claimant_side"] == side]
         fig.add_scatter(
             x=[p["date"] for p in pts],
@@ -102,7 +131,7 @@ def timeline_figure(
             marker={
                 "color": colour,
                 "size": 9,
-                "symbol": [SUBJECT_SYMBOLS.get(p["subject_side"], "circle") for p in pts],
+                "symbol": [symbols.get(p["subject_side"], "circle") for p in pts],
                 "line": {"width": 0.5, "color": "#222"},
             },
             customdata=[
@@ -115,7 +144,7 @@ def timeline_figure(
                 "<extra></extra>"
             ),
         )
-    for side, colour in SIDE_COLOURS.items():  # legend: colour = claimant side
+    for side, colour in palette.side_colours.items():  # legend: colour = claimant side
         fig.add_scatter(
             x=[None],
             y=[None],
@@ -135,7 +164,9 @@ def timeline_figure(
     return fig
 
 
-def map_figure(places: pd.DataFrame, states: dict[str, str], centre: str = "") -> Any:
+def map_figure(
+    places: pd.DataFrame, states: dict[str, str], palette: Palette, centre: str = ""
+) -> Any:
     """Localities on a plain lon/lat plot (no tiles), coloured by control state.
 
     ``centre``: the place the plot opens on (about 30 km around it); empty: every place."""
@@ -143,6 +174,7 @@ def map_figure(places: pd.DataFrame, states: dict[str, str], centre: str = "") -
 
     pts = places.dropna(subset=["lat", "lon"])
     lat0 = float(np.nanmean(pts["lat"])) if len(pts) else 48.6
+    colours = palette.state_colours
     fig = go.Figure()
     fig.add_scatter(
         x=pts["lon"],
@@ -153,7 +185,7 @@ def map_figure(places: pd.DataFrame, states: dict[str, str], centre: str = "") -
         textfont={"size": 10},
         marker={
             "size": [16 if p == centre else 10 for p in pts["place"]],
-            "color": [STATE_COLOURS[states.get(p, "no report")] for p in pts["place"]],
+            "color": [colours[states.get(p, "no report")] for p in pts["place"]],
             "line": {"width": 1, "color": "#222"},
             "symbol": ["circle-dot" if a else "circle" for a in pts["approximate"]],
         },
@@ -161,7 +193,7 @@ def map_figure(places: pd.DataFrame, states: dict[str, str], centre: str = "") -
         hovertemplate="<b>%{customdata[0]}</b><br>%{customdata[1]}<extra></extra>",
         showlegend=False,
     )
-    for state, colour in STATE_COLOURS.items():  # legend entries
+    for state, colour in colours.items():  # legend entries
         fig.add_scatter(x=[None], y=[None], mode="markers", name=state,
                         marker={"color": colour, "size": 10})  # fmt: skip
     fig.update_layout(
@@ -183,13 +215,13 @@ def map_figure(places: pd.DataFrame, states: dict[str, str], centre: str = "") -
     return fig
 
 
-def city_control_figure(claims: pd.DataFrame, city: str = "the city") -> Any:
+def city_control_figure(claims: pd.DataFrame, palette: Palette, city: str = "the city") -> Any:
     """Claims of the share of ``city`` held, over time, by claimant."""
     import plotly.graph_objects as go
 
     pts = [p for p in claim_points(claims) if p["metric"] == "city_control_pct"]
     fig = go.Figure()
-    for side, colour in SIDE_COLOURS.items():
+    for side, colour in palette.side_colours.items():
         sp = [p for p in pts if p["claimant_side"] == side]
         if not sp:
             continue
@@ -210,7 +242,7 @@ def city_control_figure(claims: pd.DataFrame, city: str = "the city") -> Any:
     return fig
 
 
-def static_timeline(points: list[dict[str, Any]], path_stem: str) -> list[str]:
+def static_timeline(points: list[dict[str, Any]], palette: Palette, path_stem: str) -> list[str]:
     """Matplotlib version of the timeline, written as PNG and SVG; returns the paths."""
     import matplotlib
 
@@ -220,7 +252,7 @@ def static_timeline(points: list[dict[str, Any]], path_stem: str) -> list[str]:
     import pandas as pd
 
     fig, ax = plt.subplots(figsize=(10, 5), dpi=120)
-    for side, colour in SIDE_COLOURS.items():
+    for side, colour in palette.side_colours.items():
         pts = [p for p in points if p["claimant_side"] == side and p["metric"] in
                CASUALTY_METRICS and p["value"] > 0]  # fmt: skip
         if pts:
@@ -238,7 +270,12 @@ def static_timeline(points: list[dict[str, Any]], path_stem: str) -> list[str]:
 
 
 def static_map(
-    places: pd.DataFrame, states: dict[str, str], when: str, path_stem: str, centre: str = ""
+    places: pd.DataFrame,
+    states: dict[str, str],
+    palette: Palette,
+    when: str,
+    path_stem: str,
+    centre: str = "",
 ) -> list[str]:
     """Matplotlib version of the control map at one date (PNG and SVG)."""
     import matplotlib
@@ -251,11 +288,11 @@ def static_map(
     for rec in pts.to_dict("records"):
         place, lon, lat = str(rec["place"]), float(rec["lon"]), float(rec["lat"])
         st = states.get(place, "no report")
-        ax.scatter(lon, lat, c=STATE_COLOURS[st], s=120 if place == centre else 50,
+        ax.scatter(lon, lat, c=palette.state_colours[st], s=120 if place == centre else 50,
                    edgecolors="#222", linewidths=0.6)  # fmt: skip
         ax.annotate(place, (lon, lat), fontsize=7, xytext=(3, 3),
                     textcoords="offset points")  # fmt: skip
-    for st, colour in STATE_COLOURS.items():
+    for st, colour in palette.state_colours.items():
         ax.scatter([], [], c=colour, label=st, edgecolors="#222")
     ax.set_aspect(1 / math.cos(math.radians(float(pts["lat"].mean()))))
     ax.set_title(f"Control of localities by the latest claim, {when}")
@@ -278,3 +315,89 @@ def save_static(fig: Any, path_stem: str) -> list[str]:
         paths.append(path)
     plt.close(fig)
     return paths
+
+
+def band_figure(
+    bands: list[dict[str, Any]],
+    points: list[dict[str, Any]],
+    *,
+    title: str,
+    yaxis: str,
+    stem: str,
+    percent: bool = False,
+) -> Any:
+    """A Plotly fan chart (median line and 5–95% band per series, plus dated points), and the
+    same chart as PNG and SVG at ``stem``.
+
+    ``bands``: ``{name, x, q05, q50, q95, colour}``; ``points``: ``{name, x, y, text, colour}``
+    (``text``: the hover, e.g. the claim id and quote).
+    """
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import pandas as pd
+    import plotly.graph_objects as go
+
+    scale = 100.0 if percent else 1.0
+    fig = go.Figure()
+    mfig, ax = plt.subplots(figsize=(9, 4.5), dpi=120)
+    for b in bands:
+        x = list(b["x"])
+        lo, mid, hi = (np.asarray(b[k], dtype=float) * scale for k in ("q05", "q50", "q95"))
+        fig.add_scatter(
+            x=x + x[::-1],
+            y=[*hi, *lo[::-1]],
+            fill="toself",
+            mode="lines",
+            line={"width": 0},
+            fillcolor=b["colour"],
+            opacity=0.18,
+            name=f"{b['name']} 90% band",
+            hoverinfo="skip",
+            legendgroup=b["name"],
+            showlegend=False,
+        )
+        fig.add_scatter(
+            x=x,
+            y=mid,
+            mode="lines",
+            name=b["name"],
+            legendgroup=b["name"],
+            line={"color": b["colour"], "width": 2},
+            hovertemplate="%{x}: %{y:,.1f}<extra>" + html.escape(b["name"]) + " (median)</extra>",
+        )
+        xd = pd.to_datetime(x)
+        ax.fill_between(xd, lo, hi, color=b["colour"], alpha=0.18, linewidth=0)
+        ax.plot(xd, mid, color=b["colour"], linewidth=1.6, label=b["name"])
+    for p in points:
+        fig.add_scatter(
+            x=p["x"],
+            y=np.asarray(p["y"], dtype=float) * scale,
+            mode="markers",
+            name=p["name"],
+            marker={"color": p["colour"], "size": 9, "line": {"color": "#222", "width": 0.6}},
+            customdata=p["text"],
+            hovertemplate="%{customdata}<extra></extra>",
+        )
+        ax.scatter(
+            pd.to_datetime(p["x"]),
+            np.asarray(p["y"], dtype=float) * scale,
+            c=p["colour"],
+            s=24,
+            edgecolors="#222",
+            linewidths=0.5,
+            label=p["name"],
+            zorder=3,
+        )
+    fig.update_layout(
+        title=title, xaxis_title="date", yaxis_title=yaxis, template="plotly_white", height=430
+    )
+    ax.set_title(title)
+    ax.set_xlabel("date")
+    ax.set_ylabel(yaxis)
+    ax.legend(fontsize=7)
+    mfig.autofmt_xdate()
+    mfig.tight_layout()
+    save_static(mfig, stem)
+    return fig

@@ -1,0 +1,555 @@
+"""The report of any battle folder: evidence explorer, phases, map, fused estimate, headline,
+methods and bibliography.
+
+Nothing here names a battle's sides: they come from its ``battle.toml`` (:class:`BattleSpec`)
+and from the fused estimate's summary. :func:`build_evidence_into` builds the whole report of a
+battle without a battle model; the Bakhmut report (:mod:`attrition.report.bakhmut`) adds its
+model sections to the same parts.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from attrition import __version__
+from attrition.report.html import Section, figure_html, render_page, table_html
+from attrition.report.stages import Progress, StageRun, finish_report, input_hashes, report_spec
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from attrition.data.battle import BattleSpec
+    from attrition.infer.fusion import FogOfWar
+
+__all__ = [
+    "PAGE_SCRIPT",
+    "battle_fit",
+    "bibliography_section",
+    "build_evidence_into",
+    "control_table",
+    "estimate_section",
+    "evidence_sections",
+    "evidence_stage",
+    "fmt_q",
+    "headline_section",
+    "load_evidence",
+    "methods_section",
+]
+
+PAGE_SCRIPT = Path(__file__).parent / "templates" / "bakhmut.js"
+"""The page's script: claim filters for the timeline and the time slider of the map (generic,
+whatever the battle; the file keeps its first battle's name)."""
+
+
+def fmt_q(d: dict[str, float], fmt: str = "{:,.0f}") -> str:
+    """``{median, q05, q95}`` as ``"median (q05–q95)"``."""
+    return f"{fmt.format(d['median'])} ({fmt.format(d['q05'])}–{fmt.format(d['q95'])})"
+
+
+def load_evidence(battle: str | Path) -> dict[str, Any]:
+    """Claims, events, places, phases, control timeline, the check report and the spec."""
+    import pandas as pd
+
+    from attrition.data.checks import check_claims
+    from attrition.data.claims import load_claims, load_events, load_phases, load_places
+    from attrition.data.control import control_timeline
+
+    report = check_claims(battle)
+    claims = load_claims(battle)
+    events = load_events(battle)
+    places = load_places(battle)
+    phases = load_phases(battle)
+    spec = report_spec(battle)
+    dates = pd.date_range(spec.start, spec.end, freq="7D")
+    timeline = control_timeline(events, list(dates))
+    return {
+        "spec": spec,
+        "check": report,
+        "claims": claims,
+        "events": events,
+        "places": places,
+        "phases": phases,
+        "dates": [d.strftime("%Y-%m-%d") for d in dates],
+        "control": timeline,
+    }
+
+
+def evidence_sections(ev: dict[str, Any], fig_dir: Path) -> tuple[list[Section], dict[str, Any]]:
+    """The evidence explorer, the phases and the map (``ev``: :func:`load_evidence`); figures
+    go into ``fig_dir``. Returns the sections and ``{"data": page data, "summary": ...}``."""
+
+    from attrition.report import figures as F
+
+    claims: pd.DataFrame = ev["claims"]
+    spec: BattleSpec = ev["spec"]
+    palette = F.Palette.of(spec)
+    points = F.claim_points(claims)
+    metrics = sorted(claims["metric"].unique())
+    claimants = sorted(claims["claimant"].unique())
+
+    def opts(values: list[str]) -> str:
+        return "".join(
+            f'<option value="{html.escape(v)}">{html.escape(v)}</option>' for v in values
+        )
+
+    filters = (
+        '<div class="filters">'
+        '<label>metric <select id="filter-metric"><option value="casualty">casualty metrics'
+        f'</option><option value="all">all metrics</option>{opts(metrics)}</select></label>'
+        '<label>claimant side <select id="filter-claimant-side"><option value="all">all</option>'
+        f"{opts(list(spec.claimant_sides))}</select></label>"
+        '<label>subject <select id="filter-subject-side"><option value="all">all</option>'
+        f"{opts(list(spec.subjects))}</select></label>"
+        '<label>claimant <select id="filter-claimant"><option value="all">all</option>'
+        f"{opts(claimants)}</select></label>"
+        '<span id="timeline-count" class="meta"></span></div>'
+    )
+    timeline = F.timeline_figure(points, palette)
+    F.static_timeline(points, palette, str(fig_dir / "claims_timeline"))
+    check = ev["check"]
+    n_by_side = claims.groupby("claimant_side").size().to_dict()
+    symbols = ", ".join(
+        f"{palette.subject_symbols[s].replace('-', ' ')} {spec.label(s)}"
+        for s in spec.subjects
+        if s in palette.subject_symbols
+    )
+    evidence_html = (
+        f"<p>{len(claims)} claims, each with its claimant, subject, period, source "
+        "and the exact quote (hover a point). Figures are plotted as claimed: they disagree, "
+        f"and none is taken as fact. Symbols mark the subject ({symbols}). Use the filters to "
+        "narrow the timeline.</p>"
+        + filters
+        + figure_html(
+            timeline,
+            "Each point is one claim (as dated by the article); colours "
+            "give the claimant's side; y is the figure claimed, log scale. Ranges "
+            "are plotted at their midpoint, 'at least'/'up to' at their bound.",
+            "timeline-fig",
+        )
+        + f'<p class="meta">Evidence check: {html.escape(check.summary())}</p>'
+    )
+    # phases
+    phases: pd.DataFrame = ev["phases"].copy()
+    phases["start"] = phases["start"].astype(str).str[:10]
+    phases["end"] = phases["end"].astype(str).str[:10]
+    phases_html = (
+        "<p>The article divides the battle into these phases (its own sub-sections).</p>"
+        + table_html(phases[["id", "name", "start", "end"]], "Phases of the battle")
+    )
+    # map
+    control: pd.DataFrame = ev["control"]
+    places: pd.DataFrame = ev["places"]
+    dates: list[str] = ev["dates"]
+    mapped = places.dropna(subset=["lat", "lon"])
+    states_by_place = {
+        p: list(control[control["place"] == p].sort_values("date")["state"])
+        if (control["place"] == p).any() else ["no report"] * len(dates)
+        for p in mapped["place"]
+    }  # fmt: skip
+    last = len(dates) - 1
+    now = {p: s[last] for p, s in states_by_place.items()}
+    fig_map = F.map_figure(mapped, now, palette, spec.centre)
+    F.static_map(mapped, now, palette, dates[last], str(fig_dir / "control_map"), spec.centre)
+    slider = (
+        f'<p><label for="map-slider">date: <strong id="map-date">{dates[last]}</strong></label>'
+        f'<br><input type="range" id="map-slider" min="0" max="{last}" value="{last}" '
+        'step="1" style="width:100%" aria-label="date of the map"></p>'
+    )
+    approx = mapped[mapped["approximate"]]["place"].tolist()
+    claimed = " / ".join(f"'{s} claimed'" for s in sorted(spec.side_ids))
+    map_html = (
+        "<p>Control of each locality follows the latest dated claim about it (the control "
+        "events). Where the claims of the latest day disagree, the place is shown as "
+        f"contested. {claimed} mark captures that were claimed, not "
+        f"confirmed. Move the slider to see any week from {dates[0]} to {dates[last]}.</p>"
+        + slider
+        + figure_html(
+            fig_map,
+            "Localities at their gazetteer positions (WGS84). Positions of "
+            f"{', '.join(approx) or 'no place'} are derived from the sources' own statements "
+            "and are approximate (dotted markers).",
+            "map-fig",
+        )
+        + table_html(control_table(control, dates), "Control state by month (no JavaScript needed)")
+    )
+    city_fig = F.city_control_figure(claims, palette, spec.centre or "the city")
+    city_html = figure_html(city_fig, "Claims of the share of the city held by one side, "
+                            "as claimed.", "city-fig")  # fmt: skip
+    sections = [
+        Section("evidence", "Evidence explorer", evidence_html),
+        Section("phases", "Phases", phases_html),
+        Section("map", "Map: who held what, when", map_html + city_html),
+    ]
+    data = {
+        "claims-data": points,
+        "casualty-metrics": list(F.CASUALTY_METRICS),
+        "side-colours": palette.side_colours,
+        "subject-symbols": palette.subject_symbols,
+        "state-colours": palette.state_colours,
+        "control-data": {
+            "dates": dates,
+            "places": list(mapped["place"]),
+            "states": states_by_place,
+        },
+    }
+    summary = {
+        "n_claims": len(claims),
+        "claims_by_claimant_side": {str(k): int(v) for k, v in n_by_side.items()},
+        "n_events": len(ev["events"]),
+        "check_ok": bool(check.ok),
+    }
+    return sections, {"data": data, "summary": summary}
+
+
+def control_table(control: pd.DataFrame, dates: list[str]) -> pd.DataFrame:
+    """The control state of each place on the first mapped date of each month (a wide table)."""
+    monthly = [d for d in dates if d[8:10] <= "07"]
+    firsts: dict[str, str] = {}
+    for d in monthly:
+        firsts.setdefault(d[:7], d)
+    keep = list(firsts.values())
+    sub = control[control["date"].dt.strftime("%Y-%m-%d").isin(keep)].copy()
+    sub["month"] = sub["date"].dt.strftime("%Y-%m")
+    table: pd.DataFrame = sub.pivot(index="place", columns="month", values="state")
+    return table.reset_index().rename_axis(columns=None)
+
+
+def _ratio_label(summ: dict[str, Any], spec: BattleSpec | None = None) -> str | None:
+    """``"A per B"`` for the fused exchange ratio (labels from ``spec``, else ids), or ``None``
+    when the estimate has no exchange ratio (a battle without exactly two sides)."""
+    if summ.get("exchange_ratio") is None or not summ.get("exchange_ratio_sides"):
+        return None
+    first, second = summ["exchange_ratio_sides"]
+    if spec is None:
+        return f"{first} per {second}"
+    return f"{spec.label(first)} per {spec.label(second)}"
+
+
+def estimate_section(
+    summ: dict[str, Any],
+    with_streams: dict[str, Any] | None,
+    seed: int,
+    quick: bool,
+    sides: Sequence[str],
+) -> tuple[Section, dict[str, Any]]:
+    """The fused estimate beside each claimant group's own figures, with bias multipliers.
+
+    ``summ``: :meth:`FogOfWar.summary` of the claims alone; ``with_streams``: the summary of the
+    same fit with the external claim streams, or ``None`` (not computed); ``sides``: the
+    battle's side ids (the rows of the streams comparison, in this order). Returns the section
+    and ``summ`` with ``with_streams`` added when given (the report's ``estimate``).
+    """
+    import pandas as pd
+
+    summ = dict(summ)
+    draws, chains = (200, 2) if quick else (500, 4)
+    q = fmt_q
+    rows = [
+        {"side": side, **{m: q(v[m]) for m in ("casualties", "killed", "wounded") if m in v}}
+        for side, v in summ["sides"].items()
+    ]
+    ratio = _ratio_label(summ)
+    if ratio is not None:
+        rows.append({"side": f"exchange ratio ({ratio} casualty)",
+                     "casualties": q(summ["exchange_ratio"], "{:.2f}")})  # fmt: skip
+    totals = table_html(
+        pd.DataFrame(rows).fillna(""),
+        "Fused estimate over the window "
+        f"{summ['window']['start']} to {summ['window']['end']}: median (90% interval)",
+    )
+    bias_rows = []
+    fig_rows = []
+    for group, g in summ["claimant_groups"].items():
+        for relation, b in g["bias"].items():
+            bias_rows.append({"claimant side": group, "reporting on": relation,
+                              "bias multiplier": q(b, "{:.2f}")})  # fmt: skip
+        for f in g["figures"]:
+            fig_rows.append({"claimant side": group, "claim": f["id"], "claimant": f["claimant"],
+                             "subject": f["subject"], "metric": f["metric"],
+                             "claimed": f["claimed"], "period": " to ".join(f["period"]),
+                             "fused over that period": q(f["fused"]),
+                             "implausible": "yes" if f["implausible"] else ""})  # fmt: skip
+    if with_streams is None:
+        streams_html = (
+            '<p class="pending">Quick mode: the comparison with the external claim streams '
+            "(General Staff, Oryx, named dead) is not computed.</p>"
+        )
+    else:
+        rows_s = [
+            {"quantity": f"{side} casualties", "claims only": q(summ["sides"][side]["casualties"]),
+             "with streams": q(with_streams["sides"][side]["casualties"])}
+            for side in sides if side in with_streams["sides"] and side in summ["sides"]
+        ]  # fmt: skip
+        if ratio is not None and with_streams.get("exchange_ratio") is not None:
+            rows_s.append(
+                {
+                    "quantity": "exchange ratio",
+                    "claims only": q(summ["exchange_ratio"], "{:.2f}"),
+                    "with streams": q(with_streams["exchange_ratio"], "{:.2f}"),
+                }
+            )
+        summ["with_streams"] = {"sides": with_streams["sides"],
+                                "exchange_ratio": with_streams["exchange_ratio"]}  # fmt: skip
+        streams_html = table_html(
+            pd.DataFrame(rows_s),
+            "What the all-front claim streams change (used as timing constraints and lower "
+            "bounds, with the share attributable to the battle a parameter; off by default)",
+        )
+    d = summ["diagnostics"]
+    body = (
+        "<p>The fog-of-war model reads every casualty claim together: a smooth latent daily "
+        "casualty rate per side, and for each claimant a multiplicative bias about each side "
+        "(priors: a side may inflate the enemy's losses and deflate its own; Western and "
+        "independent sources centred on no bias). The figures below are estimates from claims, "
+        "not facts. Method: <code>docs/fog-of-war.md</code>; reproduce with "
+        f"<code>attrition estimate --seed {seed} --draws {draws} --chains {chains} "
+        f"--window {summ['window']['start']} {summ['window']['end']} --json</code>."
+        "</p>"
+        + totals
+        + table_html(
+            pd.DataFrame(bias_rows),
+            "Measured bias multipliers by claimant side (1 = unbiased; above 1 inflates)",
+        )
+        + table_html(
+            pd.DataFrame(fig_rows),
+            "Each claimant group's own figures beside the "
+            "fused estimate for the same period and subject",
+        )
+        + streams_html
+        + f'<p class="meta">NUTS: {chains} chains × {draws} draws; R-hat max '
+        f"{d['r_hat_max']}, ESS min {d['ess_min']}, divergences {d['divergences']}.</p>"
+    )
+    return Section("estimate", "Fused estimate and claimant bias", body), summ
+
+
+def bibliography_section(claims: pd.DataFrame, spec: BattleSpec) -> Section:
+    """Every claim used, with its source, and the battle's sources (``battle.toml``)."""
+    import pandas as pd
+
+    cols = ["id", "claimant", "claimant_side", "subject_side", "metric", "value_low",
+            "value_high", "qualifier", "rate", "claim_date", "quote", "source"]  # fmt: skip
+    df = claims[cols].copy()
+    df["claim_date"] = df["claim_date"].astype(str).str[:10].replace("NaT", "")
+    df["source"] = [s or spec.default_source for s in df["source"]]
+    sources = pd.DataFrame(
+        [
+            {
+                "source": x.id,
+                "publisher": x.publisher,
+                "title": x.title,
+                "date": x.date.isoformat() if x.date else "",
+                "where": x.url or x.path,
+                "licence": x.licence,
+            }
+            for x in spec.sources
+        ]
+    )
+    text = (
+        "<p>Every claim used, with its id (the ids appear in every hover and in "
+        "<code>claims_used.csv</code>) and its source (listed below, from the battle's "
+        "<code>battle.toml</code>); quotes are short provenance strings.</p>"
+    )
+    return Section(
+        "bibliography",
+        "Claims used (bibliography)",
+        text + table_html(df) + table_html(sources, "Sources"),
+    )
+
+
+NO_MODEL_ITEM = (
+    "<li><b>Model of the battle</b>: not available for this battle (the battle model, "
+    "its calibration, scenarios and hindcasts exist for Bakhmut only).</li>"
+)
+
+
+def methods_section(model_item: str = NO_MODEL_ITEM) -> Section:
+    """Methods and limits; ``model_item``: the list item on the battle model (HTML)."""
+    text = (
+        "<ul><li><b>Evidence</b>: claims curated from the battle's sources (schema in "
+        "<code>docs/claims-schema.md</code>), checked: every quote of a packaged article "
+        "verbatim at its offset and every numeral of it accounted for; quotes of other "
+        "publications are kept as provenance.</li>"
+        "<li><b>Control of places</b>: the latest dated control event per place; disagreement on "
+        "the latest day shows as contested.</li>"
+        "<li><b>Attrition laws</b>: the Lanchester family, validated on Iwo Jima (Engel 1954) "
+        "and the Ardennes (Bracken 1995; Fricker 1998).</li>"
+        "<li><b>Fused estimate</b>: a Bayesian measurement model of every casualty claim with a "
+        "bias multiplier per claimant and relation (own side, enemy, neutral), NUTS in NumPyro "
+        "(<code>docs/fog-of-war.md</code>).</li>"
+        + model_item
+        + "<li><b>Reproducibility</b>: every stochastic step takes the seed in the page header; "
+        "the footer lists the SHA-256 of every input file; stages are cached by those hashes "
+        "and the package's code.</li></ul>"
+        "<p><b>Limits.</b> The sources are secondary; their figures are claims by "
+        "interested parties and the press. Dates are as the sources give them; month-only "
+        "dates are placed on the first of the month. Nothing here is a fact about the battle "
+        "beyond what the claims say.</p>"
+    )
+    return Section("methods", "Methods and limits", text)
+
+
+def headline_section(
+    ev: dict[str, Any],
+    est: dict[str, Any] | None,
+    more_rows: Sequence[dict[str, str]] = (),
+    more_reading: str = "",
+) -> Section:
+    """Headline numbers with intervals, each naming its section, then the spread of claims.
+
+    ``ev``: at least ``claims`` and ``spec``; ``est``: the report's estimate (or ``None``);
+    ``more_rows`` and ``more_reading``: rows and a sentence a battle model adds (columns
+    ``quantity``, ``median (90% interval)``, ``period``, ``from``, ``details`` = an anchor).
+    """
+    rows: list[dict[str, str]] = []
+    q = fmt_q
+    reading = ""
+    spec: BattleSpec = ev["spec"]
+
+    def side_label(side: str) -> str:
+        parts = [c.label for s in spec.sides if s.id == side for c in s.components]
+        return str(spec.label(side)) + (f" ({', '.join(parts)} included)" if parts else "")
+
+    if est:
+        win = est["window"]
+        period = f"{win['start']} to {win['end']}"
+        for side in spec.side_ids:
+            label = side_label(side)
+            if side in est["sides"]:
+                rows.append({"quantity": f"Casualties (killed and wounded), {label}",
+                             "median (90% interval)": q(est["sides"][side]["casualties"]),
+                             "period": period, "from": "fused estimate of the claims",
+                             "details": "#estimate"})  # fmt: skip
+        ratio = _ratio_label(est, spec)
+        if ratio is not None:
+            rows.append({"quantity": f"Exchange ratio ({ratio} casualty)",
+                         "median (90% interval)": q(est["exchange_ratio"], "{:.2f}"),
+                         "period": period, "from": "fused estimate of the claims",
+                         "details": "#estimate"})  # fmt: skip
+        each = " and ".join(
+            f"{spec.label(side)}'s at about {est['sides'][side]['casualties']['median']:,.0f}"
+            for side in spec.side_ids
+            if side in est["sides"]
+        )
+        reading = (
+            f"Read together, with each claimant's measured bias taken out, the {len(ev['claims'])}"
+            f" claims put the casualties of {each} over {period}, with the wide intervals "
+            "shown: the record cannot pin them down more closely. "
+        )
+    rows.extend(more_rows)
+    reading += more_reading
+    import pandas as pd
+
+    numbers = ""
+    if rows:
+        df = pd.DataFrame(rows)
+        numbers = table_html(df, "Headline numbers: each names the section that derives it")
+        for anchor in dict.fromkeys(r["details"] for r in rows):
+            numbers = numbers.replace(f"<td>{anchor}</td>",
+                                      f'<td><a href="{anchor}">{anchor[1:]}</a></td>')  # fmt: skip
+    claims = ev["claims"]
+    cas = claims[claims["metric"].isin(["casualties", "killed"]) & (claims["rate"] == "total")]
+    spread = []
+    from attrition.data.battle import GENERIC_SUBJECTS
+
+    for subject in [x for x in spec.subjects if x not in GENERIC_SUBJECTS]:
+        for side in spec.claimant_sides:
+            sub = cas[(cas["subject_side"] == subject) & (cas["claimant_side"] == side)]
+            if sub.empty:
+                continue
+            hi = sub[["value_low", "value_high"]].max(axis=1).max()
+            spread.append({"about": subject, "claimed by": side, "claims": len(sub),
+                           "largest total claimed": hi})  # fmt: skip
+    table = table_html(
+        pd.DataFrame(spread),
+        "Total killed or casualty claims by claimant side: "
+        "how many, and the largest figure each side's claimants gave",
+    )
+    text = (
+        f'<p class="headline">Almost every figure about the {html.escape(spec.name)} is a claim '
+        f"by an interested party. {html.escape(reading)}</p>"
+    )
+    return Section("headline", "Headline", text + numbers + table)
+
+
+def evidence_stage(battle: str | Path, fig_dir: Path) -> dict[str, Any]:
+    """The cached evidence stage: sections, page data and summary, bibliography."""
+    ev = load_evidence(battle)
+    sections, out = evidence_sections(ev, fig_dir)
+    return {"ev": {"claims": ev["claims"], "spec": ev["spec"]}, "sections": sections, "out": out,
+            "bibliography": bibliography_section(ev["claims"], ev["spec"])}  # fmt: skip
+
+
+def battle_fit(battle: str | Path, spec: BattleSpec, seed: int, quick: bool) -> FogOfWar:
+    """The fog-of-war fit of a battle's claims over its window (``battle.toml``), with the
+    battle's sides: 200 draws × 2 chains with ``quick``, else 500 × 4."""
+    from attrition.data.claims import load_claims, load_phases
+    from attrition.infer.fusion import fuse_claims
+
+    draws, chains = (200, 2) if quick else (500, 4)
+    est = fuse_claims(
+        load_claims(battle), load_phases(battle), window=(spec.start, spec.end), draws=draws,
+        chains=chains, seed=seed, warn=False, battle=spec,
+    )  # fmt: skip
+    return est.fog
+
+
+def build_evidence_into(
+    work: Path,
+    out: Path,
+    folder: Path | None,
+    battle: str,
+    seed: int,
+    quick: bool,
+    say: Progress,
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """The report of a battle without a battle model (evidence, map, fused estimate), built in
+    ``work`` and installed into ``out`` (the caller locks); ``folder``: the stage cache."""
+    from attrition.report.cache import StageCache
+
+    (work / "figures").mkdir()
+    inputs = input_hashes(battle)
+    run = StageRun(work, StageCache(folder), inputs, seed, quick)
+    say("evidence")
+    evs = run.run("evidence", lambda d: evidence_stage(battle, d))
+    spec = evs["ev"]["spec"]
+    say("fused estimate")
+    fused = run.run("estimate", lambda _d: dict(battle_fit(battle, spec, seed, quick).summary()))
+    est, est_sum = estimate_section(fused, None, seed, quick, sorted(spec.side_ids))
+    model = Section(
+        "model",
+        "Model of the battle",
+        '<p class="pending">Not available for this battle: the battle model (calibration to '
+        "the record, scenarios, hindcasts) exists for Bakhmut only. The evidence, the map and "
+        "the fused estimate above use the generic parts of attrition.</p>",
+    )
+    say("render")
+    sections = [
+        headline_section(evs["ev"], est_sum),
+        est,
+        *evs["sections"],
+        model,
+        methods_section(),
+        evs["bibliography"],
+    ]
+    page = render_page(
+        f"{spec.name} — the record, the claims, the estimates",
+        sections, seed=seed, quick=quick, inputs=inputs, data=evs["out"]["data"],
+        scripts=[PAGE_SCRIPT.read_text(encoding="utf-8")],
+    )  # fmt: skip
+    summary = {
+        "battle": spec.id,
+        "version": __version__,
+        "seed": seed,
+        "quick": quick,
+        "inputs": inputs,
+        "evidence": evs["out"]["summary"],
+        "estimate": est_sum,
+        "model": None,
+        "stages": run.stages,
+        "stage_seconds": run.seconds,
+    }
+    finish_report(work, out, page, summary, battle)
+    return summary, run.stages
