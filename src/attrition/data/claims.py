@@ -173,9 +173,14 @@ def load_claims(battle: str | Path = "bakhmut") -> pd.DataFrame:
     """The claims of a battle as a typed DataFrame (columns of ``claims.csv``).
 
     Dates are ``datetime64[ns]`` (``NaT`` when empty), values ``float64`` (``NaN`` when empty),
-    offsets ``int64``.
+    offsets ``int64``. ``frame.attrs["battle"]`` names the battle (a packaged battle's name, else
+    its folder as a :class:`~pathlib.Path`), so a fit of the claims
+    (:class:`~attrition.infer.fusion.FogOfWar`) uses that battle's sides unless told otherwise.
     """
-    return models_to_frame(load_claim_models(battle), Claim)
+    frame = models_to_frame(load_claim_models(battle), Claim)
+    folder = battle_dir(battle)
+    frame.attrs["battle"] = str(battle) if folder == BATTLES_DIR / str(battle) else folder
+    return frame
 
 
 def load_events(battle: str | Path = "bakhmut") -> pd.DataFrame:

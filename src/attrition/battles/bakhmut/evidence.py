@@ -20,7 +20,7 @@ from attrition.errors import UserError
 
 if TYPE_CHECKING:
     import pandas as pd
-from attrition.data.known import as_date
+from attrition.data.dates import as_date
 
 
 def parse_cutoff(cutoff: str | dt.date | None) -> dt.date | None:
@@ -158,7 +158,13 @@ def fusion_to_evidence(
 
     try:
         fog = fusion.FogOfWar(
-            window=(START, END), cutoff=cutoff, draws=draws, chains=chains, seed=seed, warn=False
+            window=(START, END),
+            cutoff=cutoff,
+            draws=draws,
+            chains=chains,
+            seed=seed,
+            warn=False,
+            battle="bakhmut",
         )
         fog.fit(load_claims("bakhmut"))
     except UserError:
@@ -184,8 +190,11 @@ def evidence_from_fog(fog: Any) -> CasualtyEvidence:
             k = np.asarray(ks, dtype=float).reshape(-1, 2)
             killed = daily * k[:, None, :]
         wagner = None
-        if "wagner_share" in samples:
-            w = np.asarray(samples["wagner_share"], dtype=float).reshape(-1)
+        try:
+            w = np.asarray(fog.share_draws("WAGNER"), dtype=float)
+        except UserError:  # Wagner not estimated (no claim speaks of it)
+            w = None
+        if w is not None:
             wagner = daily[:, :, 0] * w[:, None]
     except (AttributeError, KeyError, ValueError, IndexError) as exc:
         raise UserError(
