@@ -624,7 +624,7 @@ def parse_scenario(
     if not isinstance(data, dict):
         raise UserError(f"{source}: a scenario must be a table")
     check_kind(data, source, KIND)
-    for table in ("scenario", "sides"):
+    for table in REQUIRED_TABLES:
         if table not in data:
             raise UserError(f"{source}: missing table [{table}]; add it (see docs/simulation.md)")
     return _validated(data, source, base_dir)
