@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
+from attrition.data.dates import parse_date
 from attrition.errors import UserError
 
 if TYPE_CHECKING:
@@ -130,15 +131,6 @@ def _load(
     return load_claims(name), load_phases(name), spec if battle is not None else battle_spec(name)
 
 
-def _date(text: str | None, option: str) -> dt.date | None:
-    if text is None:
-        return None
-    try:
-        return dt.date.fromisoformat(str(text).strip())
-    except ValueError:
-        raise UserError(f"{option} {text}: not a date; write it as YYYY-MM-DD") from None
-
-
 def battle_span(claims: pd.DataFrame, phases: pd.DataFrame | None) -> tuple[dt.date, dt.date]:
     """The dates the claims and phases speak about (:func:`attrition.infer.fusion.battle_span`)."""
     from attrition.infer.fusion import battle_span as span
@@ -213,7 +205,7 @@ def check_estimate(
     window = options.window
     win = None
     if window is not None:
-        w0, w1 = _date(window[0], "--window"), _date(window[1], "--window")
+        w0, w1 = parse_date(window[0], "--window"), parse_date(window[1], "--window")
         if w0 is None or w1 is None:  # pragma: no cover - typer gives both or neither
             raise UserError("--window needs a start and an end date (YYYY-MM-DD)")
         if w1 < w0:
@@ -225,7 +217,7 @@ def check_estimate(
                 "give a window inside them, or leave --window out for the battle's own"
             )
         win = (w0, w1)
-    cut = _date(options.cutoff, "--cutoff")
+    cut = parse_date(options.cutoff, "--cutoff")
     if cut is not None:
         b0, b1 = bwin(claims, phases, win, battle)
         if not b0 <= cut <= b1:

@@ -12,14 +12,14 @@ dropped under a cutoff. Without a cutoff every row is kept.
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Literal
 
 from attrition.errors import UserError
 
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["UNDATED_RULES", "as_date", "known_by", "known_dates"]
+__all__ = ["UNDATED_RULES", "known_by", "known_dates"]
 
 UNDATED_RULES = ("drop", "lag")
 """How :func:`known_by` treats a row without a publication date."""
@@ -74,12 +74,3 @@ def known_by(
     known = known_dates(table, date_column=date_column, undated=undated, lag_days=lag_days)
     keep = known.notna() & (known <= pd.Timestamp(cutoff))
     return table.loc[keep.to_numpy()].reset_index(drop=True)
-
-
-def as_date(value: Any) -> dt.date | None:
-    """A date from a date, timestamp or ISO string; ``None`` for None, NaN or NaT."""
-    import pandas as pd
-
-    if value is None or (not isinstance(value, str) and pd.isna(value)):
-        return None
-    return pd.Timestamp(value).date()

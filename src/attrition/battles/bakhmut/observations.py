@@ -25,7 +25,7 @@ from attrition.battles.bakhmut.geometry import (
 )
 from attrition.battles.bakhmut.record import city_parts
 from attrition.battles.bakhmut.schedule import BakhmutSchedule
-from attrition.data.known import as_date
+from attrition.data.dates import as_date
 
 if TYPE_CHECKING:
     import pandas as pd

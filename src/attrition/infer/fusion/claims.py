@@ -8,6 +8,8 @@ import warnings
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from attrition.data.dates import as_date as to_date
+from attrition.data.dates import parse_date
 from attrition.errors import DataWarning, UserError
 from attrition.infer.fusion.sides import (
     BOTH,
@@ -54,45 +56,6 @@ NEEDED_COLUMNS = (
     "notes",
 )
 """Columns of the claims schema the fusion reads."""
-
-
-def to_date(value: Any) -> dt.date | None:
-    """A table cell as a date (``None`` when empty); text must be ``YYYY-MM-DD``."""
-    import pandas as pd
-
-    if value is None:
-        return None
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    if value is pd.NaT:
-        return None
-    if isinstance(value, pd.Timestamp):
-        return None if pd.isna(value) else value.date()
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    text = str(value).strip()
-    if not text:
-        return None
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError as exc:
-        raise UserError(f"{value!r} is not a date; write it as YYYY-MM-DD") from exc
-
-
-def parse_date(value: str | dt.date | None, name: str) -> dt.date | None:
-    """An argument as a date (``None`` stays ``None``); ``name`` names it in the error."""
-    if value is None:
-        return None
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value).strip())
-    except ValueError as exc:
-        raise UserError(f"{name} = {value!r} is not a date; write it as YYYY-MM-DD") from exc
 
 
 def check_columns(claims: pd.DataFrame) -> None:
