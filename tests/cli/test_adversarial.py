@@ -79,6 +79,7 @@ On 1 March 2024, officials said that 120 soldiers had been wounded near the rive
 
 BAKHMUT_HUGE = """
 [scenario]
+kind = "bakhmut"
 name = "huge"
 [parameters]
 ua_1 = 1e300

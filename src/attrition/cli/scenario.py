@@ -234,15 +234,8 @@ def hindcast_command(
 ) -> None:
     """Hindcast skill table."""
     from attrition.battles import bakhmut as sb
-    from attrition.battles.bakhmut.calibration import check_law_name
     from attrition.battles.bakhmut.evidence import parse_cutoff
-    from attrition.battles.bakhmut.scenarios import check_ensemble_memory
-    from attrition.limits import check_count, check_seed
 
-    check_law_name(law)
-    check_count(runs, "--runs", minimum=2)
-    check_seed(seed)
-    check_ensemble_memory(runs, "--runs")
     raw = [c.strip() for c in cutoffs.split(",")] if cutoffs else list(sb.HINDCAST_CUTOFFS)
     raw = [c for c in raw if c]
     if not raw:

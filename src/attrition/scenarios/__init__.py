@@ -9,6 +9,7 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from attrition.scenarios.kinds import ScenarioKind, load_scenario_file
     from attrition.scenarios.sensitivity import SensitivityResult, analyse
     from attrition.scenarios.spec import Scenario, library_scenarios, load_scenario, parse_scenario
 
@@ -19,15 +20,19 @@ _WHERE: dict[str, str] = {
     "parse_scenario": "attrition.scenarios.spec",
     "library_scenarios": "attrition.scenarios.spec",
     "SensitivityResult": "attrition.scenarios.sensitivity",
+    "ScenarioKind": "attrition.scenarios.kinds",
+    "load_scenario_file": "attrition.scenarios.kinds",
     "analyse": "attrition.scenarios.sensitivity",
 }
 
 __all__ = [
     "Scenario",
+    "ScenarioKind",
     "SensitivityResult",
     "analyse",
     "library_scenarios",
     "load_scenario",
+    "load_scenario_file",
     "parse_scenario",
 ]
 

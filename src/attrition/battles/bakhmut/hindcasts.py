@@ -15,13 +15,14 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from attrition.battles.bakhmut.axes import DAYS, FALL_FRACTION, START
-from attrition.battles.bakhmut.calibration import calibrate
+from attrition.battles.bakhmut.calibration import calibrate, check_law_name
 from attrition.battles.bakhmut.engine import simulate
 from attrition.battles.bakhmut.evidence import CasualtyEvidence, parse_cutoff
 from attrition.battles.bakhmut.geometry import Geography, city_fraction, radius_for_fraction
 from attrition.battles.bakhmut.likelihood import band_covers, observation_values, statement_holds
 from attrition.battles.bakhmut.observations import build_observations
 from attrition.battles.bakhmut.record import record_schedule
+from attrition.battles.bakhmut.scenarios import check_ensemble_memory
 from attrition.battles.bakhmut.schedule import BakhmutSchedule
 from attrition.errors import UserError
 
@@ -164,7 +165,19 @@ def hindcast(
     import pandas as pd
 
     from attrition.data.claims import load_claims, load_events
+    from attrition.limits import check_count, check_seed
 
+    # every argument is checked before any fit (the first costs minutes)
+    if law != "auto":
+        check_law_name(law)
+    check_count(runs, "--runs", minimum=2)
+    check_seed(seed)
+    check_ensemble_memory(runs, "--runs")
+    if not cutoffs:
+        raise UserError("hindcast: give at least one cutoff date, e.g. 2023-01-31")
+    for c_raw in cutoffs:
+        if parse_cutoff(c_raw) is None:
+            raise UserError("hindcast: give cutoff dates")
     claims = load_claims("bakhmut") if claims is None else claims
     events = load_events("bakhmut") if events is None else events
     ev_fn = evidence_fn or _evidence_default()
