@@ -40,6 +40,8 @@ from attrition.infer.validate.sensitivity import (
 from attrition.infer.validate.study import validation_study
 from attrition.infer.validate.synthetic import (
     GENERATORS,
+    SYNTHETIC_BATTLE,
+    SYNTHETIC_SOURCE,
     SyntheticBattle,
     simulate_battle,
     toy_battle,
@@ -48,6 +50,8 @@ from attrition.infer.validate.synthetic import (
 __all__ = [
     "GENERATORS",
     "SENSITIVITY_VARIANTS",
+    "SYNTHETIC_BATTLE",
+    "SYNTHETIC_SOURCE",
     "SyntheticBattle",
     "binomial_band",
     "coverage_study",

@@ -76,19 +76,20 @@ def coverage_study(
     for g in generators:
         for k, child in enumerate(children):
             rng = np.random.default_rng(child)
-            battle = simulate_battle(g, rng, weeks=weeks)
+            synthetic = simulate_battle(g, rng, weeks=weeks)
             fog = FogOfWar(
-                window=battle.window,
+                window=synthetic.window,
                 draws=draws,
                 chains=chains,
                 seed=k,
                 warn=False,
                 change_points=False,
-            ).fit(battle.claims)
+                battle=synthetic.battle,
+            ).fit(synthetic.claims)
             row: dict[str, Any] = {"generator": g, "replicate": k}
             for name in ("RU", "UA", "ratio"):
                 q = _exchange_ratio(fog) if name == "ratio" else fog.total(name)
-                truth = battle.truth[name]
+                truth = synthetic.truth[name]
                 row[f"{name}_truth"] = truth
                 row[f"{name}_median"] = float(q["median"])
                 row[f"{name}_q05"] = float(q["q05"])

@@ -14,6 +14,7 @@ from attrition.infer.fusion import FogOfWar, FogPriors
 if TYPE_CHECKING:
     import pandas as pd
 
+from attrition.infer.fusion.sides import BattleLike
 from attrition.infer.validate.coverage import _exchange_ratio
 
 __all__ = ["SENSITIVITY_VARIANTS", "leave_one_claimant_out", "prior_sensitivity"]
@@ -45,6 +46,7 @@ def leave_one_claimant_out(
     draws: int = 300,
     chains: int = 2,
     seed: int = 0,
+    battle: BattleLike = None,
 ) -> pd.DataFrame:
     """Leave each claimant with at least ``min_claims`` used claims out and predict its claims.
 
@@ -55,18 +57,22 @@ def leave_one_claimant_out(
     inside when the predictive probability of satisfying them is at least 5%),
     ``median_factor`` (claimed over predicted median), and the fused RU and UA casualties and
     exchange ratio (medians) without the claimant.
+
+    ``battle``: the battle whose sides, components and claimant groups the claims use (a
+    :class:`~attrition.data.battle.BattleSpec`, a packaged name or a folder path), passed to
+    the fusion; default: the one the claims table names, else the packaged default.
     """
     import numpy as np
     import pandas as pd
 
     from attrition.infer.fusion import prepare_claims
 
-    used = prepare_claims(claims, None, None, phases).used
+    used = prepare_claims(claims, None, None, phases, battle=battle).used
     counts = used["claimant"].value_counts()
     rows = []
     for claimant in sorted(counts[counts >= min_claims].index):
         mask = (used["claimant"] == claimant).to_numpy()
-        fog = FogOfWar(draws=draws, chains=chains, seed=seed, warn=False).fit(
+        fog = FogOfWar(draws=draws, chains=chains, seed=seed, warn=False, battle=battle).fit(
             claims, phases, weights=list(np.where(mask, 0.0, 1.0))
         )
         ppc = fog.ppc_.iloc[: len(used)][mask]
@@ -100,18 +106,24 @@ def prior_sensitivity(
     draws: int = 500,
     chains: int = 4,
     seed: int = 0,
+    battle: BattleLike = None,
 ) -> pd.DataFrame:
     """Refit under each named prior variant (default :data:`SENSITIVITY_VARIANTS`).
 
     One row per variant: RU and UA casualties and the exchange ratio (median, q05, q95), the
-    worst R-hat and the divergences.
+    worst R-hat and the divergences. ``battle``: as in :func:`leave_one_claimant_out`.
     """
     import pandas as pd
 
     rows = []
     for name, change in (variants or SENSITIVITY_VARIANTS).items():
         fog = FogOfWar(
-            draws=draws, chains=chains, seed=seed, warn=False, priors=FogPriors().replace(**change)
+            draws=draws,
+            chains=chains,
+            seed=seed,
+            warn=False,
+            priors=FogPriors().replace(**change),
+            battle=battle,
         ).fit(claims, phases)
         row: dict[str, Any] = {"variant": name}
         for side in ("RU", "UA"):

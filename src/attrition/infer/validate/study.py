@@ -25,6 +25,10 @@ def validation_study(
     """Run the whole study; a JSON-ready dict with ``coverage`` (per generator and quantity),
     ``replicates`` (per replicate), ``leave_one_claimant_out`` and ``prior_sensitivity``
     (both empty lists when ``battle`` is ``None``), ``seed``, ``bar`` (80%..97%).
+
+    ``battle``: the battle (a packaged name or a folder path) whose claims and phases the last
+    two parts fit; its sides are passed to the fusion. The synthetic battles use the sides of
+    :data:`~attrition.infer.validate.synthetic.SYNTHETIC_BATTLE`.
     """
     study = coverage_study(replicates, seed, draws=synthetic_draws)
     table = coverage_table(study)
@@ -42,10 +46,12 @@ def validation_study(
 
         claims, phases = load_claims(battle), load_phases(battle)
         out["leave_one_claimant_out"] = _records(
-            leave_one_claimant_out(claims, phases, draws=bakhmut_draws, seed=seed)
+            leave_one_claimant_out(claims, phases, draws=bakhmut_draws, seed=seed, battle=battle)
         )
         out["prior_sensitivity"] = _records(
-            prior_sensitivity(claims, phases, draws=bakhmut_draws, chains=2, seed=seed)
+            prior_sensitivity(
+                claims, phases, draws=bakhmut_draws, chains=2, seed=seed, battle=battle
+            )
         )
     return out
 

@@ -20,10 +20,25 @@ if TYPE_CHECKING:
     import numpy as np
     import pandas as pd
 
-__all__ = ["GENERATORS", "SyntheticBattle", "simulate_battle", "toy_battle"]
+__all__ = [
+    "GENERATORS",
+    "SYNTHETIC_BATTLE",
+    "SYNTHETIC_SOURCE",
+    "SyntheticBattle",
+    "simulate_battle",
+    "toy_battle",
+]
 
 GENERATORS: tuple[str, ...] = ("model", "different")
 """Synthetic battle generators: the model's own process, and a deliberately different one."""
+
+SYNTHETIC_BATTLE = "bakhmut"
+"""The packaged battle whose sides the synthetic claims use (RU with its component WAGNER, UA;
+claimant groups WEST and INDEPENDENT): the fits of a synthetic battle pass it to the fusion."""
+
+SYNTHETIC_SOURCE = "synthetic"
+"""The ``source`` of every synthetic claim: made up, quoting no article (so its ``quote`` is
+kept as provenance and never checked against a text)."""
 
 _START = dt.date(2024, 1, 1)
 
@@ -42,12 +57,17 @@ _ROSTER: tuple[tuple[str, str, tuple[str, ...]], ...] = (
 
 @dataclass(frozen=True)
 class SyntheticBattle:
-    """A synthetic battle: claims in the claims schema and the truth they were drawn from."""
+    """A synthetic battle: claims in the claims schema and the truth they were drawn from.
+
+    ``battle``: the packaged battle whose sides the claims use (:data:`SYNTHETIC_BATTLE`); fit
+    them with ``FogOfWar(battle=synthetic.battle)``.
+    """
 
     claims: pd.DataFrame
     window: tuple[dt.date, dt.date]
     truth: dict[str, float]
     generator: str
+    battle: str = SYNTHETIC_BATTLE
 
 
 def _claim_row(
@@ -80,6 +100,7 @@ def _claim_row(
         "quote": f"synthetic claim {i}",
         "offset": 0,
         "notes": "",
+        "source": SYNTHETIC_SOURCE,
     }
 
 
@@ -105,6 +126,9 @@ def simulate_battle(
     Claims mix cumulative totals, sub-period totals, per-day means, single days and one ratio;
     qualifiers exact 40%, about 25%, at_least 12.5%, at_most 7.5%, range 15% (bounds drawn
     below or above the claimant's figure by up to 40%).
+
+    The claims have every column of ``claims.csv`` (``source`` :data:`SYNTHETIC_SOURCE`); their
+    sides are those of :data:`SYNTHETIC_BATTLE`.
     """
     import numpy as np
     import pandas as pd
@@ -144,7 +168,7 @@ def simulate_battle(
             noise = rng.uniform(0.1, 0.5)
         bias: dict[str, float] = {}
         for subj in ("RU", "UA"):
-            rel = relation(cside, subj)
+            rel = relation(cside, subj, SYNTHETIC_BATTLE)
             if generator == "model":
                 key = (cside, rel)
                 if key not in group_mu:
@@ -262,6 +286,8 @@ def toy_battle() -> SyntheticBattle:
     one absurd figure (100,000 Ukrainians killed in one day) and understates its own. One
     restatement (``dup_of``), one undated figure, one non-casualty metric and one civilian
     figure complete the edge cases. Claims dated after 2024-01-21 are the cumulative ones.
+    The claims have every column of ``claims.csv`` (``source`` :data:`SYNTHETIC_SOURCE`); their
+    sides are those of :data:`SYNTHETIC_BATTLE`.
     """
     import pandas as pd
 
