@@ -188,8 +188,8 @@ def test_claims_check(battle: Path, tmp_path: Path) -> None:
     result = runner.invoke(
         app, ["claims", "check", str(bad), "--article", str(battle / "article.md")]
     )
-    assert result.exit_code == 1
-    assert "claim m-3: quote not found at offset 5" in result.output
+    assert result.exit_code == 2
+    assert "claim m-3: field 'offset': quote not found at offset 5" in result.output
     js = runner.invoke(
         app,
         ["claims", "check", str(bad), "--article", str(battle / "article.md"), "--format", "json"],

@@ -128,7 +128,7 @@ def test_quote_not_found_names_the_claim(tmp_path: Path) -> None:
     report = check_claims(claims)
     assert len(report.problems) == 1
     msg = report.problems[0]
-    assert "claims.csv:3: claim t-2: quote not found at offset 3" in msg
+    assert "claims.csv:3: claim t-2: field 'offset': quote not found at offset 3" in msg
     assert f"it occurs at offset {good}; set offset to {good}" in msg
     rows[1].update(quote="seven tanks destroyed", offset=good)
     claims, _ = setup(tmp_path, rows)

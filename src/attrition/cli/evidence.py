@@ -4,7 +4,7 @@
 Every command is a thin layer over :mod:`attrition.data`; heavy libraries are imported inside
 the command bodies so ``attrition --help`` stays fast. Errors a user can fix are raised as
 :class:`~attrition.errors.UserError` (the main app prints them on one line and exits with 2).
-``claims check`` exits with 1 when it finds problems.
+``claims check`` exits with 2 when it finds problems (one line each: file, line, field).
 """
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ _CLAIMS_HELP = """List the claims of a battle, or check a claims file.
 BATTLE (a packaged battle's name or a battle folder) defaults to bakhmut; --battle is the same
 thing as an option, and giving both with different values is refused. --format csv writes the
 claims schema to stdout. 'check' verifies quotes, values, vocabularies, dates, dup_of references
-and numeral coverage against the article, and exits with 1 when it finds problems.
+and numeral coverage against the article, and exits with 2 when it finds problems.
 """
 
 _BATTLE_HELP = (
@@ -172,8 +172,8 @@ def _check(target: str, article: Path | None, fmt: OutputFormat) -> None:
         for problem in report.problems:
             typer.echo(problem)
         typer.echo(report.summary())
-    if not report.ok:
-        raise typer.Exit(code=1)
+    if not report.ok:  # a problem in the user's files: exit 2, like every bad input
+        raise typer.Exit(code=2)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -315,7 +315,7 @@ def _quote_problem(article: Article, quote: str, offset: int) -> str | None:
         hint = f"it occurs {len(found)} times (offsets {', '.join(map(str, found[:5]))}); pick one"
     else:
         hint = "it is not in the article; copy the quote verbatim from the article"
-    return f"quote not found at offset {offset} ({hint})"
+    return f"field 'offset': quote not found at offset {offset} ({hint})"
 
 
 def check_claims(
