@@ -39,9 +39,9 @@ __all__ = [
     "methods_section",
 ]
 
-PAGE_SCRIPT = Path(__file__).parent / "templates" / "bakhmut.js"
-"""The page's script: claim filters for the timeline and the time slider of the map (generic,
-whatever the battle; the file keeps its first battle's name)."""
+PAGE_SCRIPT = Path(__file__).parent / "templates" / "page.js"
+"""The page's script: claim filters for the timeline and the time slider of the map (whatever
+the battle: colours and symbols come from the page's data)."""
 
 
 def fmt_q(d: dict[str, float], fmt: str = "{:,.0f}") -> str:
