@@ -40,7 +40,7 @@ if TYPE_CHECKING:
     from attrition.models.lanchester import LanchesterModel
     from attrition.models.laws import get_law
     from attrition.models.schedule import Schedule
-    from attrition.report.bakhmut import build_report
+    from attrition.report.build import build_report
     from attrition.scenarios.spec import Scenario, load_scenario
     from attrition.simulate.ensemble import Ensemble
     from attrition.simulate.ensemble import simulate as run_ensemble
@@ -71,7 +71,7 @@ _WHERE: dict[str, str] = {
     "load_battle": "attrition.infer.battle",
     "load_scenario": "attrition.scenarios.spec",
     "Scenario": "attrition.scenarios.spec",
-    "build_report": "attrition.report.bakhmut",
+    "build_report": "attrition.report.build",
     "UserError": "attrition.errors",
 }
 

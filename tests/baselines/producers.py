@@ -372,7 +372,10 @@ POWER_ARDENNES = register(
     "power_law_ardennes",
     ardennes_laws,
     _power_summary,
-    rtol=1e-6,
+    rtol=1e-5,
     atol=1e-9,
-    tolerance="rtol 1e-6, atol 1e-9 (q sits on its bound 0): multi-start least squares (SciPy)",
+    tolerance=(
+        "rtol 1e-5, atol 1e-9 (q sits on its bound 0): multi-start least squares (SciPy); "
+        "two machines with the same library versions differed by 1.9e-6"
+    ),
 )

@@ -138,7 +138,7 @@ def _stand_ins(monkeypatch: pytest.MonkeyPatch) -> None:
     from attrition.battles.bakhmut import scenarios as bakhmut_scenarios
     from attrition.data import extract
     from attrition.infer import fusion, validate
-    from attrition.report import bakhmut as report_bakhmut
+    from attrition.report import build as report_build
     from attrition.report import classic as report_classic
     from attrition.scenarios import sensitivity
     from attrition.simulate import ensemble
@@ -153,7 +153,7 @@ def _stand_ins(monkeypatch: pytest.MonkeyPatch) -> None:
         (validate, "validation_study"),
         (sensitivity, "analyse"),
         (extract, "extract_claims"),
-        (report_bakhmut, "build_report"),
+        (report_build, "build_report"),
         (report_classic, "build_classic_report"),
     ):
         monkeypatch.setattr(module, name, _reached)

@@ -61,7 +61,7 @@ def register(app: typer.Typer) -> None:
                 raise UserError(f"--seed {seed}: give a whole number 0 or larger")
             check_output_dir(target)
         else:
-            from attrition.report.bakhmut import cache_folder, check_report_target
+            from attrition.report.build import cache_folder, check_report_target
 
             target = check_report_target(target, seed)
             if not no_cache:
@@ -75,7 +75,7 @@ def register(app: typer.Typer) -> None:
         from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
         from rich.table import Table
 
-        from attrition.report.bakhmut import build_report
+        from attrition.report.build import build_report
 
         console = Console(stderr=True)
         start = time.perf_counter()
