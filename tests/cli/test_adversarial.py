@@ -148,8 +148,8 @@ def _stand_ins(monkeypatch: pytest.MonkeyPatch) -> None:
         (fusion.FogOfWar, "_sample"),
         (bakhmut, "calibration_for"),
         (bakhmut_scenarios, "calibration_for"),
-        (bakhmut, "hindcast"),
-        (bakhmut_hindcasts, "hindcast"),
+        (bakhmut_scenarios, "default_evidence"),  # hindcast's first fit (it checks first)
+        (bakhmut_hindcasts, "calibrate"),
         (validate, "validation_study"),
         (sensitivity, "analyse"),
         (extract, "extract_claims"),

@@ -65,10 +65,25 @@ def folder(tmp_path: Path) -> Path:
     return f
 
 
-def test_a_missing_file_names_it(folder: Path) -> None:
-    (folder / "claims.csv").unlink()
-    err = one_line_error(["claims", str(folder)])
-    assert "claims.csv" in err
+@pytest.mark.parametrize(
+    ("name", "command"),
+    [
+        ("claims", ["claims"]),
+        ("events", ["events"]),
+        ("places", ["places"]),
+        ("phases", ["estimate"]),
+        ("events", ["report", "--quick"]),
+    ],
+)
+def test_a_missing_file_names_it(folder: Path, name: str, command: list[str]) -> None:
+    (folder / f"{name}.csv").unlink()
+    out = folder.parent / "out"
+    args = [*command, "--battle", str(folder)]
+    if command[0] == "report":
+        args += ["--out", str(out)]
+    err = one_line_error(args)
+    assert f"{name}.csv: missing" in err
+    assert not out.exists()
 
 
 def test_a_missing_battle_toml_says_how_to_make_one(tmp_path: Path) -> None:

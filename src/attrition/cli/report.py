@@ -61,8 +61,10 @@ def register(app: typer.Typer) -> None:
                 raise UserError(f"--seed {seed}: give a whole number 0 or larger")
             check_output_dir(target)
         else:
+            from attrition.data.claims import check_battle_folder
             from attrition.report.build import cache_folder, check_report_target
 
+            check_battle_folder(battle)
             target = check_report_target(target, seed)
             if not no_cache:
                 cache_folder(target)

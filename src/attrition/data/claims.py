@@ -39,6 +39,7 @@ __all__ = [
     "battle_dir",
     "battle_spec",
     "battles",
+    "check_battle_folder",
     "claims_to_csv",
     "filter_claims",
     "load_claim_models",
@@ -114,6 +115,28 @@ def side_vocab(spec: BattleSpec | None) -> dict[str, tuple[str, ...]] | None:
     }
 
 
+FOLDER_FILES: tuple[str, ...] = ("claims", "events", "phases", "places")
+"""The tables every battle folder with a ``battle.toml`` holds (a missing one is an error)."""
+
+
+def check_battle_folder(battle: str | Path) -> Path:
+    """The folder of ``battle`` after checking that it is complete: ``battle.toml`` (when the
+    folder has one, it must parse) and every table of :data:`FOLDER_FILES`. Cheap (no table is
+    parsed); a command calls it before any work. Returns the folder."""
+    folder = battle_dir(battle)
+    spec = battle_spec(battle)
+    if spec is not None:
+        for stem in FOLDER_FILES:
+            if not stem_files(folder, stem):
+                raise UserError(
+                    f"{folder / (stem + '.csv')}: missing; a battle folder holds "
+                    f"{', '.join(f + '.csv' for f in FOLDER_FILES)} beside battle.toml (add the "
+                    "file, with its header row only if the battle has none; attrition battle new "
+                    "writes all)"
+                )
+    return folder
+
+
 def stem_files(folder: Path, stem: str) -> list[Path]:
     """The files of ``stem`` in ``folder`` (its older name too, see the module docstring)."""
     for name in _STEMS.get(stem, (stem,)):
@@ -139,9 +162,12 @@ def part_files(folder: Path, stem: str) -> list[Path]:
 
 def _load_records(battle: str | Path, stem: str, model: type[_Record], required: bool) -> list[Any]:
     folder = battle_dir(battle)
-    vocab = side_vocab(battle_spec(battle))
+    spec = battle_spec(battle)
+    vocab = side_vocab(spec)
     files = stem_files(folder, stem)
     if not files:
+        if spec is not None and stem in FOLDER_FILES:
+            check_battle_folder(battle)
         if required:
             raise UserError(
                 f"{folder}: no {stem}.csv (nor {stem}_*.csv parts) for battle {battle!r}; "

@@ -46,12 +46,12 @@ def build_report(
     its inputs (see :mod:`attrition.report.cache`) under
     ``<out_dir's parent>/.attrition-cache/<name>``.
     """
-    from attrition.data.claims import battle_dir
+    from attrition.data.claims import check_battle_folder
     from attrition.outputs import OutputLock, build_folder
     from attrition.report.bakhmut import build_bakhmut_into
     from attrition.report.evidence import build_evidence_into
 
-    battle_dir(battle)  # a packaged name or a battle folder; anything else: one-line error
+    check_battle_folder(battle)  # a complete battle folder or a packaged name; else one line
     spec = report_spec(battle)
     builder = build_bakhmut_into if spec.id in MODEL_BATTLES else build_evidence_into
     say = progress or (lambda _s: None)
