@@ -1,7 +1,8 @@
 """The Bakhmut claims' lineage table: scope, source lineage and components of every claim.
 
-``claims_lineage.csv`` sits beside ``claims.csv`` (one row per claim, same order) until the claims
-schema carries the fields itself; the review log is ``docs/claims-lineage-review.md``.
+The fields are columns of ``claims.csv`` (``scope``, ``scope_qualifier``, ``scope_note``,
+``source_id``, ``component``; the decision's reason in ``lineage_note``); the review log is
+``docs/claims-lineage-review.md``.
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ from attrition.data.claims import battle_dir, battle_spec
 from attrition.data.streams import DATA_DIR
 
 FOLDER = battle_dir("bakhmut")
-LINEAGE = FOLDER / "claims_lineage.csv"
 REVIEW = Path(__file__).resolve().parents[2] / "docs" / "claims-lineage-review.md"
 
 COLUMNS = ["id", "scope", "scope_qualifier", "scope_note", "source_id", "component", "reason"]
@@ -51,13 +51,13 @@ def claims() -> pd.DataFrame:
 
 
 @pytest.fixture(scope="module")
-def lineage() -> pd.DataFrame:
-    return _read(LINEAGE)
+def lineage(claims: pd.DataFrame) -> pd.DataFrame:
+    return claims.rename(columns={"lineage_note": "reason"})[COLUMNS]
 
 
 @pytest.fixture(scope="module")
-def both(claims: pd.DataFrame, lineage: pd.DataFrame) -> pd.DataFrame:
-    return lineage.merge(claims, on="id", how="left", validate="one_to_one")
+def both(claims: pd.DataFrame) -> pd.DataFrame:
+    return claims.rename(columns={"lineage_note": "reason"})
 
 
 def _default(row: pd.Series) -> bool:

@@ -53,6 +53,12 @@ def claim(**kw: Any) -> dict[str, Any]:
         "offset": "10",
         "notes": "",
         "source": "",
+        "scope": "city",
+        "scope_qualifier": "",
+        "scope_note": "",
+        "source_id": "",
+        "component": "",
+        "lineage_note": "",
     }
     base.update(kw)
     return base

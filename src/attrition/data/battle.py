@@ -44,11 +44,20 @@ class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
-class Component(_Frozen):
-    """A part of a side that claims speak of separately (e.g. ``WAGNER`` of ``RU``)."""
+class Part(_Frozen):
+    """A finer part a claim may count (a claim's ``component``), not modelled on its own."""
 
     id: str = Field(pattern=_ID)
     label: str = Field(min_length=1)
+
+
+class Component(_Frozen):
+    """A part of a side that claims speak of separately (e.g. ``WAGNER`` of ``RU``); ``parts``
+    are finer parts of it a claim's ``component`` may name (e.g. Wagner's convicts)."""
+
+    id: str = Field(pattern=_ID)
+    label: str = Field(min_length=1)
+    parts: tuple[Part, ...] = ()
 
 
 class Side(_Frozen):
@@ -57,6 +66,9 @@ class Side(_Frozen):
     id: str = Field(pattern=_ID)
     label: str = Field(min_length=1)
     components: tuple[Component, ...] = ()
+    remainder: Part | None = None
+    """The side without its components (e.g. Russia's regular forces beside Wagner), as a part
+    a claim's ``component`` may name."""
 
 
 class ClaimantGroup(_Frozen):
@@ -113,6 +125,7 @@ class BattleSpec(_Frozen):
             raise ValueError("give at least two [[sides]]")
         ids = [s.id for s in self.sides]
         ids += [c.id for s in self.sides for c in s.components]
+        ids += [p for p in self.claim_components if p not in self.component_of]
         ids += [g.id for g in self.claimant_groups]
         ids += list(GENERIC_SUBJECTS)
         dupes = sorted({i for i in ids if ids.count(i) > 1})
@@ -133,6 +146,19 @@ class BattleSpec(_Frozen):
     def component_of(self) -> dict[str, str]:
         """Component id -> the id of the side it belongs to."""
         return {c.id: s.id for s in self.sides for c in s.components}
+
+    @property
+    def claim_components(self) -> dict[str, str]:
+        """The ``component`` vocabulary of claims: components, their parts and each side's
+        remainder, each mapped to its side."""
+        out: dict[str, str] = {}
+        for s in self.sides:
+            for c in s.components:
+                out[c.id] = s.id
+                out.update({p.id: s.id for p in c.parts})
+            if s.remainder is not None:
+                out[s.remainder.id] = s.id
+        return out
 
     @property
     def subjects(self) -> tuple[str, ...]:
@@ -168,6 +194,11 @@ class BattleSpec(_Frozen):
             for c in s.components:
                 if c.id == side:
                     return c.label
+                for part in c.parts:
+                    if part.id == side:
+                        return part.label
+            if s.remainder is not None and s.remainder.id == side:
+                return s.remainder.label
         for g in self.claimant_groups:
             if g.id == side:
                 return g.label

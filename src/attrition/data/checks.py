@@ -305,6 +305,51 @@ def _ctx(text: str, start: int, end: int, width: int = 30) -> str:
     return f"...{left}[{text[start:end]}]{right}..."
 
 
+def _lineage_problems(rows: list[tuple[Path, int, Claim]], spec: BattleSpec | None) -> list[str]:
+    """A claim's component must be part of its subject's side, a sector claim names its
+    sector, and the restatements of one estimate (one ``source_id``) agree on what they count."""
+    out: list[str] = []
+    parts = spec.claim_components if spec is not None else {}
+    side_of = dict(spec.component_of) if spec is not None else {}
+    first: dict[str, tuple[str, Claim]] = {}
+    for f, line, c in rows:
+        where = f"{_where(f, line)}: claim {c.id}"
+        if c.component and spec is not None:
+            subject = side_of.get(c.subject_side, c.subject_side)
+            if parts.get(c.component) != subject:
+                out.append(
+                    f"{where}: field 'component' = {c.component!r} is not a part of "
+                    f"subject_side {c.subject_side!r}; name a part of that side or leave it empty"
+                )
+        if c.scope == "sector" and not c.scope_note:
+            out.append(f"{where}: field 'scope_note' is empty; name the sector of a sector claim")
+        if not c.source_id:
+            continue
+        if c.source_id not in first:
+            first[c.source_id] = (_where(f, line), c)
+            continue
+        at, o = first[c.source_id]
+
+        def counted(x: Claim) -> dict[str, str]:
+            """What a claim counts: metric, rate, side, and the part of the side (a subject
+            that is a component counts as that component of its side)."""
+            part = x.component or (x.subject_side if x.subject_side in side_of else "")
+            side = side_of.get(x.subject_side, x.subject_side)
+            return {"metric": x.metric, "rate": x.rate, "side": side, "component": part}
+
+        mine, theirs = counted(c), counted(o)
+        for name in mine:
+            if mine[name] != theirs[name]:
+                out.append(
+                    f"{where}: field 'source_id' = {c.source_id!r}: its restatements disagree on "
+                    f"{name} ({mine[name] or '(whole side)'} here, {theirs[name] or '(whole side)'}"
+                    f" at {at}); one source_id is one estimate of one quantity, give this one "
+                    "its own"
+                )
+                break
+    return out
+
+
 def _quote_problem(article: Article, quote: str, offset: int) -> str | None:
     if article.text[offset : offset + len(quote)] == quote:
         return None
@@ -403,6 +448,8 @@ def check_claims(
         if qp:
             problems.append(f"{where}: {qp}")
         return True
+
+    problems.extend(_lineage_problems(claim_rows, spec))
 
     for f, line, c in claim_rows:
         where = f"{_where(f, line)}: claim {c.id}"

@@ -112,6 +112,7 @@ def side_vocab(spec: BattleSpec | None) -> dict[str, tuple[str, ...]] | None:
         "claimant_side": spec.claimant_sides,
         "subject_side": spec.subjects,
         "by_side": spec.side_ids,
+        "component": ("", *spec.claim_components),
     }
 
 

@@ -31,7 +31,10 @@ __all__ = ["RowProblem", "parse_csv", "read_models"]
 M = TypeVar("M", bound=_Record)
 
 _OPTIONAL_COLUMNS: dict[type[_Record], frozenset[str]] = {
-    Claim: frozenset({"notes", "source"}),
+    Claim: frozenset(
+        {"notes", "source", "scope", "scope_qualifier", "scope_note", "source_id", "component"}
+        | {"lineage_note"}
+    ),
     ControlEvent: frozenset({"notes", "source"}),
     Phase: frozenset({"heading_offset"}),
     Place: frozenset({"alt_names", "approximate", "derivation", "source"}),
@@ -180,7 +183,7 @@ def _side_problem(record: _Record, vocab: Mapping[str, Sequence[str]] | None) ->
     where = " (not a side, component or group of battle.toml)" if vocab is not None else ""
     for name in SIDE_FIELDS:
         value = getattr(record, name, None)
-        if value is None:
+        if value is None or (name == "component" and value == ""):
             continue
         valid = (vocab or _VOCABS).get(name, _VOCABS[name])
         if value not in valid:

@@ -28,6 +28,7 @@ from attrition.data.schema.vocab import (
     Metric,
     Qualifier,
     Rate,
+    Scope,
 )
 
 __all__ = ["Claim", "ControlEvent", "NumeralExclusion", "Phase", "Place", "dup_of"]
@@ -147,6 +148,31 @@ class Claim(_Record):
     offset: int | None = Field(default=None, ge=0)
     notes: str = ""
     source: str = ""
+    scope: Scope = "unspecified"
+    scope_qualifier: str = ""
+    scope_note: str = ""
+    source_id: str = ""
+    component: str = ""
+    lineage_note: str = ""
+
+    @field_validator(
+        "scope_qualifier", "scope_note", "source_id", "component", "lineage_note", mode="before"
+    )
+    @classmethod
+    def _lineage_text(cls, v: Any) -> Any:
+        v = _empty_to_none(v)
+        return "" if v is None else str(v).strip()
+
+    @field_validator("scope", mode="before")
+    @classmethod
+    def _scope(cls, v: Any) -> Any:
+        v = _empty_to_none(v)
+        return "unspecified" if v is None else str(v).strip()
+
+    @property
+    def original(self) -> str:
+        """The original estimate behind the claim: ``source_id``, or the claim's own id."""
+        return self.source_id or self.id
 
     @field_validator("claim_date", "period_start", "period_end", mode="before")
     @classmethod

@@ -22,6 +22,7 @@ __all__ = [
     "PLACE_COLUMNS",
     "QUALIFIERS",
     "RATES",
+    "SCOPES",
     "SIDE_FIELDS",
     "SUBJECT_SIDES",
     "BySide",
@@ -30,6 +31,7 @@ __all__ = [
     "Metric",
     "Qualifier",
     "Rate",
+    "Scope",
     "SubjectSide",
 ]
 
@@ -92,6 +94,11 @@ RATES: tuple[str, ...] = get_args(Rate)
 EVENTS: tuple[str, ...] = get_args(EventKind)
 BY_SIDES: tuple[str, ...] = get_args(BySide)
 
+Scope = Literal["city", "sector", "front", "unspecified"]
+"""What a claim's figure covers: the battle's city and its surroundings, a named wider sector
+(``scope_note``), the whole war (``front``), or the statement does not say."""
+SCOPES: tuple[str, ...] = get_args(Scope)
+
 PERCENT_METRICS = frozenset({"city_control_pct", "ammo_delivered_pct"})
 
 CLAIM_COLUMNS: tuple[str, ...] = (
@@ -112,7 +119,15 @@ CLAIM_COLUMNS: tuple[str, ...] = (
     "offset",
     "notes",
     "source",
+    "scope",
+    "scope_qualifier",
+    "scope_note",
+    "source_id",
+    "component",
+    "lineage_note",
 )
+"""Columns of ``claims.csv``; the last six (lineage: what a claim is about and where it comes
+from) may be left out of a file, which then reads as ``scope = unspecified`` and empty cells."""
 EVENT_COLUMNS: tuple[str, ...] = (
     "id",
     "date",
@@ -138,7 +153,7 @@ PLACE_COLUMNS: tuple[str, ...] = (
 )
 EXCLUSION_COLUMNS: tuple[str, ...] = ("offset", "text", "reason")
 
-SIDE_FIELDS = ("claimant_side", "subject_side", "by_side")
+SIDE_FIELDS = ("claimant_side", "subject_side", "by_side", "component")
 """Fields whose vocabulary is a battle's (``battle.toml``), checked by :func:`parse_csv`."""
 
 _VOCABS: dict[str, tuple[str, ...]] = {
@@ -149,6 +164,7 @@ _VOCABS: dict[str, tuple[str, ...]] = {
     "rate": RATES,
     "event": EVENTS,
     "by_side": BY_SIDES,
+    "component": ("", "WAGNER", "WAGNER_CONVICTS", "WAGNER_CONTRACT", "RU_REGULAR"),
 }
 
 _ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"

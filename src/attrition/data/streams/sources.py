@@ -2,7 +2,8 @@
 
 Each reader turns a source's own files into series (dates, published and handled values,
 flags), handling its documented defects (General Staff corrections and merged categories, Oryx
-renames and scrape glitches, lostarmour's undated lump); :mod:`attrition.data.streams.table` lays them on a daily calendar.
+renames and scrape glitches, lostarmour's undated lump); :mod:`attrition.data.streams.table`
+lays them on a daily calendar.
 """
 
 from __future__ import annotations
