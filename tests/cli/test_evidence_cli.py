@@ -158,7 +158,7 @@ def test_claims_user_errors_are_one_line(battle: Path) -> None:
     app = make_app()
     bad = runner.invoke(app, ["claims", "mini", "--metric", "kills"])
     assert isinstance(bad.exception, UserError)
-    assert str(bad.exception).startswith("unknown metric 'kills'; valid: advance_depth_m")
+    assert str(bad.exception).startswith("--metric: unknown metric 'kills'; valid: advance_depth_m")
     assert "\n" not in str(bad.exception)
     unknown = runner.invoke(app, ["claims", "atlantis"])
     assert isinstance(unknown.exception, UserError)

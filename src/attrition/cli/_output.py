@@ -1,4 +1,12 @@
-"""Output helpers shared by the command modules: JSON on stdout and single output files.
+"""Output helpers shared by the command modules: the output format, filters and vocabulary,
+JSON and CSV on stdout, and single output files.
+
+Every command that prints data takes ``--format table|csv|json`` (:func:`format_option`) and
+``--json`` as an alias of ``--format json`` (:func:`json_option`); :func:`output_format` turns the
+two into one :class:`OutputFormat`. Filter options are repeatable and comma-separated
+(:func:`split_values`), and a value from a vocabulary is matched case-insensitively
+(:func:`canonical`): the canonical spelling is echoed on stderr when it differs, an unknown value
+is one line listing the valid ones.
 
 A command that writes one file (``extract --out FILE``, ``simulate --out FILE``, ``sensitivity
 --out FILE``) checks the path with :func:`check_out_file` before any work and writes with
@@ -17,14 +25,128 @@ import hashlib
 import json
 import os
 import shutil
+import sys
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
 import typer
 
-from attrition.errors import UserError
+from attrition.errors import UserError, unknown_name
+
+
+class OutputFormat(StrEnum):
+    """What a command prints on stdout: a human ``table`` (or text), ``csv`` or ``json``."""
+
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
+ALL_FORMATS: tuple[OutputFormat, ...] = tuple(OutputFormat)
+"""Every output format, in the order the help lists them."""
+
+
+def format_option(help: str = "table (default), csv or json.") -> Any:
+    """The ``--format`` option (read by :func:`output_format`; any letter case)."""
+    return typer.Option(None, "--format", metavar="table|csv|json", help=help)
+
+
+def json_option() -> Any:
+    """The ``--json`` option: an alias of ``--format json``."""
+    return typer.Option(False, "--json", help="Same as --format json.")
+
+
+def output_format(
+    fmt: str | None,
+    as_json: bool = False,
+    *,
+    formats: Sequence[OutputFormat] = ALL_FORMATS,
+    why: str = "",
+) -> OutputFormat:
+    """The format chosen by ``--format`` and ``--json`` (default ``table``).
+
+    ``--format`` is matched case-insensitively; ``--json`` with another ``--format`` is refused,
+    as is a format the command does not print (``formats``; ``why`` says what to use instead).
+    """
+    chosen = (
+        OutputFormat(canonical(fmt, [f.value for f in OutputFormat], "--format", "format"))
+        if fmt is not None
+        else None
+    )
+    if as_json:
+        if chosen not in (None, OutputFormat.json):
+            raise UserError(f"--json and --format {chosen} disagree; give one of them")
+        chosen = OutputFormat.json
+    chosen = chosen or OutputFormat.table
+    if chosen not in formats:
+        valid = ", ".join(f.value for f in formats)
+        raise UserError(
+            f"--format {chosen}: this command prints {valid} only" + (f"; {why}" if why else "")
+        )
+    return chosen
+
+
+def canonical(value: str, valid: Iterable[str], option: str, kind: str) -> str:
+    """``value`` spelled as in ``valid`` (matched case-insensitively), echoed on stderr when
+    the spelling differs; an unknown value raises :class:`UserError` listing the valid ones."""
+    choices = list(valid)
+    if value in choices:
+        return value
+    folded = {c.casefold(): c for c in choices}
+    found = folded.get(value.strip().casefold())
+    if found is None:
+        raise unknown_name(kind, value, choices, option)
+    typer.echo(f"note: {option} {value} read as {found}", err=True)
+    return found
+
+
+def split_values(values: Iterable[str] | None, option: str) -> list[str]:
+    """The values of a repeatable, comma-separated option (``--side RU,WAGNER --side UA``), in
+    order, without duplicates; an option given with nothing in it raises :class:`UserError`."""
+    if values is None:
+        return []
+    given = list(values)
+    out: list[str] = []
+    for text in given:
+        for part in text.split(","):
+            part = part.strip()
+            if part and part not in out:
+                out.append(part)
+    if given and not out:
+        raise UserError(f"{option}: give a value (several: comma-separated, or repeat {option})")
+    return out
+
+
+def canonical_values(
+    values: Iterable[str] | None, valid: Iterable[str], option: str, kind: str
+) -> list[str]:
+    """:func:`split_values`, each matched by :func:`canonical`."""
+    choices = list(valid)
+    out: list[str] = []
+    for v in split_values(values, option):
+        c = canonical(v, choices, option, kind)
+        if c not in out:
+            out.append(c)
+    return out
+
+
+def print_csv(rows: Sequence[dict[str, Any]], columns: Sequence[str] | None = None) -> None:
+    """Print records as CSV (a header, then one line per record; ``None`` is empty)."""
+    import csv
+
+    cols = list(columns) if columns is not None else list(rows[0]) if rows else []
+    writer = csv.DictWriter(sys.stdout, fieldnames=cols, lineterminator="\n", extrasaction="ignore")
+    writer.writeheader()
+    for r in rows:
+        writer.writerow({k: ("" if r.get(k) is None else r.get(k)) for k in cols})
+
+
+def print_frame_csv(df: Any) -> None:
+    """Print a pandas frame as CSV without its index."""
+    sys.stdout.write(df.to_csv(index=False))
 
 
 def print_json(obj: Any) -> None:

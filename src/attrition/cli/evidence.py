@@ -11,26 +11,29 @@ from __future__ import annotations
 
 import json
 import sys
-from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import typer
 
+from attrition.cli._output import (
+    OutputFormat,
+    canonical_values,
+    format_option,
+    json_option,
+    output_format,
+    split_values,
+)
 from attrition.errors import UserError
 
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["choose_battle", "register"]
+    from attrition.data.battle import BattleSpec
 
+__all__ = ["OutputFormat", "choose_battle", "register"]
 
-class OutputFormat(StrEnum):
-    """Output formats of the listing commands."""
-
-    table = "table"
-    csv = "csv"
-    json = "json"
+_MANY = " Repeatable; several values may also be comma-separated."
 
 
 _CLAIMS_HELP = """List the claims of a battle, or check a claims file.
@@ -41,9 +44,11 @@ _CLAIMS_HELP = """List the claims of a battle, or check a claims file.
   attrition claims check [FILE|BATTLE] [--battle PATH|NAME] [--article PATH]
 
 BATTLE (a packaged battle's name or a battle folder) defaults to bakhmut; --battle is the same
-thing as an option, and giving both with different values is refused. --format csv writes the
-claims schema to stdout. 'check' verifies quotes, values, vocabularies, dates, dup_of references
-and numeral coverage against the article, and exits with 2 when it finds problems.
+thing as an option, and giving both with different values is refused. --metric, --claimant and
+--side are repeatable and take comma-separated values (--side RU,WAGNER: either side); metrics
+and sides match in any letter case. --format csv writes the claims schema to stdout; --json is
+--format json. 'check' verifies quotes, values, vocabularies, dates, dup_of references and
+numeral coverage against the article, and exits with 2 when it finds problems.
 """
 
 _BATTLE_HELP = (
@@ -73,13 +78,15 @@ def choose_battle(
 def register(app: typer.Typer) -> None:
     """Add ``claims``, ``events``, ``places``, ``streams`` and ``extract`` to ``app``."""
     app.command("claims", help=_CLAIMS_HELP)(claims_command)
-    app.command("events", help="List the control events of a battle (who took or held what).")(
-        events_command
-    )
+    app.command(
+        "events",
+        help="List the control events of a battle (who took or held what). --place, --event, "
+        "--by and --claimant are repeatable and take comma-separated values.",
+    )(events_command)
     app.command("places", help="List the gazetteer of a battle (places and coordinates).")(
         places_command
     )
-    app.command("streams", help="List the external claim streams, or show one.")(streams_command)
+    app.command("streams", help="List the external claim streams, or show some.")(streams_command)
     app.command(
         "extract",
         help="Propose claims from an article with the rule-based extractor; with --against, "
@@ -102,12 +109,16 @@ def claims_command(
         metavar="FILE",
         help="With 'check': a claims CSV, a battle's name or a battle folder (default bakhmut).",
     ),
-    metric: str | None = typer.Option(None, "--metric", help="Only this metric (e.g. killed)."),
-    claimant: str | None = typer.Option(
-        None, "--claimant", help="Only claimants whose name contains this text."
+    metric: list[str] | None = typer.Option(
+        None, "--metric", help="Only this metric (e.g. killed)." + _MANY
     ),
-    side: str | None = typer.Option(
-        None, "--side", help="Only this subject side (UA, RU, WAGNER, CIVILIAN, BOTH)."
+    claimant: list[str] | None = typer.Option(
+        None, "--claimant", help="Only claimants whose name contains this text." + _MANY
+    ),
+    side: list[str] | None = typer.Option(
+        None,
+        "--side",
+        help="Only this subject side (Bakhmut: UA, RU, WAGNER, CIVILIAN, BOTH)." + _MANY,
     ),
     date_from: str | None = typer.Option(
         None, "--from", help="Only claims whose dates reach this day or later (YYYY-MM-DD)."
@@ -115,17 +126,28 @@ def claims_command(
     date_to: str | None = typer.Option(
         None, "--to", help="Only claims whose dates start on this day or earlier (YYYY-MM-DD)."
     ),
-    fmt: OutputFormat = typer.Option(
-        OutputFormat.table, "--format", help="table, csv (the claims schema) or json."
+    fmt_text: str | None = format_option(
+        "table (default), csv (the claims schema) or json; 'check': table or json."
     ),
+    as_json: bool = json_option(),
     article: Path | None = typer.Option(
         None, "--article", help="With 'check': the article to check against."
     ),
     battle: str | None = _battle_option(),
 ) -> None:
     if target == "check":
+        for option, value in (("--metric", metric), ("--claimant", claimant), ("--side", side)):
+            if value:
+                raise UserError(f"claims check: {option} filters the listing; leave it out")
+        fmt = output_format(
+            fmt_text,
+            as_json,
+            formats=(OutputFormat.table, OutputFormat.json),
+            why="the problems are lines of text (table) or a JSON report",
+        )
         _check(choose_battle("claims check", file, battle, "FILE|BATTLE"), article, fmt)
         return
+    fmt = output_format(fmt_text, as_json)
     if file is not None:
         raise UserError(
             f"claims: unexpected argument {file!r}; list with 'attrition claims BATTLE' or check "
@@ -133,13 +155,18 @@ def claims_command(
         )
     if article is not None:
         raise UserError("claims: --article only applies to 'attrition claims check'")
-    from attrition.data.claims import filter_claims, load_claims
+    from attrition.data.claims import battle_spec, filter_claims, load_claims
+    from attrition.data.schema import METRICS, SUBJECT_SIDES
 
     name = choose_battle("claims", target, battle)
+    spec = battle_spec(name)
+    metrics = canonical_values(metric, METRICS, "--metric", "metric")
+    sides = canonical_values(side, spec.subjects if spec else SUBJECT_SIDES, "--side", "side")
+    names = split_values(claimant, "--claimant")
     df = load_claims(name)
-    df = filter_claims(
-        df, metric=metric, claimant=claimant, side=side, start=date_from, end=date_to
-    )
+    df = filter_claims(df, metric=metrics or None, start=date_from, end=date_to)
+    df = _keep(df, "subject_side", sides)
+    df = _containing(df, "claimant", names)
     if fmt is OutputFormat.table:
         _print_table(
             f"Claims: {name} ({len(df)} rows)",
@@ -186,13 +213,35 @@ def events_command(
         metavar="BATTLE",
         help="A packaged battle's name or a battle folder (default bakhmut).",
     ),
-    fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table, csv or json."),
+    place: list[str] | None = typer.Option(
+        None, "--place", help="Only events at this place (any letter case)." + _MANY
+    ),
+    event: list[str] | None = typer.Option(
+        None, "--event", help="Only this kind of event (e.g. captured, withdrew)." + _MANY
+    ),
+    by_side: list[str] | None = typer.Option(
+        None, "--by", help="Only events by this side (Bakhmut: UA, RU)." + _MANY
+    ),
+    claimant: list[str] | None = typer.Option(
+        None, "--claimant", help="Only claimants whose name contains this text." + _MANY
+    ),
+    fmt_text: str | None = format_option(),
+    as_json: bool = json_option(),
     battle_opt: str | None = _battle_option(),
 ) -> None:
-    from attrition.data.claims import load_events
+    from attrition.data.claims import battle_spec, load_events
+    from attrition.data.schema import BY_SIDES, EVENTS
 
+    fmt = output_format(fmt_text, as_json)
     battle = choose_battle("events", target, battle_opt)
+    spec: BattleSpec | None = battle_spec(battle)
     df = load_events(battle)
+    known_places = sorted({str(p) for p in df["place"].dropna()})
+    df = _keep(df, "place", canonical_values(place, known_places, "--place", "place"))
+    df = _keep(df, "event", canonical_values(event, EVENTS, "--event", "event"))
+    bys = canonical_values(by_side, spec.side_ids if spec else BY_SIDES, "--by", "side")
+    df = _keep(df, "by_side", bys)
+    df = _containing(df, "claimant", split_values(claimant, "--claimant"))
     if fmt is not OutputFormat.table:
         _emit(df, fmt)
         return
@@ -220,11 +269,13 @@ def places_command(
         metavar="BATTLE",
         help="A packaged battle's name or a battle folder (default bakhmut).",
     ),
-    fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table, csv or json."),
+    fmt_text: str | None = format_option(),
+    as_json: bool = json_option(),
     battle_opt: str | None = _battle_option(),
 ) -> None:
     from attrition.data.claims import load_places
 
+    fmt = output_format(fmt_text, as_json)
     battle = choose_battle("places", target, battle_opt)
     df = load_places(battle)
     if fmt is not OutputFormat.table:
@@ -251,18 +302,19 @@ def places_command(
 
 
 def streams_command(
-    stream: str | None = typer.Option(
-        None, "--stream", help="Show this stream (default: list the streams)."
+    stream: list[str] | None = typer.Option(
+        None, "--stream", help="Show this stream (default: list the streams)." + _MANY
     ),
-    fmt: OutputFormat = typer.Option(
-        OutputFormat.table,
-        "--format",
-        help="table (a summary per series), csv or json (every daily row).",
+    fmt_text: str | None = format_option(
+        "table (default: a summary per series), csv or json (every daily row)."
     ),
+    as_json: bool = json_option(),
 ) -> None:
     from attrition.data import streams as st
 
-    if stream is None:
+    fmt = output_format(fmt_text, as_json)
+    names = canonical_values(stream, [i.name for i in st.available_streams()], "--stream", "stream")
+    if not names:
         infos = st.available_streams()
         rows = [
             {
@@ -301,10 +353,11 @@ def streams_command(
 
             _emit(pd.DataFrame(rows), fmt)
         return
-    df = st.load_streams([stream])
+    df = st.load_streams(names)
     if fmt is not OutputFormat.table:
         _emit(df, fmt)
         return
+    shown = names[0] if len(names) == 1 else ", ".join(names)
     summary = []
     for key, g in df.groupby(["metric", "subject_side", "series"], sort=True):
         metric, subject, series = (str(k) for k in key)
@@ -320,7 +373,7 @@ def streams_command(
             ]
         )
     _print_table(
-        f"Stream {stream} ({len(df)} daily rows)",
+        f"Stream{'s' if len(names) > 1 else ''} {shown} ({len(df)} daily rows)",
         ["series", "metric", "side", "first", "last", "last value", "days"],
         summary,
     )
@@ -394,6 +447,21 @@ def _read_curated(against: str) -> pd.DataFrame:
 
 # ---------------------------------------------------------------------------------------------
 # helpers
+
+
+def _keep(df: pd.DataFrame, column: str, values: list[str]) -> pd.DataFrame:
+    """The rows whose ``column`` is one of ``values`` (all rows when none are given)."""
+    return df[df[column].isin(values)] if values else df
+
+
+def _containing(df: pd.DataFrame, column: str, texts: list[str]) -> pd.DataFrame:
+    """The rows whose ``column`` contains one of ``texts`` (any case; all rows when none)."""
+    if not texts:
+        return df
+    mask = df[column].isna() & False
+    for t in texts:
+        mask |= df[column].fillna("").str.contains(t, case=False, regex=False)
+    return df[mask]
 
 
 def _missing(v: Any) -> bool:
