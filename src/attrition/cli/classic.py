@@ -8,7 +8,16 @@ from __future__ import annotations
 
 import typer
 
-from attrition.cli._output import print_json
+from attrition.cli._output import (
+    OutputFormat,
+    format_option,
+    json_option,
+    output_format,
+    print_csv,
+    print_frame_csv,
+    print_json,
+)
+from attrition.errors import UserError
 
 
 def register(app: typer.Typer) -> None:
@@ -22,21 +31,31 @@ def register(app: typer.Typer) -> None:
     @ds_app.callback()
     def datasets_list(
         ctx: typer.Context,
-        as_json: bool = typer.Option(False, "--json", help="Print JSON instead of a table."),
+        fmt_text: str | None = format_option(),
+        as_json: bool = json_option(),
     ) -> None:
         """List the packaged datasets (name, rows, period, licence)."""
         if ctx.invoked_subcommand is not None:
+            if fmt_text is not None or as_json:
+                raise UserError(
+                    f"datasets {ctx.invoked_subcommand}: --format and --json list the datasets; "
+                    f"give them after the subcommand (datasets {ctx.invoked_subcommand} ... "
+                    "--format json) or leave them out"
+                )
             return
+        fmt = output_format(fmt_text, as_json)
         from attrition.data import datasets
 
         infos = datasets.available()
-        if as_json:
-            print_json(
-                [
-                    {"name": i.name, "rows": i.rows, "period": i.period, "licence": i.licence}
-                    for i in infos
-                ]
-            )
+        if fmt is not OutputFormat.table:
+            rows = [
+                {"name": i.name, "rows": i.rows, "period": i.period, "licence": i.licence}
+                for i in infos
+            ]
+            if fmt is OutputFormat.json:
+                print_json(rows)
+            else:
+                print_csv(rows)
             return
         from rich.console import Console
         from rich.table import Table
@@ -49,11 +68,26 @@ def register(app: typer.Typer) -> None:
         Console().print(table)
 
     @ds_app.command("show")
-    def datasets_show(name: str = typer.Argument(..., help="Dataset name.")) -> None:
+    def datasets_show(
+        name: str = typer.Argument(..., help="Dataset name."),
+        fmt_text: str | None = format_option("table (default: text) or json."),
+        as_json: bool = json_option(),
+    ) -> None:
         """Describe one dataset: source, licence, citation, known defects and their handling."""
         from attrition.data import datasets
 
+        fmt = output_format(
+            fmt_text, as_json, formats=(OutputFormat.table, OutputFormat.json),
+            why="a description is one record",
+        )  # fmt: skip
         i = datasets.info(name)
+        if fmt is OutputFormat.json:
+            print_json(
+                {"name": i.name, "title": i.title, "rows": i.rows, "period": i.period,
+                 "licence": i.licence, "description": i.description, "citation": i.citation,
+                 "defects": list(i.defects), "files": str(i.path)}
+            )  # fmt: skip
+            return
         typer.echo(f"{i.name}: {i.title}")
         typer.echo(f"  rows: {i.rows}   period: {i.period}   licence: {i.licence}")
         typer.echo(f"  {i.description}")
@@ -100,17 +134,25 @@ def register(app: typer.Typer) -> None:
         seed: int | None = typer.Option(
             None, "--seed", help="least-squares, mle: seed of the starting points (default 0)."
         ),
-        as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+        fmt_text: str | None = format_option(
+            "table (default: text), csv (the fitted parameters, one row each) or json (one object)."
+        ),
+        as_json: bool = json_option(),
     ) -> None:
         """Fit an attrition law to a classic dataset."""
         from attrition.infer.fit import fit_dataset
 
-        out = fit_dataset(
+        fmt = output_format(fmt_text, as_json)
+        fitter = fit_dataset(
             dataset, method=method, law=model, days=days, force=force, series=series,
             weights=weights, air_weight=air_weight, mode=mode, target=target, dist=dist,
             correct_typo=correct_typo, seed=seed,
-        ).summary()  # fmt: skip
-        if as_json:
+        )  # fmt: skip
+        if fmt is OutputFormat.csv:
+            print_frame_csv(fitter.to_frame())
+            return
+        out = fitter.summary()
+        if fmt is OutputFormat.json:
             print_json(out)
             return
         typer.echo(f"{out['dataset']}  days {out['days'][0]}-{out['days'][1]}  "
@@ -129,14 +171,18 @@ def register(app: typer.Typer) -> None:
         dataset: str = typer.Argument(..., help="Dataset: ardennes or iwo-jima."),
         days: str | None = typer.Option(None, "--days", help="Day range A-B (inclusive)."),
         mode: str = typer.Option("auto", "--mode", help="auto, conditional or trajectory."),
-        as_json: bool = typer.Option(False, "--json", help="Print JSON records."),
+        fmt_text: str | None = format_option(),
+        as_json: bool = json_option(),
     ) -> None:
         """Fit every law of the family and rank them by AIC (with BIC and R²)."""
         from attrition.infer.compare import compare_laws
         from attrition.infer.fit import load_fit_data
 
+        fmt = output_format(fmt_text, as_json)
         table, _ = compare_laws(load_fit_data(dataset, days), mode=mode)
-        if as_json:
+        if fmt is OutputFormat.json:
             print_json(table.to_dict(orient="records"))
+        elif fmt is OutputFormat.csv:
+            print_frame_csv(table)
         else:
             typer.echo(table.to_string(index=False, float_format=lambda v: f"{v:.4g}"))

@@ -11,20 +11,28 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import typer
 
+from attrition.cli._output import (
+    OutputFormat,
+    format_option,
+    json_option,
+    output_format,
+    print_csv,
+)
 from attrition.data.dates import parse_date
-from attrition.errors import UserError
+from attrition.errors import DataWarning, UserError
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from attrition.data.battle import BattleSpec
-    from attrition.infer.fusion import FogOfWar
+    from attrition.infer.fusion import FogOfWar, PreparedClaims
 
 __all__ = [
     "EstimateOptions",
@@ -57,8 +65,8 @@ _ESTIMATE_HELP = """Fuse contradictory casualty claims into estimates with hones
 
 \b
   attrition estimate [BATTLE | --battle NAME|PATH] [--claims FILE] [--window START END]
-                     [--cutoff DATE] [--streams LIST] [--draws N] [--chains N] [--seed N]
-                     [--json] [--out DIR]
+                     [--period START END] [--cutoff DATE] [--streams LIST] [--draws N]
+                     [--chains N] [--seed N] [--format table|csv|json] [--out DIR]
 
 BATTLE (or --battle) is a packaged battle's name or a battle folder (attrition battle new);
 default bakhmut. Its battle.toml gives the sides, components and claimant groups, its phases
@@ -67,8 +75,16 @@ battle's sides when a battle is given). --cutoff uses only claims published by t
 claim_date; undated claims are left out): later or undated claims cannot change the output.
 --streams adds all-front series (genstaff, named-dead, oryx) and reports what they change; with
 --cutoff only the streams dated by publication (genstaff, oryx) are accepted, up to the cutoff,
-and named-dead (compiled later, by date of death) is refused. The results are
-estimates from claims under stated priors, not facts (method: docs/fog-of-war.md).
+and named-dead (compiled later, by date of death) is refused.
+
+--period START END answers "how many in that period?": the battle is fitted once over its
+whole window and each posterior draw of the daily casualties is summed over the period's days
+(median and 90% interval per side, with the period's share of the window). --window is
+different: it fits only the claims inside the window, and a claim whose period reaches beyond
+it is clipped to it, its whole figure read as falling inside (a warning counts them), which
+inflates a short window's totals. --format csv prints one row per side and quantity; --json is
+--format json. The results are estimates from claims under stated priors, not facts (method:
+docs/fog-of-war.md).
 """
 
 
@@ -164,6 +180,7 @@ class EstimateOptions:
     draws: int = 500
     chains: int = 4
     seed: int = 0
+    period: tuple[str, str] | None = None
 
     def fog(self, *, streams: bool = True) -> dict[str, Any]:
         """Keyword arguments of :class:`attrition.infer.fusion.FogOfWar`."""
@@ -192,11 +209,14 @@ def check_estimate(
     phases: pd.DataFrame | None,
     options: EstimateOptions,
     battle: BattleSpec | None = None,
-) -> None:
+) -> PreparedClaims:
     """Everything that can be checked before the fit, named by the command's options: sizes
     and seed, the window inside the claims' dates (:func:`battle_span`), the cutoff inside the
-    battle window (:func:`battle_window`), the sides of the claims (``battle``) and the memory of
-    ``draws x chains`` draws (:func:`attrition.infer.fusion.check_fit_memory`)."""
+    battle window (:func:`battle_window`), the sides of the claims (``battle``), the period
+    inside the fitted window and the memory of ``draws x chains`` draws
+    (:func:`attrition.infer.fusion.check_fit_memory`). With a window, a
+    :class:`~attrition.errors.DataWarning` counts the claims clipped to it. Returns the
+    claims as the fit will place them."""
     from attrition.infer.fusion import battle_span as span
     from attrition.infer.fusion import battle_window as bwin
     from attrition.infer.fusion import check_fit_memory, prepare_claims
@@ -226,10 +246,33 @@ def check_estimate(
                 "it, or leave --cutoff out to use every claim"
             )
     prepared = prepare_claims(claims, win, cut, phases, battle=battle)
+    if win is not None:
+        _warn_clipped(prepared)
+    if options.period is not None:
+        from attrition.infer.fusion.period import check_period
+
+        check_period(options.period[0], options.period[1], prepared.window)
     days = (prepared.window[1] - prepared.window[0]).days + 1
     months = -(-days // 30)
     n_obs = len(prepared.used) + 3 * months * len(options.streams)
     check_fit_memory(days, n_obs, options.draws, options.chains, options=("--draws", "--chains"))
+    return prepared
+
+
+def _warn_clipped(prepared: PreparedClaims) -> None:
+    """One warning line: how many used claims the window clips, and what that does."""
+    used = prepared.used
+    clipped = int(used["reason"].str.contains("clipped to window", regex=False).sum())
+    if not clipped:
+        return
+    w0, w1 = prepared.window
+    warnings.warn(
+        f"--window {w0} {w1}: {clipped} claim(s) speak of periods reaching beyond the window "
+        "and are clipped to it: their whole figures are read as falling inside it, which "
+        f"inflates the window's totals; for the share of the whole fit use --period {w0} {w1}",
+        DataWarning,
+        stacklevel=2,
+    )
 
 
 def build_estimate(
@@ -242,13 +285,16 @@ def build_estimate(
     draws: int = 500,
     chains: int = 4,
     seed: int = 0,
+    period: tuple[str, str] | None = None,
 ) -> tuple[dict[str, Any], FogOfWar]:
     """Fit and return ``(summary, fitted FogOfWar)``; with streams the summary gains
-    ``streams_effect`` (casualties per side with and without the streams).
+    ``streams_effect`` (casualties per side with and without the streams), with a ``period``
+    (two ISO dates inside the window) ``period``
+    (:meth:`attrition.infer.fusion.period.PeriodEstimate.summary`).
 
     ``battle``: a packaged battle's name or a battle folder (default bakhmut). Every option is
     checked first (:func:`check_estimate`), before the fit."""
-    options = EstimateOptions(window, cutoff, tuple(streams or ()), draws, chains, seed)
+    options = EstimateOptions(window, cutoff, tuple(streams or ()), draws, chains, seed, period)
     options.check_sizes()
     claims, phases, spec = _load(battle, claims_file)
     check_estimate(claims, phases, options, spec)
@@ -264,7 +310,12 @@ def _fit(
     from attrition.infer.fusion import fuse_claims
 
     est = fuse_claims(claims, phases, battle=battle, **options.fog())
-    return est.summary(), est.fog
+    summary = est.summary()
+    if options.period is not None:
+        from attrition.infer.fusion.period import period_estimate
+
+        summary["period"] = period_estimate(est.fog, *options.period).summary()
+    return summary, est.fog
 
 
 def estimate_command(
@@ -283,7 +334,16 @@ def estimate_command(
         None, "--claims", help="A claims CSV in the claims schema (docs/claims-schema.md)."
     ),
     window: tuple[str, str] | None = typer.Option(
-        None, "--window", metavar="START END", help="Battle window, two ISO dates."
+        None,
+        "--window",
+        metavar="START END",
+        help="Fit only this window (two ISO dates); claims reaching beyond it are clipped.",
+    ),
+    period: tuple[str, str] | None = typer.Option(
+        None,
+        "--period",
+        metavar="START END",
+        help="Also report the share of the whole fit falling in this period (two ISO dates).",
     ),
     cutoff: str | None = typer.Option(
         None, "--cutoff", help="Use only claims known by this date (YYYY-MM-DD)."
@@ -296,7 +356,10 @@ def estimate_command(
     ),
     chains: int = typer.Option(4, "--chains", help="Number of chains (bounded likewise)."),
     seed: int = typer.Option(0, "--seed", help="Random seed (same seed, same output)."),
-    as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+    fmt_text: str | None = format_option(
+        "table (default: text), csv (one row per side and quantity) or json (one object)."
+    ),
+    as_json: bool = json_option(),
     out: Path | None = typer.Option(
         None,
         "--out",
@@ -306,10 +369,13 @@ def estimate_command(
 ) -> None:
     if window is not None and any(w is None for w in window):
         window = None
+    if period is not None and any(p is None for p in period):
+        period = None
     # every option and the output folder are checked before the fit, which takes minutes
+    fmt = output_format(fmt_text, as_json)
     chosen = _resolve_battle(battle, battle_option)
     names = tuple(_parse_streams(streams))
-    options = EstimateOptions(window, cutoff, names, draws, chains, seed)
+    options = EstimateOptions(window, cutoff, names, draws, chains, seed, period)
     options.check_sizes()
     if out is not None:
         from attrition.outputs import check_output_dir
@@ -320,11 +386,46 @@ def estimate_command(
     summary, fog = _fit(data, phases, options, spec)
     if out is not None:
         _write_out(out, summary, fog)
-    if as_json:
+    if fmt is OutputFormat.json:
         typer.echo(json.dumps(summary, indent=2, ensure_ascii=False))
+    elif fmt is OutputFormat.csv:
+        print_csv(_csv_rows(summary), ["period", "side", "quantity", "median", "q05", "q95"])
     else:
         label = chosen or ("claims file" if claims else "bakhmut")
         typer.echo(_text_report(summary, label, fog))
+        if "period" in summary:
+            typer.echo("")
+            typer.echo(_period_report(summary["period"]))
+
+
+def _csv_rows(summary: dict[str, Any]) -> list[dict[str, Any]]:
+    """One row per side and quantity: the whole window's, then the period's (``--period``)."""
+    w = summary["window"]
+    parts = [(f"{w['start']}..{w['end']}", summary["sides"])]
+    if "period" in summary:
+        p = summary["period"]
+        parts.append((f"{p['start']}..{p['end']}", p["sides"]))
+    return [
+        {"period": label, "side": side, "quantity": q, **values}
+        for label, sides in parts
+        for side, qs in sides.items()
+        for q, values in qs.items()
+    ]
+
+
+def _period_report(p: dict[str, Any]) -> str:
+    lines = [
+        f"Period {p['start']}..{p['end']} ({p['days']} days): its share of the fit over "
+        f"{p['window']['start']}..{p['window']['end']} (daily draws summed over the period)",
+        f"{'side':<8} {'casualties':<28} {'killed':<26} {'wounded':<26} {'share of window'}",
+    ]
+    for side, q in p["sides"].items():
+        share = q["share_of_window"]
+        lines.append(
+            f"{side:<8} {_q(q['casualties']):<28} {_q(q['killed']):<26} {_q(q['wounded']):<26} "
+            f"{100 * share['median']:.0f}% ({100 * share['q05']:.0f}-{100 * share['q95']:.0f}%)"
+        )
+    return "\n".join(lines)
 
 
 def _write_out(folder: Path, summary: dict[str, Any], fog: FogOfWar) -> None:
@@ -430,7 +531,10 @@ def validate_estimate_command(
         help="Synthetic battles per generator; bounded by the memory and time limits.",
     ),
     seed: int = typer.Option(0, "--seed", help="Random seed of the study."),
-    as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+    fmt_text: str | None = format_option(
+        "table (default: text), csv (the coverage rows) or json (one object: every table)."
+    ),
+    as_json: bool = json_option(),
     synthetic_only: bool = typer.Option(
         False, "--synthetic-only", help="Skip the Bakhmut parts (leave-one-out, sensitivity)."
     ),
@@ -438,14 +542,18 @@ def validate_estimate_command(
     from attrition.infer.validate import GENERATORS, validation_study
     from attrition.limits import check_count, check_memory, check_seed, check_time
 
+    fmt = output_format(fmt_text, as_json)
     check_count(replicates, "--replicates")
     check_seed(seed)
     fits = replicates * len(GENERATORS)
     check_memory("--replicates", replicates, fits * REPLICATE_BYTES)
     check_time("--replicates", replicates, fits * FIT_SECONDS_AT_LEAST)
     result = validation_study(replicates, seed, battle=None if synthetic_only else "bakhmut")
-    if as_json:
+    if fmt is OutputFormat.json:
         typer.echo(json.dumps(result, indent=2))
+        return
+    if fmt is OutputFormat.csv:
+        print_csv(result["coverage"])
         return
     lines = [
         f"Coverage of 90% intervals ({replicates} synthetic battles per generator, seed {seed}); "

@@ -1,4 +1,5 @@
-"""Scenario commands: ``scenario list``, ``scenario run`` (every kind), ``hindcast``.
+"""Scenario commands: ``scenario list``, ``scenario show``, ``scenario new``, ``scenario run``
+(every kind), ``hindcast``.
 
 Thin layer: a file is read and validated by its kind (:func:`attrition.battles.load_scenario`);
 a duel runs through the same code as ``attrition simulate``
@@ -18,7 +19,15 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from attrition.cli._output import print_json
+from attrition.cli._output import (
+    OutputFormat,
+    format_option,
+    json_option,
+    output_format,
+    print_csv,
+    print_frame_csv,
+    print_json,
+)
 from attrition.errors import UserError
 
 if TYPE_CHECKING:
@@ -30,7 +39,7 @@ __all__ = ["register"]
 _RUN_HELP = """Run a scenario of any kind: a duel or a Bakhmut what-if.
 
 \b
-  attrition scenario run NAME|FILE [--runs N] [--seed N] [--json] [--out DIR]
+  attrition scenario run NAME|FILE [--runs N] [--seed N] [--format table|csv|json] [--out DIR]
   attrition scenario run NAME|FILE [--cutoff DATE] [--law LAW]   (Bakhmut)
 
 NAME is a packaged scenario (attrition scenario list) or a TOML file; its [scenario] kind
@@ -38,8 +47,24 @@ NAME is a packaged scenario (attrition scenario list) or a TOML file; its [scena
 (--json prints the same summary; --out writes summary.json and runs.csv). A Bakhmut scenario
 is calibrated on the evidence known by --cutoff (default: all), then runs --runs times
 (posterior draws x binomial attrition); --json prints {scenario, runs, seed, city_fall_date,
-sides, exchange_ratio}; --out writes summary.json, runs.csv and daily.csv. What it prints is
-a model statement, not a fact about what would have happened.
+sides, exchange_ratio}; --out writes summary.json, runs.csv and daily.csv. --format csv
+prints one row per side; --json is --format json. What it prints is a model statement, not a
+fact about what would have happened.
+"""
+
+_SHOW_HELP = """Print a scenario file (a packaged name or a TOML file) with its kind.
+
+The first line is a TOML comment naming the file and its kind; the rest is the file as it is.
+The file is read and checked by its kind first, so what is shown is a valid scenario.
+"""
+
+_NEW_HELP = """Write a commented template scenario: every key of its kind, valid as written.
+
+\b
+  attrition scenario new NAME --kind duel|bakhmut [--out FILE]
+
+The file (default NAME.toml in the current folder) must not exist: nothing is overwritten.
+Keys you do not need stay commented out; `attrition scenario run FILE` runs it.
 """
 
 _HINDCAST_HELP = """Hindcast skill of the Bakhmut model against a naive baseline.
@@ -55,30 +80,38 @@ def register(app: typer.Typer) -> None:
     """Add ``scenario`` (``list``, ``run``) and ``hindcast`` to ``app``."""
     group = typer.Typer(
         name="scenario",
-        help="Scenarios of every kind (duels, Bakhmut what-ifs): list them, run one.",
+        help="Scenarios of every kind (duels, Bakhmut what-ifs): list, show, write a new one, "
+        "run one.",
         no_args_is_help=True,
         add_completion=False,
         rich_markup_mode=None,
     )
     group.command("list", help="List the packaged scenarios of every kind.")(list_command)
+    group.command("show", help=_SHOW_HELP)(show_command)
+    group.command("new", help=_NEW_HELP)(new_command)
     group.command("run", help=_RUN_HELP)(run_command)
     app.add_typer(group, name="scenario")
     app.command("hindcast", help=_HINDCAST_HELP)(hindcast_command)
 
 
 def list_command(
-    as_json: bool = typer.Option(False, "--json", help="Print JSON records."),
+    fmt_text: str | None = format_option(),
+    as_json: bool = json_option(),
 ) -> None:
     """List the packaged scenarios of every kind."""
     from attrition.battles import load_scenario, scenario_library
 
+    fmt = output_format(fmt_text, as_json)
     rows = []
     for name, (kind, path) in scenario_library().items():
         info = load_scenario(path).scenario
         title = getattr(info, "title", "") or getattr(info, "description", "")
         rows.append({"name": name, "kind": kind, "title": title, "file": path.name})
-    if as_json:
+    if fmt is OutputFormat.json:
         print_json(rows)
+        return
+    if fmt is OutputFormat.csv:
+        print_csv(rows, ["name", "kind", "title", "file"])
         return
     width = max((len(r["name"]) for r in rows), default=4)
     kw = max((len(r["kind"]) for r in rows), default=4)
@@ -100,7 +133,10 @@ def run_command(
         "--law",
         help="Bakhmut: auto, square, linear or logarithmic (default: the file's).",
     ),
-    as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+    fmt_text: str | None = format_option(
+        "table (default: text), csv (one row per side) or json (one object)."
+    ),
+    as_json: bool = json_option(),
     out: str | None = typer.Option(
         None,
         "--out",
@@ -113,6 +149,7 @@ def run_command(
     from attrition.limits import check_count, check_seed
 
     # everything is checked before the work (a Bakhmut calibration takes minutes)
+    fmt = output_format(fmt_text, as_json)
     check_count(runs, "--runs")
     check_seed(seed)
     if out is not None:
@@ -123,7 +160,7 @@ def run_command(
     runner = _RUNNERS.get(spec.scenario.kind)
     if runner is None:  # a kind registered without a runner here
         raise UserError(f"{spec.source}: scenarios of kind {spec.scenario.kind!r} cannot run yet")
-    runner(spec, runs=runs, seed=seed, cutoff=cutoff, law=law, as_json=as_json, out=out)
+    runner(spec, runs=runs, seed=seed, cutoff=cutoff, law=law, fmt=fmt, out=out)
 
 
 def _run_duel(
@@ -133,11 +170,11 @@ def _run_duel(
     seed: int | None,
     cutoff: str | None,
     law: str | None,
-    as_json: bool,
+    fmt: OutputFormat,
     out: str | None,
 ) -> None:
     """A duel: the ensemble of ``attrition simulate`` (same checks, same engine, same output)."""
-    from attrition.cli.simulate import human_summary, run_duel
+    from attrition.cli.simulate import human_summary, run_duel, summary_rows
     from attrition.limits import check_count
     from attrition.scenarios.spec import MAX_RUNS
 
@@ -167,8 +204,11 @@ def _run_duel(
 
         for p in install_out_folder(Path(out), write, seed=summary["seed"]):
             typer.echo(f"wrote {p}", err=True)
-    if as_json:
+    if fmt is OutputFormat.json:
         print_json(summary)
+        return
+    if fmt is OutputFormat.csv:
+        print_csv(summary_rows(summary))
         return
     typer.echo(human_summary(summary))
 
@@ -180,7 +220,7 @@ def _run_bakhmut(
     seed: int | None,
     cutoff: str | None,
     law: str | None,
-    as_json: bool,
+    fmt: OutputFormat,
     out: str | None,
 ) -> None:
     """A Bakhmut what-if: calibrated (memory checked first), run, checked, formatted."""
@@ -196,8 +236,17 @@ def _run_bakhmut(
 
         for p in install_out_folder(Path(out), result.write, seed=s):
             typer.echo(f"wrote {p}", err=True)
-    if as_json:
+    if fmt is OutputFormat.json:
         print_json(summary)
+        return
+    if fmt is OutputFormat.csv:
+        print_csv(
+            [
+                {"side": side, "quantity": q, **values}
+                for side, qs in summary["sides"].items()
+                for q, values in qs.items()
+            ]
+        )
         return
     f = summary["city_fall_date"]
     typer.echo(f"scenario {summary['scenario']}: {n} runs, seed {s}, law {result.law}"
@@ -230,19 +279,213 @@ def hindcast_command(
     ),
     seed: int = typer.Option(0, "--seed", help="Seed."),
     law: str = typer.Option("auto", "--law", help="auto, square, linear or logarithmic."),
-    as_json: bool = typer.Option(False, "--json", help="Print JSON records."),
+    fmt_text: str | None = format_option(),
+    as_json: bool = json_option(),
 ) -> None:
     """Hindcast skill table."""
     from attrition.battles import bakhmut as sb
     from attrition.battles.bakhmut.evidence import parse_cutoff
 
+    fmt = output_format(fmt_text, as_json)
     raw = [c.strip() for c in cutoffs.split(",")] if cutoffs else list(sb.HINDCAST_CUTOFFS)
     raw = [c for c in raw if c]
     if not raw:
         raise UserError("--cutoffs: give at least one date, e.g. 2023-01-31")
     dates = [parse_cutoff(c) for c in raw]
     table = sb.hindcast([d for d in dates if d is not None], runs=runs, seed=seed, law=law)
-    if as_json:
+    if fmt is OutputFormat.json:
         print_json(table.to_dict(orient="records"))
         return
+    if fmt is OutputFormat.csv:
+        print_frame_csv(table)
+        return
     typer.echo(table.to_string(index=False, float_format=lambda v: f"{v:.3g}"))
+
+
+# ---------------------------------------------------------------------------------------------
+# show, new
+
+
+def show_command(
+    scenario: str = typer.Argument(..., metavar="NAME|FILE", help="Scenario name or TOML file."),
+    fmt_text: str | None = format_option(
+        "table (default: the TOML after a comment naming its kind) or json ({name, kind, file, "
+        "toml})."
+    ),
+    as_json: bool = json_option(),
+) -> None:
+    """Print a scenario file with its kind."""
+    from attrition.battles import load_scenario, resolve_scenario
+
+    fmt = output_format(
+        fmt_text,
+        as_json,
+        formats=(OutputFormat.table, OutputFormat.json),
+        why="a scenario is one TOML file",
+    )
+    path, _ = resolve_scenario(scenario)
+    spec = load_scenario(scenario)  # checked by its kind: what is shown is valid
+    kind = str(spec.scenario.kind)
+    text = path.read_text(encoding="utf-8")
+    if fmt is OutputFormat.json:
+        print_json({"name": spec.scenario.name, "kind": kind, "file": str(path), "toml": text})
+        return
+    typer.echo(f"# {path} (kind {kind})")
+    typer.echo(text, nl=not text.endswith("\n"))
+
+
+SCENARIO_NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_")
+"""Characters of a new scenario's name (it becomes ``[scenario] name`` and the file's stem)."""
+
+
+def new_command(
+    name: str = typer.Argument(..., help="The scenario's name (letters, digits, - and _)."),
+    kind: str = typer.Option(..., "--kind", metavar="duel|bakhmut", help="The kind of scenario."),
+    out: Path | None = typer.Option(
+        None, "--out", help="The file to write (default NAME.toml here); must not exist."
+    ),
+) -> None:
+    """Write a commented template scenario of a kind."""
+    from attrition.cli._output import canonical
+
+    if not name or not set(name) <= SCENARIO_NAME_CHARS:
+        raise UserError(
+            f"scenario new: name {name!r}: use letters, digits, '-' and '_' only "
+            "(it becomes the file's name), e.g. my-duel"
+        )
+    chosen = canonical(kind, TEMPLATES, "--kind", "kind")
+    target = out if out is not None else Path(f"{name}.toml")
+    if target.exists() or target.is_symlink():
+        raise UserError(f"--out {target}: exists; give another file name (nothing is overwritten)")
+    if target.suffix.lower() != ".toml":
+        raise UserError(f"--out {target}: a scenario file ends in .toml; e.g. {name}.toml")
+    from attrition.cli._output import check_writable
+
+    check_writable(target.parent, shown=target)
+    text = TEMPLATES[chosen](name)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        with open(target, "x", encoding="utf-8") as fh:  # exclusive: never replaces a file
+            fh.write(text)
+    except FileExistsError:
+        raise UserError(
+            f"--out {target}: exists; give another file name (nothing is overwritten)"
+        ) from None
+    typer.echo(f"wrote {target} (kind {chosen})")
+    typer.echo(f"next: edit it, then `attrition scenario run {target}`")
+
+
+def duel_template(name: str) -> str:
+    """A commented duel scenario: every key of the kind (docs/simulation.md), valid as written."""
+    from attrition.models.laws import LAW_NAMES
+    from attrition.scenarios.spec import DISTRIBUTIONS, METHODS
+
+    return f"""# A Lanchester duel: two sides, one law, an ensemble of runs (docs/simulation.md).
+# Lines starting with # are optional keys: remove the # to use one.
+
+[scenario]
+kind = "duel"
+name = {_toml_string(name)}
+law = "square"            # {" | ".join(LAW_NAMES)}
+days = 30                 # whole days
+description = "Square-law duel, 1,000 vs 800 over 30 days"
+# p = 0.8                 # power law: the shooter's exponent
+# q = 0.6                 # power law: the target's exponent
+# aimed = "blue"          # mixed law: the side whose fire is aimed
+
+[sides.blue]              # exactly two sides, any names, in this order
+strength = 1000
+effectiveness = 0.012     # losses its fire inflicts per shooter per day (square law)
+
+[sides.red]
+strength = 800
+effectiveness = 0.010
+
+[run]
+method = "ssa"            # {" | ".join(METHODS)}   (default ode)
+runs = 1000               # >= 1   (default 1)
+seed = 1                  # >= 0   (default 0)
+# substeps = 0            # steps per day; 0 = automatic
+# epsilon = 0.03          # tau-leap error control
+
+[stop]
+annihilation = true       # stop when a side reaches annihilation_level
+annihilation_level = 0
+# breakpoint = {{ red = 0.4 }}    # per side: stop when it falls to this share of its strength
+
+# [[schedule]]            # an impulse: amount arrives (negative: leaves) at the start of day
+# side = "blue"
+# day = 10
+# amount = 200
+# [[schedule]]            # a rate: per_day troops a day during [start, end)
+# side = "red"
+# start = 0
+# end = 20
+# per_day = -15
+
+# [uncertain.blue.effectiveness]  # an uncertain input (strength or effectiveness) of a side
+# dist = "uniform"                # {", ".join(DISTRIBUTIONS)}
+# low = 0.010                     # uniform: low, high; normal: mean, sd (truncated at 0)
+# high = 0.014                    # lognormal: median, sigma; triangular: low, mode, high
+#                                 # draws: file (CSV/Parquet beside this file), column
+
+[outputs]                 # named quantities (default: final of each side, duration)
+quantities = ["final_blue", "final_red", "duration"]
+# also: losses_SIDE, win_SIDE, remaining_SIDE, exchange_ratio
+"""
+
+
+def bakhmut_template(name: str) -> str:
+    """A commented Bakhmut what-if: every key of the kind, valid as written (the record's
+    schedule, unchanged, until a ``[schedule]`` key is uncommented)."""
+    from attrition.battles.bakhmut.axes import BAKHMUT_LAWS, END, START
+    from attrition.battles.bakhmut.params import PARAMS
+    from attrition.battles.bakhmut.schedule import FORCES
+
+    params = "\n".join(
+        f"# {p.name} = {_number(float(p.value(p.loc)))}".ljust(32) + f"# {p.unit}" for p in PARAMS
+    )
+    return f"""# A Bakhmut what-if: the record's schedule with some kinds of items replaced, run
+# over the calibrated posterior (docs/bakhmut-model.md). Lines starting with # are optional keys.
+# Dates lie inside the battle, {START} to {END}.
+
+[scenario]
+kind = "bakhmut"
+name = {_toml_string(name)}
+title = "One line: what changes"
+rationale = "Why: the claims and the article behind it (may be a triple-quoted string)."
+
+[run]
+runs = 1000               # ensemble size (posterior draws x binomial attrition)
+seed = 1
+law = "auto"              # auto | {" | ".join(BAKHMUT_LAWS)}
+
+[schedule]                # each key given replaces the record's items of that kind
+# supply = [{{ date = "2022-08-01", level = 1.0 }}]    # Wagner's share of the 300 t/day demanded
+# recruitment = [{{ start = "2022-08-01", end = "2022-09-30" }}]   # convict recruitment
+# forces = [{{ force = "wagner", arrive = "2022-08-01", depart = "2023-05-25" }}]
+#   force: {", ".join(FORCES)}
+# withdrawals = [{{ date = "2023-03-07", to_fraction = 1.0 }}]    # Ukraine leaves the city
+# holds = [{{ place = "Soledar", until = "2023-02-28" }}]          # Ukraine holds a place
+# offensives = []         # Ukrainian flank counter-offensives: [{{ start = ..., end = ... }}]
+
+[parameters]              # fixed values replacing the posterior draws (prior centres shown)
+{params}
+"""
+
+
+def _number(v: float) -> str:
+    """A prior centre as TOML writes it plainly: 12000, 0.012, 2.5."""
+    text = f"{v:.4g}"
+    return f"{v:.0f}" if "e+" in text else text
+
+
+def _toml_string(text: str) -> str:
+    """``text`` as a TOML basic string (JSON's escaping is valid TOML)."""
+    import json
+
+    return json.dumps(text, ensure_ascii=False)
+
+
+#: The template of each kind ``scenario new`` writes.
+TEMPLATES: dict[str, Callable[[str], str]] = {"duel": duel_template, "bakhmut": bakhmut_template}

@@ -12,7 +12,15 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from attrition.cli._output import print_json
+from attrition.cli._output import (
+    OutputFormat,
+    format_option,
+    json_option,
+    output_format,
+    print_csv,
+    print_frame_csv,
+    print_json,
+)
 from attrition.errors import UserError, unknown_name
 
 if TYPE_CHECKING:
@@ -213,6 +221,11 @@ def human_summary(summary: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def summary_rows(summary: dict[str, Any]) -> list[dict[str, Any]]:
+    """An ensemble's summary as CSV records: one row per side (final strength, wins)."""
+    return [{"side": side, **stats} for side, stats in summary["sides"].items()]
+
+
 def register(app: typer.Typer) -> None:
     """Add ``simulate`` and ``sensitivity`` to the ``attrition`` app."""
 
@@ -243,7 +256,10 @@ def register(app: typer.Typer) -> None:
         checkpoint: Path | None = typer.Option(
             None, "--checkpoint", help="Folder for finished chunks; rerun to resume."
         ),
-        json_out: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
+        fmt_text: str | None = format_option(
+            "table (default: text), csv (one row per side) or json (the summary)."
+        ),
+        json_out: bool = json_option(),
         out: Path | None = typer.Option(
             None,
             "--out",
@@ -254,6 +270,7 @@ def register(app: typer.Typer) -> None:
         ),
     ) -> None:
         """Run a scenario's ensemble and summarise final strengths, wins and durations."""
+        fmt = output_format(fmt_text, json_out)
         _check_flags(runs, method, seed, executor, chunk_size, workers, scheduler)
         kind = _out_kind(out)
         _check_checkpoint(checkpoint)
@@ -268,8 +285,10 @@ def register(app: typer.Typer) -> None:
 
             install_out_file(out, lambda path: write_ensemble(ens, path))
         summary = ens.summary()
-        if json_out:
+        if fmt is OutputFormat.json:
             print_json(summary)
+        elif fmt is OutputFormat.csv:
+            print_csv(summary_rows(summary))
         else:
             typer.echo(human_summary(summary))
             if out is not None:
@@ -291,7 +310,10 @@ def register(app: typer.Typer) -> None:
         engine: str | None = typer.Option(
             None, "--engine", help="Simulation method (default: the scenario's)."
         ),
-        json_out: bool = typer.Option(False, "--json", help="Print the indices as JSON."),
+        fmt_text: str | None = format_option(
+            "table (default: text), csv (the indices, one row each) or json."
+        ),
+        json_out: bool = json_option(),
         out: Path | None = typer.Option(
             None,
             "--out",
@@ -299,6 +321,7 @@ def register(app: typer.Typer) -> None:
         ),
     ) -> None:
         """First-order and total Sobol indices (or Morris screening) with confidence intervals."""
+        fmt = output_format(fmt_text, json_out)
         from attrition.cli._output import check_out_file, install_out_file
         from attrition.limits import check_count, check_seed
         from attrition.scenarios.sensitivity import SA_METHODS, analyse, check_design
@@ -323,8 +346,11 @@ def register(app: typer.Typer) -> None:
         res = analyse(scenario, method=method, samples=samples, seed=seed, engine=engine)
         if out is not None:
             install_out_file(out, lambda path: res.write(str(path)))
-        if json_out:
+        if fmt is OutputFormat.json:
             print_json(res.to_dict())
+            return
+        if fmt is OutputFormat.csv:
+            print_frame_csv(res.table)
             return
         typer.echo(
             f"{res.method} sensitivity of {res.scenario}: {res.evaluations} runs "

@@ -32,6 +32,27 @@ class Fitter:
 
     method: str = "base"
 
+    def get_params(self) -> dict[str, Any]:
+        """The constructor's parameters and their current values (scikit-learn style), in the
+        order of ``__init__``'s signature; a fitter without parameters gives ``{}``."""
+        import inspect
+
+        init = type(self).__init__
+        if init is object.__init__:
+            return {}
+        names = [
+            p.name
+            for p in inspect.signature(init).parameters.values()
+            if p.name != "self" and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)
+        ]
+        return {n: getattr(self, n) for n in names if hasattr(self, n)}
+
+    def __repr__(self) -> str:
+        """``LeastSquaresFitter(law='square', target='daily', ...)``: the class and every
+        constructor parameter (scikit-learn style), whether fitted or not."""
+        args = ", ".join(f"{k}={v!r}" for k, v in self.get_params().items())
+        return f"{type(self).__name__}({args})"
+
     def _require_fitted(self) -> None:
         if not getattr(self, "fitted_", False):
             raise UserError(f"{type(self).__name__} is not fitted yet; call fit() first")
