@@ -50,6 +50,7 @@ BATTLE_FILE_LAYER: dict[str, int] = {
     "observations": 4,
     "likelihood": 5,
     "calibration": 6,
+    "scenario_file": 7,
     "scenarios": 7,
     "hindcasts": 8,
 }
