@@ -6,6 +6,7 @@ import csv
 import shutil
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
@@ -57,10 +58,21 @@ def test_packaged_claims_carry_their_lineage() -> None:
     assert spec.component_of == {"WAGNER": "RU"}  # parts are not modelled components
     groups = c[c["source_id"].str.startswith("us-gov-2023-05-casualties")]
     assert len(groups) == 4
-    # a folder without the lineage columns reads as unspecified scope, own source, whole side
     a = load_claims("avdiivka")
+    assert set(a["scope"]) == {"city", "sector"}
+    assert set(a["component"]) == {""}
+
+
+def test_a_folder_without_lineage_columns_reads_as_unspecified(tmp_path: Path) -> None:
+    folder = tmp_path / "avdiivka"
+    shutil.copytree(battle_dir("avdiivka"), folder)
+    df = pd.read_csv(folder / "claims.csv", dtype=str, keep_default_na=False)
+    lineage = ["scope", "scope_qualifier", "scope_note", "source_id", "component", "lineage_note"]
+    df.drop(columns=lineage).to_csv(folder / "claims.csv", index=False, lineterminator="\n")
+    a = load_claims(folder)
     assert set(a["scope"]) == {"unspecified"}
     assert set(a["component"]) == {""}
+    assert set(a["source_id"]) == {""}
 
 
 def test_an_unknown_scope_names_file_line_and_field(bk: Path) -> None:

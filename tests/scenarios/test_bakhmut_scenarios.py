@@ -167,6 +167,10 @@ def test_evidence_from_a_fitted_fog_of_war_object() -> None:
         _require_fitted = FogOfWar._require_fitted
         daily_draws = FogOfWar.daily_draws
 
+        def share_draws(self, component: str) -> np.ndarray:
+            assert component == "WAGNER"
+            return np.asarray(self.samples_["wagner_share"]).reshape(-1)
+
     ev = bk.evidence_from_fog(Fog())
     assert ev.dates[0] == np.datetime64(bk.START, "D")
     assert ev.draws.shape == (10, 14, 2)
