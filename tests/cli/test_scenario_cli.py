@@ -79,8 +79,11 @@ def test_scenario_list() -> None:
     assert by_name["duel"]["title"] == "Square-law duel, 1,000 vs 800 over 30 days"
     lines = out.splitlines()
     assert len(lines) == len(rows)
-    assert re.match(r"^duel +duel +Square-law duel", lines[0])
-    assert re.match(r"^baseline +bakhmut +The battle as recorded", lines[2])
+    names = [r["name"] for r in rows]
+    assert [ln.split()[0] for ln in lines] == names
+    assert re.match(r"^duel +duel +Square-law duel", lines[names.index("duel")])
+    assert re.match(r"^baseline +bakhmut +The battle as recorded", lines[names.index("baseline")])
+    assert kinds["duel-uncertain"] == "duel"  # the sensitivity example: [uncertain] inputs
 
 
 def _simulate_json(args: list[str]) -> dict[str, object]:
@@ -215,7 +218,7 @@ def test_scenario_run_with_cutoff() -> None:
 
 def test_unknown_scenario_lists_the_packaged_ones() -> None:
     line = _fails(["scenario", "run", "stalingrad"])
-    assert "unknown scenario 'stalingrad'; valid: baseline, duel, earlier-withdrawal, large" in line
+    assert "unknown scenario 'stalingrad'; valid: baseline, duel, duel-uncertain, earlier-w" in line
 
 
 def test_scenario_file_with_unknown_parameter(tmp_path: Path) -> None:
