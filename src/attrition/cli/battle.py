@@ -21,8 +21,12 @@ def battle_new(
 
     for f in new_battle_folder(path):
         typer.echo(f"wrote {f}")
+    shown = str(path)
+    if "/" not in shown and not shown.startswith("."):
+        shown = f"./{shown}"  # a bare name would mean a packaged battle of that name
     typer.echo(
-        f"next: edit {path / 'battle.toml'} and the CSVs, then `attrition claims check {path}`"
+        f"next: edit {path / 'battle.toml'} and the CSVs, then "
+        f"`attrition claims check --battle {shown}`"
     )
 
 

@@ -36,6 +36,7 @@ from attrition.data.claims import (
     article_path,
     battle_dir,
     battle_spec,
+    check_battle_folder,
     part_files,
     side_vocab,
     stem_files,
@@ -240,9 +241,17 @@ def _resolve(claims: str | Path, article: str | Path | None) -> _Sources:
     p = Path(claims)
     if p.is_dir() and (p / "battle.toml").is_file():
         return _resolve_folder(p, article)
+    if p.is_dir() and "/" not in str(claims) and (BATTLES_DIR / str(claims)).is_dir():
+        return _resolve_folder(battle_dir(str(claims)), article)  # a packaged battle's name
+    if p.is_dir():
+        battle_dir(p)  # not a battle folder: one line saying how to make one
     if p.suffix.lower() == ".csv" or p.exists():
         if not p.is_file():
             raise UserError(f"{p}: no such file; check the path")
+        if (p.parent / "battle.toml").is_file():  # a claims file of a battle folder
+            from dataclasses import replace
+
+            return replace(_resolve_folder(p.parent, article), claims=[p])
         folder = p.parent
         claim_files = [p]
         if article is None:
@@ -273,6 +282,7 @@ def _resolve(claims: str | Path, article: str | Path | None) -> _Sources:
 
 def _resolve_folder(folder: Path, article: str | Path | None) -> _Sources:
     """A battle folder with ``battle.toml``: its article (if it packages one) and its files."""
+    check_battle_folder(folder)
     spec = battle_spec(folder)
     claim_files = part_files(folder, "claims")
     if not claim_files:

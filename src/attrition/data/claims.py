@@ -77,12 +77,17 @@ def battles() -> list[str]:
 def battle_dir(battle: str | Path) -> Path:
     """The folder of a battle: a packaged name, or the path of a folder with ``battle.toml``.
 
-    An unknown name or a folder without evidence raises :class:`UserError`.
+    A bare name that is a packaged battle always means the packaged one (write ``./NAME`` for a
+    folder of that name). An unknown name or a folder without evidence raises
+    :class:`UserError`.
     """
     text = str(battle)
     p = Path(battle)
     looks_like_path = isinstance(battle, Path) or "/" in text or text.startswith(".")
-    if looks_like_path or (p.is_dir() and (p / "battle.toml").is_file()):
+    packaged = bool(text) and (BATTLES_DIR / text).is_dir()
+    # a bare name is the packaged battle of that name; a folder of the same name in the current
+    # directory needs a path (./NAME), so no default depends on where a command runs
+    if looks_like_path or (not packaged and p.is_dir() and (p / "battle.toml").is_file()):
         if not p.is_dir():
             raise UserError(f"--battle {text}: no such folder; give a packaged battle's name "
                             f"({', '.join(battles())}) or a battle folder")  # fmt: skip
@@ -164,11 +169,11 @@ def part_files(folder: Path, stem: str) -> list[Path]:
 def _load_records(battle: str | Path, stem: str, model: type[_Record], required: bool) -> list[Any]:
     folder = battle_dir(battle)
     spec = battle_spec(battle)
+    if spec is not None:  # a battle folder is read only when it is complete
+        check_battle_folder(battle)
     vocab = side_vocab(spec)
     files = stem_files(folder, stem)
     if not files:
-        if spec is not None and stem in FOLDER_FILES:
-            check_battle_folder(battle)
         if required:
             raise UserError(
                 f"{folder}: no {stem}.csv (nor {stem}_*.csv parts) for battle {battle!r}; "
