@@ -34,7 +34,7 @@ if str(HERE) not in sys.path:
 
 import figlib as F  # noqa: E402
 
-DOCS: tuple[str, ...] = ("simulation", "fog_of_war", "bakhmut_model")
+DOCS: tuple[str, ...] = ("simulation", "bias_priors", "fog_of_war", "bakhmut_model")
 """Generator modules in this folder, cheapest first."""
 
 
