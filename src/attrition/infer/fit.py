@@ -19,7 +19,7 @@ ignored), loads the daily series, selects the days and runs the chosen fitter:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from attrition.errors import UserError, unknown_name
@@ -74,7 +74,7 @@ class DatasetFit:
     days: tuple[int, int]
     sides: tuple[str, str]
     options: dict[str, Any]
-    data: BattleData
+    data: BattleData = field(repr=False)
     fitter: Fitter
 
     def summary(self) -> dict[str, Any]:

@@ -52,6 +52,7 @@ from attrition.infer.fusion.encode import Encoded, encode
 from attrition.infer.fusion.estimator import FogOfWar
 from attrition.infer.fusion.memory import check_fit_memory, estimate_bytes
 from attrition.infer.fusion.model import ModelData, ModelLayout, log_diff_ndtr
+from attrition.infer.fusion.period import PeriodEstimate, period_estimate
 from attrition.infer.fusion.priors import FogPriors
 from attrition.infer.fusion.run import FusedEstimate, fuse_claims, streams_effect
 from attrition.infer.fusion.sides import (
@@ -77,6 +78,7 @@ __all__ = [
     "FusionSides",
     "ModelData",
     "ModelLayout",
+    "PeriodEstimate",
     "PreparedClaims",
     "apply_cutoff",
     "battle_sides",
@@ -89,6 +91,7 @@ __all__ = [
     "estimate_bytes",
     "fuse_claims",
     "log_diff_ndtr",
+    "period_estimate",
     "prepare_claims",
     "relation",
     "stream_observations",
