@@ -22,7 +22,13 @@ from attrition.data.control import base_place, control_timeline, state_after
     ],
 )
 def test_state_after(event: str, side: str, state: str) -> None:
-    assert state_after(event, side) == state
+    assert state_after(event, side, ("UA", "RU")) == state
+
+
+def test_a_withdrawal_hands_the_place_to_the_other_of_any_two_sides() -> None:
+    assert state_after("withdrew", "A", ("A", "B")) == "B"
+    assert state_after("withdrew", "A", ("A", "B", "C")) == "contested"
+    assert state_after("withdrew", "A") == "contested"  # sides unknown
 
 
 def test_base_place() -> None:

@@ -32,8 +32,13 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     import pandas as pd
 
-STATES: tuple[str, ...] = ("UA", "RU", "UA claimed", "RU claimed", "contested", "no report")
-_OTHER = {"UA": "RU", "RU": "UA"}
+GENERIC_STATES: tuple[str, ...] = ("contested", "no report")
+"""States every battle has; the others are its sides' ids and ``"<side> claimed"``."""
+
+
+def states(sides: Sequence[str]) -> tuple[str, ...]:
+    """Every state a place can be in, for a battle with these side ids."""
+    return (*sides, *(f"{s} claimed" for s in sides), *GENERIC_STATES)
 
 
 def base_place(name: str) -> str:
@@ -41,14 +46,17 @@ def base_place(name: str) -> str:
     return re.sub(r"\s*\(.*\)\s*$", "", name).strip()
 
 
-def state_after(event: str, by_side: str) -> str:
-    """The control state an event leaves its place in (see the module table)."""
+def state_after(event: str, by_side: str, sides: Sequence[str] = ()) -> str:
+    """The control state an event leaves its place in (see the module table). ``sides``: the
+    battle's side ids; a withdrawal hands the place to the other side only in a two-sided
+    battle (otherwise it is contested)."""
     if event in ("captured", "recaptured", "held"):
         return by_side
     if event == "claimed_captured":
         return f"{by_side} claimed"
     if event == "withdrew":
-        return _OTHER.get(by_side, "contested")
+        others = [x for x in sides if x != by_side]
+        return others[0] if len(sides) == 2 and len(others) == 1 else "contested"
     return "contested"
 
 
@@ -57,8 +65,13 @@ def undated_events(events: pd.DataFrame) -> pd.DataFrame:
     return events[events["date"].isna()]
 
 
-def control_timeline(events: pd.DataFrame, dates: Sequence[object]) -> pd.DataFrame:
+def control_timeline(
+    events: pd.DataFrame, dates: Sequence[object], sides: Sequence[str] | None = None
+) -> pd.DataFrame:
     """State of every place with a dated event, on each of ``dates``.
+
+    ``sides``: the battle's side ids (``BattleSpec.side_ids``); default: the ``by_side`` values
+    of the events, in order of appearance.
 
     Returns a tidy table ``date, place, state, event_id``. The events of the latest event day on
     or before each date decide the state when they agree, otherwise it is ``"contested"``;
@@ -66,6 +79,8 @@ def control_timeline(events: pd.DataFrame, dates: Sequence[object]) -> pd.DataFr
     """
     import pandas as pd
 
+    if sides is None:
+        sides = list(dict.fromkeys(str(x) for x in events["by_side"].dropna()))
     ev = events.dropna(subset=["date"]).copy()
     ev["base"] = ev["place"].map(base_place)
     ev = ev.sort_values(["date", "offset"], kind="stable")
@@ -79,7 +94,8 @@ def control_timeline(events: pd.DataFrame, dates: Sequence[object]) -> pd.DataFr
             else:
                 day = past[past["date"] == past["date"].max()]
                 states = {
-                    state_after(e, s) for e, s in zip(day["event"], day["by_side"], strict=True)
+                    state_after(e, s, sides)
+                    for e, s in zip(day["event"], day["by_side"], strict=True)
                 }
                 state = states.pop() if len(states) == 1 else "contested"
                 rows.append((d, place, state, ";".join(day["id"])))

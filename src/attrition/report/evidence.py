@@ -64,7 +64,7 @@ def load_evidence(battle: str | Path) -> dict[str, Any]:
     phases = load_phases(battle)
     spec = report_spec(battle)
     dates = pd.date_range(spec.start, spec.end, freq="7D")
-    timeline = control_timeline(events, list(dates))
+    timeline = control_timeline(events, list(dates), spec.side_ids)
     return {
         "spec": spec,
         "check": report,

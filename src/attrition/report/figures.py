@@ -42,7 +42,7 @@ class Palette:
 
     ``side_colours``: claimant side (each side, then each claimant group) -> colour.
     ``state_colours``: control state (each side, each side's ``"<id> claimed"``, ``contested``,
-    ``no report``; see :data:`attrition.data.control.STATES`) -> colour. ``subject_symbols``:
+    ``no report``; see :func:`attrition.data.control.states`) -> colour. ``subject_symbols``:
     subject (sides, components, ``CIVILIAN``, ``BOTH``) -> Plotly marker symbol.
     """
 

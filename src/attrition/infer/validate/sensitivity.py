@@ -90,8 +90,7 @@ def leave_one_claimant_out(
                 "n_claims": int(mask.sum()),
                 "inside_90": float(np.mean(inside)),
                 "median_factor": float(np.median(ppc["factor"])),
-                "RU_casualties": fog.total("RU")["median"],
-                "UA_casualties": fog.total("UA")["median"],
+                **{f"{side}_casualties": fog.total(side)["median"] for side in fog.sides_.sides},
                 "exchange_ratio": float(_exchange_ratio(fog)["median"]),
             }
         )
@@ -126,7 +125,7 @@ def prior_sensitivity(
             battle=battle,
         ).fit(claims, phases)
         row: dict[str, Any] = {"variant": name}
-        for side in ("RU", "UA"):
+        for side in fog.sides_.sides:
             for k, v in fog.total(side).items():
                 row[f"{side}_{k}"] = v
         for k in ("median", "q05", "q95"):

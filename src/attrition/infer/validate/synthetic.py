@@ -101,6 +101,12 @@ def _claim_row(
         "offset": 0,
         "notes": "",
         "source": SYNTHETIC_SOURCE,
+        "scope": "city",  # every synthetic figure is about the battle itself
+        "scope_qualifier": "",
+        "scope_note": "",
+        "source_id": "",
+        "component": "",
+        "lineage_note": "",
     }
 
 
