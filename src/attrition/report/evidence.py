@@ -305,7 +305,8 @@ def estimate_section(
         "(priors: a side may inflate the enemy's losses and deflate its own; Western and "
         "independent sources centred on no bias). The figures below are estimates from claims, "
         "not facts. Method: <code>docs/fog-of-war.md</code>; reproduce with "
-        f"<code>attrition estimate --seed {seed} --draws {draws} --chains {chains} "
+        f"<code>attrition estimate --battle {summ.get('battle') or 'bakhmut'} --seed {seed} "
+        f"--draws {draws} --chains {chains} "
         f"--window {summ['window']['start']} {summ['window']['end']} --json</code>."
         "</p>"
         + totals
@@ -429,13 +430,14 @@ def headline_section(
                          "period": period, "from": "fused estimate of the claims",
                          "details": "#estimate"})  # fmt: skip
         each = " and ".join(
-            f"{spec.label(side)}'s at about {est['sides'][side]['casualties']['median']:,.0f}"
+            f"{spec.label(side)}'s casualties at about "
+            f"{est['sides'][side]['casualties']['median']:,.0f}"
             for side in spec.side_ids
             if side in est["sides"]
         )
         reading = (
             f"Read together, with each claimant's measured bias taken out, the {len(ev['claims'])}"
-            f" claims put the casualties of {each} over {period}, with the wide intervals "
+            f" claims put {each} over {period}, with the wide intervals "
             "shown: the record cannot pin them down more closely. "
         )
     rows.extend(more_rows)

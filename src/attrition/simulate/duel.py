@@ -31,10 +31,10 @@ def power(x: float, e: float) -> float:
 @njit(cache=True, inline="always")  # type: ignore[misc]
 def propensities(b: float, r: float, c0: float, c1: float, p0: float, p1: float, q0: float,
           q1: float) -> tuple[float, float]:  # fmt: skip
-    """(blue loss, red loss) propensities: the law of loss_rates with guard_empty."""
-    lb = c1 * power(r, p1) * power(b, q1) if b > 0.0 else 0.0
-    lr = c0 * power(b, p0) * power(r, q0) if r > 0.0 else 0.0
-    return lb, lr
+    """(blue loss, red loss) propensities: :func:`clamped_loss` with the empty-side guard of
+    ``loss_rates(guard_empty=True)`` (a side with no troops loses nothing)."""
+    lb, lr = clamped_loss(b, r, c0, c1, p0, p1, q0, q1)
+    return (lb if b > 0.0 else 0.0), (lr if r > 0.0 else 0.0)
 
 
 @njit(cache=True, inline="always")  # type: ignore[misc]

@@ -1,4 +1,9 @@
-"""Smooth elementwise functions shared by the Bakhmut model's files (NumPy or JAX arrays)."""
+"""Array helpers of the Bakhmut parameters (NumPy or JAX arrays).
+
+The scalar gates of the vector field (sigmoid, softplus) live beside the field in
+:mod:`attrition.battles.bakhmut.model`, compiled into the engines; :func:`sigmoid` here is the
+array form the parameter transforms (logit scale) use.
+"""
 
 from __future__ import annotations
 
@@ -19,8 +24,3 @@ def array_module(x: Any) -> Any:
 def sigmoid(xp: Any, x: Any) -> Any:
     """The logistic function, clipped at ±60 (no overflow)."""
     return 1.0 / (1.0 + xp.exp(-xp.clip(x, -60.0, 60.0)))
-
-
-def softplus(xp: Any, x: Any, w: Any) -> Any:
-    """Smooth ``max(x, 0)`` with width ``w`` (keeps the likelihood differentiable)."""
-    return xp.maximum(x, 0.0) + w * xp.log1p(xp.exp(-xp.abs(x) / w))
