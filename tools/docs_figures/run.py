@@ -2,11 +2,12 @@
 
     python tools/docs_figures/run.py [--only DOC ...] [--check | --render] [--quick]
 
-DOC is ``bakhmut_model`` (docs/bakhmut-model.md), ``fog_of_war`` (docs/fog-of-war.md) or
-``simulation`` (docs/simulation.md); default all three. For each doc the generator computes the
-figures (seeds and settings are stated in the doc beside them), writes the sidecar
-``docs/figures/<doc>.json`` and rewrites the doc's generated blocks from it. ``--check``
-recomputes nothing: it renders each doc from its committed sidecar and exits 1 (with a diff)
+DOC is ``bakhmut_model`` (docs/bakhmut-model.md), ``fog_of_war`` (docs/fog-of-war.md),
+``bias_priors`` (docs/bias-priors.md) or ``simulation`` (docs/simulation.md); default all four.
+For each doc the generator computes the figures (seeds and settings are stated in the doc beside
+them), writes the sidecar ``docs/figures/<doc>.json`` and rewrites the doc's generated blocks
+from it. ``--check`` recomputes nothing: it renders each doc from its committed sidecar and
+exits 1 (with a diff)
 where the doc differs. ``--render`` rewrites the docs from their committed sidecars without
 recomputing (after editing a template in a generator). ``--quick`` uses reduced settings to
 try the machinery out; the sidecar and the doc then say so, and such figures must not be
@@ -15,8 +16,9 @@ committed.
 The README quotes no computed figure (only commands, data facts such as "days 1–32" and a
 screenshot), so it has no generator.
 
-Full run on the 2-core development machine: simulation ~10 s, fog of war ~10–15 min (the
-validation study is most of it), Bakhmut model: see ``tools/docs_figures/bakhmut_model.py``.
+Full run on the 2-core development machine: simulation ~10 s, bias priors ~2–8 min, fog of war
+~10–15 min (the validation study is most of it), Bakhmut model ~45 min (see
+``tools/docs_figures/bakhmut_model.py``).
 """
 
 from __future__ import annotations
