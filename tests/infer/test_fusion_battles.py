@@ -113,6 +113,11 @@ def write_folder(root: Path, claims: pd.DataFrame) -> Path:
     (folder / "phases.csv").write_text(
         "id,name,start,end,heading_offset\nph1,All,2024-01-01,2024-01-28,\n", encoding="utf-8"
     )
+    # a battle folder holds all four tables; these two have their header only
+    from attrition.data.schema import EVENT_COLUMNS, PLACE_COLUMNS
+
+    (folder / "events.csv").write_text(",".join(EVENT_COLUMNS) + "\n", encoding="utf-8")
+    (folder / "places.csv").write_text(",".join(PLACE_COLUMNS) + "\n", encoding="utf-8")
     return folder
 
 

@@ -378,7 +378,8 @@ def new_command(
 def duel_template(name: str) -> str:
     """A commented duel scenario: every key of the kind (docs/simulation.md), valid as written."""
     from attrition.models.laws import LAW_NAMES
-    from attrition.scenarios.spec import DISTRIBUTIONS, METHODS
+    from attrition.scenarios.spec import DISTRIBUTIONS
+    from attrition.simulate.methods import METHODS
 
     return f"""# A Lanchester duel: two sides, one law, an ensemble of runs (docs/simulation.md).
 # Lines starting with # are optional keys: remove the # to use one.

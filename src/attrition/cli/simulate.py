@@ -22,12 +22,12 @@ from attrition.cli._output import (
     print_json,
 )
 from attrition.errors import UserError, unknown_name
+from attrition.simulate.methods import METHODS
 
 if TYPE_CHECKING:
     from attrition.scenarios.spec import Scenario
     from attrition.simulate.ensemble import Ensemble
 
-METHODS = ("ode", "ssa", "tau-leap", "binomial")
 EXECUTORS = ("serial", "processes", "dask")
 OUT_KINDS = {".parquet": "runs", ".csv": "runs", ".nc": "trajectories", ".zarr": "trajectories"}
 

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from attrition.infer.quantiles import quantiles as quant
 from attrition.report.evidence import fmt_q
 from attrition.report.html import Section, figure_html, table_html
 
@@ -32,12 +33,6 @@ def _date(day: float) -> str:
     from attrition.battles.bakhmut.axes import date_of
 
     return date_of(day).isoformat()
-
-
-def quant(x: np.ndarray) -> dict[str, float]:
-    """``{median, q05, q95}`` of draws."""
-    q05, q50, q95 = np.quantile(x, [0.05, 0.5, 0.95])
-    return {"median": float(q50), "q05": float(q05), "q95": float(q95)}
 
 
 # ---------------------------------------------------------------------------------------------

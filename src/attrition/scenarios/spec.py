@@ -53,11 +53,11 @@ from attrition.models.lanchester import LanchesterModel
 from attrition.models.laws import LAW_NAMES, get_law
 from attrition.models.schedule import Impulse, Rate, Schedule, StopRule
 from attrition.scenarios.kinds import DEFAULT_KIND, check_kind, read_scenario_file
+from attrition.simulate.methods import METHODS
 
 KIND = DEFAULT_KIND
 """The ``[scenario] kind`` of the files this module reads (``"duel"``, also the default)."""
 
-METHODS: tuple[str, ...] = ("ode", "ssa", "tau-leap", "binomial")
 DISTRIBUTIONS: tuple[str, ...] = ("uniform", "normal", "lognormal", "triangular", "draws")
 UNCERTAIN_PARAMETERS: tuple[str, ...] = ("strength", "effectiveness")
 SIDE_QUANTITIES: tuple[str, ...] = ("final", "losses", "win", "remaining")

@@ -30,7 +30,6 @@ import numpy as np
 from attrition.errors import UserError, unknown_name
 from attrition.simulate.stochastic import (
     REASON_CODES,
-    STOCHASTIC_METHODS,
     RunArrays,
 )
 
@@ -48,8 +47,6 @@ from attrition.simulate.executors import (
     default_chunk_size,
     run_tasks,
 )
-
-METHODS: tuple[str, ...] = ("ode", *STOCHASTIC_METHODS)
 
 
 # --------------------------------------------------------------------------- result

@@ -35,6 +35,7 @@ import numpy as np
 
 from attrition.errors import UserError
 from attrition.simulate.duel import clamped_loss, propensities, stop_code
+from attrition.simulate.methods import STOCHASTIC_METHODS
 from attrition.simulate.rng import (
     binomial,
     exponential,
@@ -46,8 +47,6 @@ from attrition.simulate.rng import (
     seed_run,
     uniform,
 )
-
-STOCHASTIC_METHODS: tuple[str, ...] = ("ssa", "tau-leap", "binomial")
 
 # Stop-reason codes shared by every engine; names are filled in with the side names.
 REASON_CODES: tuple[str, ...] = (

@@ -76,6 +76,7 @@ from attrition.battles.bakhmut.scenario_file import (  # re-exported: the file f
     scenario_schedule,
 )
 from attrition.errors import UserError, unknown_name
+from attrition.infer.quantiles import quantiles
 from attrition.limits import check_memory
 
 __all__ = [
@@ -166,11 +167,6 @@ def _evidence_default() -> EvidenceFn:
     return fn
 
 
-def _quant(x: np.ndarray) -> dict[str, float]:
-    q05, q50, q95 = np.quantile(x, [0.05, 0.5, 0.95])
-    return {"median": float(q50), "q05": float(q05), "q95": float(q95)}
-
-
 @dataclass(frozen=True)
 class ScenarioResult:
     """An ensemble of one scenario.
@@ -213,10 +209,10 @@ class ScenarioResult:
             "seed": self.seed,
             "city_fall_date": fall,
             "sides": {
-                "RU": {"casualties": _quant(self.casualties[:, 0])},
-                "UA": {"casualties": _quant(self.casualties[:, 1])},
+                "RU": {"casualties": quantiles(self.casualties[:, 0])},
+                "UA": {"casualties": quantiles(self.casualties[:, 1])},
             },
-            "exchange_ratio": _quant(ratio),
+            "exchange_ratio": quantiles(ratio),
         }
 
     def per_run(self) -> pd.DataFrame:

@@ -6,24 +6,12 @@ import math
 from typing import TYPE_CHECKING, Any
 
 from attrition.infer.fusion.claims import parse_date
+from attrition.infer.quantiles import Q, quantiles
 
 if TYPE_CHECKING:
-    import numpy as np
-
     from attrition.infer.fusion.estimator import FogOfWar
 
 __all__ = ["Q", "quantiles", "round_q", "sig", "summarise"]
-
-Q = (0.05, 0.5, 0.95)
-"""The quantiles every summary reports (90% interval and median)."""
-
-
-def quantiles(x: np.ndarray) -> dict[str, float]:
-    """``{median, q05, q95}`` of draws."""
-    import numpy as np
-
-    q05, q50, q95 = np.quantile(np.asarray(x, dtype=np.float64), Q)
-    return {"median": float(q50), "q05": float(q05), "q95": float(q95)}
 
 
 def sig(v: float, digits: int) -> float:
