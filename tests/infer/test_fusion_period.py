@@ -68,7 +68,8 @@ def test_one_period_is_the_sum_of_its_daily_draws(fitted: FogOfWar) -> None:
         assert np.all(est.draws[side]["share_of_window"] < 1)
     summary = est.summary()
     json.dumps(summary, allow_nan=False)  # strict JSON
-    assert summary["days"] == 7 and summary["start"] == days[3].isoformat()
+    assert summary["days"] == 7
+    assert summary["start"] == days[3].isoformat()
     for side, qs in summary["sides"].items():
         assert list(qs) == list(QUANTITIES)
         for q in qs.values():

@@ -284,5 +284,3 @@ def test_recruitment_window_limits_convicts() -> None:
     run = bk.simulate(bk.BakhmutModel("square", short), p)
     days = (dt.date(2022, 9, 30) - bk.START).days
     np.testing.assert_allclose(run.recruited[:, -1], p["wc_rate"] * days)
-
-
