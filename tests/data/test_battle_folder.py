@@ -135,3 +135,12 @@ def test_a_broken_battle_toml_names_the_table_and_field(folder: Path) -> None:
     toml.write_text(toml.read_text("utf-8").replace('kind = "url"', 'kind = "rumour"'), "utf-8")
     with pytest.raises(UserError, match=r"\[\[sources\]\] #1 field 'kind'"):
         read_battle_toml(toml)
+
+
+def test_a_claims_file_beside_battle_toml_is_read_with_its_sides(folder: Path) -> None:
+    """`estimate --claims FILE` (no --battle) reads the file with the battle.toml beside it."""
+    res = runner.invoke(
+        app, ["estimate", "--claims", str(folder / "claims.csv"), "--draws", "10", "--chains", "1"]
+    )
+    assert res.exit_code == 0, res.output
+    assert "is not valid" not in res.output

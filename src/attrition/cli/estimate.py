@@ -127,6 +127,10 @@ def _load(
     from attrition.data.claims import battle_spec, load_claims, load_phases, side_vocab
     from attrition.data.schema import Claim, models_to_frame, read_claims_csv, read_models
 
+    if battle is None and claims_file is not None and claims_file.is_file():
+        beside = claims_file.parent
+        if (beside / "battle.toml").is_file():  # a claims file of a battle folder: its sides
+            battle = beside
     spec = battle_spec(battle) if battle is not None else None
     if claims_file is not None:
         if claims_file.is_dir():
