@@ -137,6 +137,8 @@ def test_a_broken_battle_toml_names_the_table_and_field(folder: Path) -> None:
         read_battle_toml(toml)
 
 
+@pytest.mark.filterwarnings("ignore::attrition.errors.DataWarning")
+@pytest.mark.filterwarnings("ignore::attrition.infer.diagnostics.ConvergenceWarning")
 def test_a_claims_file_beside_battle_toml_is_read_with_its_sides(folder: Path) -> None:
     """`estimate --claims FILE` (no --battle) reads the file with the battle.toml beside it."""
     res = runner.invoke(
