@@ -339,3 +339,13 @@ def test_cli_refuses_a_side_not_in_battle_toml(tmp_path: Path) -> None:
     res = _cli("estimate", "bakhmut", "--battle", "avdiivka")
     assert res.exit_code == 2
     assert "give it once" in res.output
+
+
+def test_results_leave_as_tidy_frames(colour_fit: FogOfWar) -> None:
+    frame = colour_fit.to_frame()
+    assert list(frame.columns) == ["side", "quantity", "median", "q05", "q95"]
+    row = frame[(frame["side"] == "BLUE") & (frame["quantity"] == "casualties")].iloc[0]
+    assert row["median"] == colour_fit.total("BLUE")["median"]
+    daily = colour_fit.daily_frame()
+    assert set(daily["side"]) == {"BLUE", "RED"}
+    assert (daily["q05"] <= daily["q95"]).all()

@@ -116,9 +116,13 @@ def test_cutoff_filters_before_anything_else(evidence: bk.CasualtyEvidence) -> N
     for k in a.draws:
         assert np.array_equal(a.draws[k], b.draws[k]), k
     spec = bk.load_scenario("baseline")
-    ra = bk.run_scenario(spec, a, runs=30, seed=3).summary()
+    res = bk.run_scenario(spec, a, runs=30, seed=3)
+    ra = res.summary()
     rb = bk.run_scenario(spec, b, runs=30, seed=3).summary()
     assert ra == rb
+    frame = res.to_frame()  # one row per run, the summary's numbers
+    assert len(frame) == 30
+    assert frame["ru_casualties"].median() == pytest.approx(np.median(res.casualties[:, 0]))
     # and the record's later switches are not used
     assert all(p.date <= cutoff for p in a.schedule.phases)
     assert a.schedule.withdrawals == ()

@@ -192,6 +192,22 @@ class ScenarioResult:
     casualties: np.ndarray
     ensemble: BakhmutRuns
 
+    def to_frame(self) -> pd.DataFrame:
+        """One row per run: the posterior draw it used, the day the city fell (NaN: not by
+        the end of the window) and each side's casualties over the window."""
+        import pandas as pd
+
+        fall = np.where(np.isfinite(self.fall_day), self.fall_day, np.nan)
+        return pd.DataFrame(
+            {
+                "run": np.arange(self.runs),
+                "draw": self.draw_index,
+                "fall_day": fall,
+                "ru_casualties": self.casualties[:, 0],
+                "ua_casualties": self.casualties[:, 1],
+            }
+        )
+
     def summary(self) -> dict[str, Any]:
         """The ``scenario run --json`` object (exactly the documented keys)."""
         fell = np.isfinite(self.fall_day)

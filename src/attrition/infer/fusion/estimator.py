@@ -286,6 +286,17 @@ class FogOfWar:
             raise unknown_name("quantity", quantity, self.draws_[side])
         return quantiles(self.draws_[side][quantity])
 
+    def to_frame(self) -> pd.DataFrame:
+        """The totals as a tidy table: one row per side (or component) and quantity, with the
+        median and the 90% interval (``side, quantity, median, q05, q95``)."""
+        self._require_fitted()
+        return self.totals_.copy()
+
+    def daily_frame(self) -> pd.DataFrame:
+        """The daily casualty rate as a tidy table (``date, side, median, q05, q95``)."""
+        self._require_fitted()
+        return self.daily_.copy()
+
     def share_draws(self, component: str) -> np.ndarray:
         """Posterior draws (flat) of a component's share of its side's casualties; unknown or
         unestimated components raise :class:`UserError`."""
