@@ -20,7 +20,7 @@ from attrition.errors import UserError
 
 if TYPE_CHECKING:
     import pandas as pd
-from attrition.data.dates import as_date
+from attrition.data.dates import as_date, parse_date
 
 
 def parse_cutoff(cutoff: str | dt.date | None) -> dt.date | None:
@@ -30,11 +30,10 @@ def parse_cutoff(cutoff: str | dt.date | None) -> dt.date | None:
     """
     if cutoff is None or cutoff == "":
         return None
-    if isinstance(cutoff, str):
-        try:
-            cutoff = dt.date.fromisoformat(cutoff)
-        except ValueError as exc:
-            raise UserError(f"--cutoff {cutoff!r} is not a date; write it as YYYY-MM-DD") from exc
+    day = parse_date(cutoff, "--cutoff")
+    if day is None:
+        return None
+    cutoff = day
     if not START + dt.timedelta(days=30) <= cutoff <= END:
         raise UserError(
             f"--cutoff {cutoff} is outside the battle; give a date from "
