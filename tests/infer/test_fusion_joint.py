@@ -173,6 +173,7 @@ def test_every_group_gets_a_bias_including_the_west(bakhmut_fit: JointFog) -> No
 # -- recovery on synthetic battles with a known truth ------------------------------------------
 
 
+@pytest.mark.slow
 def test_recovery_on_synthetic_battles() -> None:
     """Several seeds of synthetic battles with biased neutral sources, wider-scope claims,
     restatement chains and component subtotals: the 90% intervals of total and killed per side

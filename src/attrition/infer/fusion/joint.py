@@ -466,7 +466,8 @@ class JointFog:
         for g, (group, rel) in enumerate(self.groups_):
             for m, metric in enumerate(metrics):
                 seen = (
-                    (self.observations_["group"] == group)
+                    (self.observations_["role"] == 0)
+                    & (self.observations_["group"] == group)
                     & (self.observations_["relation"] == rel)
                     & (self.observations_["metric"] == metric)
                 )
