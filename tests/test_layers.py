@@ -21,6 +21,7 @@ ROOT = SRC / "attrition"
 LAYERS: dict[str, int] = {
     "errors": 0,
     "_io": 0,
+    "lazy": 0,
     "limits": 0,
     "outputs": 0,
     "data": 1,

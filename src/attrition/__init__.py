@@ -20,8 +20,9 @@ fog-of-war estimate) → :mod:`attrition.scenarios` → :mod:`attrition.battles`
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from attrition.lazy import lazy_exports
 
 if TYPE_CHECKING:
     from attrition.data.claims import (
@@ -102,15 +103,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    """Import a public name from its module on first use (PEP 562)."""
-    if name not in _WHERE:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    module, _, attr = _WHERE[name].partition(":")
-    value = getattr(import_module(module), attr or name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_WHERE))
+__getattr__, __dir__ = lazy_exports(globals(), _WHERE)

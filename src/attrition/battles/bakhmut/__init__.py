@@ -23,8 +23,9 @@ name is used), e.g. ``from attrition.battles.bakhmut import BakhmutModel, calibr
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from attrition.lazy import lazy_exports
 
 if TYPE_CHECKING:
     from attrition.battles.bakhmut.axes import (
@@ -434,13 +435,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    if name in _WHERE:
-        value = getattr(importlib.import_module(f"{__name__}.{_WHERE[name]}"), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_WHERE))
+__getattr__, __dir__ = lazy_exports(globals(), _WHERE, __name__)
