@@ -108,7 +108,33 @@ def _edges() -> list[tuple[str, str, str | None, int]]:
     return edges
 
 
-EDGES = _edges()
+def _lazy_edges() -> list[tuple[str, str, str | None, int]]:
+    """Imports by string: the ``_WHERE`` maps of lazy re-exports (``attrition.lazy``) name the
+    modules a package imports on first use; they count like imports."""
+    edges = []
+    for mod, path in MODS.items():
+        if path.name != "__init__.py" or mod == "attrition":  # the root only re-exports
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in tree.body:
+            target = node.target if isinstance(node, ast.AnnAssign) else None
+            if isinstance(node, ast.Assign) and len(node.targets) == 1:
+                target = node.targets[0]
+            value = getattr(node, "value", None)
+            if not (isinstance(target, ast.Name) and target.id == "_WHERE"):
+                continue
+            if not isinstance(value, ast.Dict):
+                continue
+            for v in value.values:
+                if isinstance(v, ast.Constant) and isinstance(v.value, str):
+                    name = v.value.partition(":")[0]
+                    full = name if "." in name else f"{mod}.{name}"
+                    if full in MODS and full != mod:
+                        edges.append((mod, full, None, v.lineno))
+    return edges
+
+
+EDGES = _edges() + _lazy_edges()
 
 
 def _package(mod: str) -> str:
@@ -205,6 +231,13 @@ def test_no_import_cycles() -> None:
         if v not in index:
             visit(v)
     assert not cycles, "import cycles: " + "; ".join(" <-> ".join(c) for c in cycles)
+
+
+def test_lazy_re_exports_are_seen() -> None:
+    """The string imports of the lazy re-export maps are part of the graph."""
+    lazy = _lazy_edges()
+    assert ("attrition.data", "attrition.data.claims") in {(a, b) for a, b, _, _ in lazy}
+    assert any(a == "attrition.battles.bakhmut" for a, _, _, _ in lazy)
 
 
 @pytest.mark.parametrize(
