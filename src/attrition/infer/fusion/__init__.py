@@ -50,10 +50,10 @@ from attrition.infer.fusion.claims import (
 )
 from attrition.infer.fusion.encode import Encoded, encode
 from attrition.infer.fusion.estimator import FogOfWar
-from attrition.infer.fusion.memory import check_fit_memory, estimate_bytes
-from attrition.infer.fusion.model import ModelData, ModelLayout, log_diff_ndtr
 from attrition.infer.fusion.joint import JointFog
 from attrition.infer.fusion.joint_priors import JointPriors
+from attrition.infer.fusion.memory import check_fit_memory, estimate_bytes
+from attrition.infer.fusion.model import ModelData, ModelLayout, log_diff_ndtr
 from attrition.infer.fusion.period import PeriodEstimate, period_estimate
 from attrition.infer.fusion.priors import FogPriors
 from attrition.infer.fusion.run import FusedEstimate, fuse_claims, streams_effect
