@@ -175,13 +175,14 @@ def test_every_group_gets_a_bias_including_the_west(bakhmut_fit: JointFog) -> No
 
 @pytest.mark.slow
 def test_recovery_on_synthetic_battles() -> None:
-    """Several seeds of synthetic battles with biased neutral sources, wider-scope claims,
+    """Two seeds of synthetic battles with biased neutral sources, wider-scope claims,
     restatement chains and component subtotals: the 90% intervals of total and killed per side
-    (Bakhmut and front) cover the truth in most fits."""
+    (Bakhmut and front) cover the truth in most fits (the benchmark runs 8 seeds; two keep
+    ``make test`` inside its time budget)."""
     from attrition.infer.fusion.joint_synth import coverage, simulate_joint
 
     frames = []
-    for seed in (1, 2, 3):
+    for seed in (1, 2):
         syn = simulate_joint(seed)
         fog = JointFog(seed=seed, **FAST).fit(syn.claims, syn.phases, streams=syn.streams)
         frames.append(coverage(fog, syn.truth).assign(seed=seed))
