@@ -23,7 +23,7 @@ import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
@@ -37,7 +37,10 @@ if TYPE_CHECKING:
     import pandas as pd
     import xarray as xr
 
-    from attrition.scenarios.spec import Scenario
+    from attrition.models.lanchester import LanchesterModel
+    from attrition.models.schedule import StopRule
+
+
 from attrition.simulate.executors import (
     EXECUTORS,
     ChunkTask,
@@ -47,6 +50,66 @@ from attrition.simulate.executors import (
     default_chunk_size,
     run_tasks,
 )
+
+
+class RunSettings(Protocol):
+    """The ``[run]`` settings an ensemble reads."""
+
+    @property
+    def runs(self) -> int: ...
+
+    @property
+    def method(self) -> str: ...
+
+    @property
+    def seed(self) -> int: ...
+
+    @property
+    def substeps(self) -> int | None: ...
+
+    @property
+    def epsilon(self) -> float: ...
+
+
+class ScenarioInfoLike(Protocol):
+    """The scenario's name."""
+
+    @property
+    def name(self) -> str: ...
+
+
+class EnsembleSpec(Protocol):
+    """What :func:`simulate` needs of a scenario (:class:`attrition.scenarios.spec.Scenario`
+    provides it): the engines depend on this interface, not on the scenario layer above them."""
+
+    @property
+    def source(self) -> str: ...
+
+    @property
+    def run(self) -> RunSettings: ...
+
+    @property
+    def scenario(self) -> ScenarioInfoLike: ...
+
+    @property
+    def side_names(self) -> tuple[str, str]: ...
+
+    @property
+    def days(self) -> int: ...
+
+    def model(self) -> LanchesterModel: ...
+
+    def stop_rule(self) -> StopRule: ...
+
+    def quantities(self) -> list[str]: ...
+
+    def uncertain_inputs(self) -> list[tuple[str, str, Any]]: ...
+
+    def sample(self, runs: int, seed: int) -> tuple[np.ndarray, np.ndarray]: ...
+
+    def with_run(self, **changes: Any) -> EnsembleSpec: ...
+
+    def fingerprint(self) -> str: ...
 
 
 # --------------------------------------------------------------------------- result
@@ -294,7 +357,7 @@ def ensemble_bytes(runs: int, days: int, inputs: int = 0, trajectories: bool = F
 
 
 def check_ensemble_size(
-    scenario: Scenario, runs: int | None = None, *, trajectories: bool = False,
+    scenario: EnsembleSpec, runs: int | None = None, *, trajectories: bool = False,
     option: str = "--runs",
 ) -> None:  # fmt: skip
     """Refuse, before any work, an ensemble too large for the memory limit
@@ -316,7 +379,7 @@ def check_ensemble_size(
     check_memory(option, n, need, fix=fix)
 
 
-def _check_finite(sc: Scenario, out: RunArrays, y0: np.ndarray, coef: np.ndarray) -> None:
+def _check_finite(sc: EnsembleSpec, out: RunArrays, y0: np.ndarray, coef: np.ndarray) -> None:
     """Non-finite outcomes are an error naming the run and the inputs that produced them."""
     ok = (
         np.isfinite(out.final).all(axis=1)
@@ -336,7 +399,7 @@ def _check_finite(sc: Scenario, out: RunArrays, y0: np.ndarray, coef: np.ndarray
 
 
 def simulate(
-    scenario: Scenario,
+    scenario: EnsembleSpec,
     *,
     runs: int | None = None,
     method: str | None = None,
