@@ -35,7 +35,7 @@ def _bare_claims() -> pd.DataFrame:
     return bare
 
 
-def test_with_lineage_merges_the_side_table() -> None:
+def test_with_lineage_merges_the_battles_own_lineage() -> None:
     claims = with_lineage(_bare_claims())
     row = claims.set_index("id").loc["bk-c116"]
     assert row["component"] == "WAGNER_CONVICTS"

@@ -115,7 +115,7 @@ class JointFog:
     (:data:`JOINT_STREAMS`; default both, the point of the model); ``priors``: a
     :class:`~attrition.infer.fusion.joint_priors.JointPriors`. ``lineage``: the lineage table
     (frame or CSV path) merged on ``id`` when the claims lack its columns (default: the
-    battle folder's ``claims_lineage.csv``). ``step_days``: the latent rates are constant over
+    battle folder's ``claims.csv``). ``step_days``: the latent rates are constant over
     steps of this many days (14: half the sampling cost of weekly steps; the random walks'
     weekly sds are scaled to the step).
 

@@ -1,7 +1,7 @@
 """The lineage of each claim (scope, source, component) as the joint fusion reads it.
 
-Every claim of a battle folder may carry, beside its ``claims.csv`` row, the columns of
-``claims_lineage.csv`` (``docs/claims-lineage-review.md``):
+Every claim of a battle folder carries these columns in ``claims.csv``
+(``docs/claims-schema.md``, decisions in ``docs/claims-lineage-review.md``):
 
 ``scope``
     ``city`` (the battle's town and its immediate surroundings), ``sector`` (a named stretch of
@@ -17,9 +17,9 @@ Every claim of a battle folder may carry, beside its ``claims.csv`` row, the col
     the part of a side the figure is about (``WAGNER``, ``WAGNER_CONVICTS``,
     ``WAGNER_CONTRACT``, ``RU_REGULAR``) or empty (the claim's ``subject_side``).
 
-:func:`with_lineage` merges the side table on ``id`` in memory when the claims frame lacks the
-columns (a frame that has them is used as it is); :func:`restatement_weights` gives each claim
-its share of one unit of weight per ``source_id``.
+:func:`with_lineage` merges them on ``id`` in memory when a claims frame lacks them (from the
+battle's own ``claims.csv``, or a table given); a frame that has them is used as it is.
+:func:`restatement_weights` gives each claim its share of one unit of weight per ``source_id``.
 """
 
 from __future__ import annotations
@@ -38,7 +38,6 @@ __all__ = [
     "LINEAGE_COLUMNS",
     "SCOPES",
     "WIDE_QUALIFIERS",
-    "lineage_path",
     "restatement_weights",
     "with_lineage",
 ]
@@ -50,7 +49,7 @@ LINEAGE_COLUMNS: tuple[str, ...] = (
     "source_id",
     "component",
 )
-"""The columns of ``claims_lineage.csv`` the joint fusion reads."""
+"""The lineage columns of ``claims.csv`` the joint fusion reads."""
 
 SCOPES: tuple[str, ...] = ("city", "sector", "front", "unspecified")
 """Valid ``scope`` values."""
@@ -63,20 +62,13 @@ WIDE_QUALIFIERS: frozenset[str] = frozenset({"mainly", "primarily"})
 claim observes Bakhmut's total with widened noise (see :mod:`attrition.infer.fusion.joint`)."""
 
 
-def lineage_path(battle: str | Path = "bakhmut") -> Path:
-    """The ``claims_lineage.csv`` of a packaged battle (a name) or of a battle folder (a path)."""
-    from attrition.data.claims import battle_dir
-
-    return battle_dir(battle) / "claims_lineage.csv"
-
-
 def _read_lineage(path: Path) -> pd.DataFrame:
     import pandas as pd
 
     if not path.is_file():
         raise UserError(
-            f"{path}: no lineage table; add claims_lineage.csv (id,scope,scope_qualifier,"
-            "scope_note,source_id,component) or pass claims that carry these columns"
+            f"{path}: no lineage table; give a CSV with id,scope,scope_qualifier,"
+            "scope_note,source_id,component, or claims that carry these columns"
         )
     table = pd.read_csv(path, dtype=str, keep_default_na=False)
     missing = [c for c in ("id", *LINEAGE_COLUMNS) if c not in table.columns]
@@ -105,7 +97,7 @@ def with_lineage(
 
     A frame that already has every column is returned as it is (empty ``scope`` read as
     ``unspecified``, empty ``source_id`` as ``src-<id>``). Otherwise the side table is merged on
-    ``id``: ``lineage`` (a frame or a CSV path), default the ``claims_lineage.csv`` of the battle
+    ``id``: ``lineage`` (a frame or a CSV path), default the ``claims.csv`` of the battle
     the frame names in ``attrs["battle"]`` (else Bakhmut's). A claim the table does not list
     gets ``scope`` ``unspecified``, its own ``source_id`` and no component.
     """
@@ -116,12 +108,13 @@ def with_lineage(
         if isinstance(lineage, pd.DataFrame):
             table = lineage.astype(str)
         else:
-            if lineage is None:
+            if lineage is None:  # the battle's own claims.csv carries the columns
+                from attrition.data.claims import load_claims
+
                 battle = claims.attrs.get("battle") or "bakhmut"
-                path = lineage_path(getattr(battle, "id", battle))
+                table = load_claims(getattr(battle, "id", battle)).astype(str)
             else:
-                path = Path(lineage)
-            table = _read_lineage(path)
+                table = _read_lineage(Path(lineage))
         table = table[["id", *LINEAGE_COLUMNS]].drop_duplicates("id")
         out = out.drop(columns=[c for c in LINEAGE_COLUMNS if c in out.columns])
         out = out.merge(table, on="id", how="left")
