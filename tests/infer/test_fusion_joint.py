@@ -197,3 +197,10 @@ def test_unfitted_and_bad_queries() -> None:
     fog = JointFog()
     with pytest.raises(UserError, match="not fitted"):
         fog.to_frame()
+
+
+def test_a_cutoff_run_refuses_priors_learned_after_it() -> None:
+    """The learned bias priors rest on records compiled after the battle: under a cutoff they
+    are refused before any sampling (no look-ahead)."""
+    with pytest.raises(UserError, match="learned from records published after it"):
+        JointFog(cutoff="2023-01-31", streams=()).fit(_bare_claims())

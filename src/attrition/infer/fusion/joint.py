@@ -201,6 +201,14 @@ class JointFog:
 
         self._check_params()
         check_streams_known(list(self.streams), self.cutoff)
+        if self.cutoff is not None and self.priors.bias_priors()[1] != "given":
+            # the learned (and the fallback) bias priors rest on records compiled after the
+            # battle (the Russo-Ukrainian pairs of the reference set): not known by a cutoff
+            raise UserError(
+                f"JointFog: cutoff {self.cutoff}: the bias priors are learned from records "
+                "published after it; give the bias priors explicitly (JointPriors) for a cutoff "
+                "run, or leave the cutoff out"
+            )
         t0 = time.perf_counter()
         claims = with_lineage(claims, self.lineage)
         sides = battle_sides(self.battle, claims)
