@@ -2,7 +2,7 @@
 
 Parts (each through the functions the CLI calls):
 
-* ``fit`` — :func:`attrition.cli.estimate.build_estimate` on the packaged Bakhmut claims with
+* ``fit`` — :func:`attrition.infer.fusion.estimate` on the packaged Bakhmut claims with
   the defaults of ``attrition estimate`` (4 chains × 500 draws, seed 0): window, totals,
   exchange ratio, killed shares, claimant-group biases, each group's whole-battle figures beside
   the fused value, the implausible claims. Monte Carlo error of a posterior quantile: batch
@@ -73,13 +73,12 @@ def _quantile_figs(figs: F.Figures, name: str, draws: np.ndarray) -> dict[str, f
 
 def _fit_part(quick: bool) -> tuple[F.Figures, dict[str, float]]:
     """The default fit; also returns the relative MC error of each side total's median."""
-    from attrition.cli.estimate import build_estimate
+    from attrition.infer.fusion.request import EstimateRequest, estimate
 
     st = QUICK_FIT if quick else FIT
     figs = F.Figures("fit")
-    summary, fog = build_estimate(
-        "bakhmut", draws=st["draws"], chains=st["chains"], seed=st["seed"]
-    )
+    request = EstimateRequest(draws=st["draws"], chains=st["chains"], seed=st["seed"])
+    summary, fog = estimate("bakhmut", request)
     ch = int(st["chains"])
     w = summary["window"]
     figs.label("window.start", w["start"])

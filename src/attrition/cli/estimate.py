@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import warnings
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -25,14 +23,14 @@ from attrition.cli._output import (
     output_format,
     print_csv,
 )
-from attrition.data.dates import parse_date
-from attrition.errors import DataWarning, UserError
+from attrition.errors import UserError
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from attrition.data.battle import BattleSpec
     from attrition.infer.fusion import FogOfWar, PreparedClaims
+    from attrition.infer.fusion.request import EstimateRequest as EstimateOptions
 
 __all__ = [
     "EstimateOptions",
@@ -88,6 +86,16 @@ docs/fog-of-war.md).
 """
 
 
+def __getattr__(name: str) -> Any:
+    """``EstimateOptions``: :class:`attrition.infer.fusion.request.EstimateRequest` (imported
+    on first use, so that ``attrition --help`` does not import the fusion)."""
+    if name == "EstimateOptions":
+        from attrition.infer.fusion.request import EstimateRequest
+
+        return EstimateRequest
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 def register(app: typer.Typer) -> None:
     """Add ``estimate`` and the ``validate`` sub-app (with ``validate estimate``) to ``app``."""
     app.command("estimate", help=_ESTIMATE_HELP)(estimate_command)
@@ -121,34 +129,10 @@ def _resolve_battle(positional: str | None, option: str | None) -> str | None:
 def _load(
     battle: str | Path | None, claims_file: Path | None
 ) -> tuple[pd.DataFrame, pd.DataFrame | None, BattleSpec | None]:
-    """The claims, phases and ``battle.toml`` of a battle (a packaged name or a folder), or of
-    a claims file read with the battle's side vocabulary (a side the battle does not have is
-    refused with the file, line and field)."""
-    from attrition.data.claims import battle_spec, load_claims, load_phases, side_vocab
-    from attrition.data.schema import Claim, models_to_frame, read_claims_csv, read_models
+    """:func:`attrition.infer.fusion.request.load_estimate_inputs`."""
+    from attrition.infer.fusion.request import load_estimate_inputs
 
-    if battle is None and claims_file is not None and claims_file.is_file():
-        beside = claims_file.parent
-        if (beside / "battle.toml").is_file():  # a claims file of a battle folder: its sides
-            battle = beside
-    spec = battle_spec(battle) if battle is not None else None
-    if claims_file is not None:
-        if claims_file.is_dir():
-            raise UserError(f"--claims {claims_file}: is a folder; give a claims CSV")
-        if not claims_file.is_file():
-            raise UserError(f"--claims {claims_file}: no such file; give a claims CSV")
-        if spec is not None:
-            claims = models_to_frame(read_models(claims_file, Claim, side_vocab(spec)), Claim)
-        else:
-            claims = read_claims_csv(claims_file)
-        phases = load_phases(battle) if battle is not None else None
-        if claims.empty:
-            raise UserError(f"{claims_file}: the claims file has no rows; add claims")
-        return claims, phases, spec
-    from attrition.infer.fusion import DEFAULT_BATTLE
-
-    name = battle or DEFAULT_BATTLE
-    return load_claims(name), load_phases(name), spec if battle is not None else battle_spec(name)
+    return load_estimate_inputs(battle, claims_file)
 
 
 def battle_span(claims: pd.DataFrame, phases: pd.DataFrame | None) -> tuple[dt.date, dt.date]:
@@ -174,109 +158,16 @@ def estimate_bytes(days: int, observations: int, draws: int, chains: int) -> flo
     return need(days, observations, draws, chains)
 
 
-@dataclass(frozen=True)
-class EstimateOptions:
-    """The fit's options as the command takes them (see ``attrition estimate --help``)."""
-
-    window: tuple[str, str] | None = None
-    cutoff: str | None = None
-    streams: tuple[str, ...] = ()
-    draws: int = 500
-    chains: int = 4
-    seed: int = 0
-    period: tuple[str, str] | None = None
-
-    def fog(self, *, streams: bool = True) -> dict[str, Any]:
-        """Keyword arguments of :class:`attrition.infer.fusion.FogOfWar`."""
-        out: dict[str, Any] = {
-            "window": self.window,
-            "cutoff": self.cutoff,
-            "draws": self.draws,
-            "chains": self.chains,
-            "seed": self.seed,
-        }
-        if streams:
-            out["streams"] = self.streams
-        return out
-
-    def check_sizes(self) -> None:
-        """Draws, chains and seed (no data needed)."""
-        from attrition.limits import check_count, check_seed
-
-        check_count(self.draws, "--draws")
-        check_count(self.chains, "--chains")
-        check_seed(self.seed)
-
-
 def check_estimate(
     claims: pd.DataFrame,
     phases: pd.DataFrame | None,
     options: EstimateOptions,
     battle: BattleSpec | None = None,
 ) -> PreparedClaims:
-    """Everything that can be checked before the fit, named by the command's options: sizes
-    and seed, the window inside the claims' dates (:func:`battle_span`), the cutoff inside the
-    battle window (:func:`battle_window`), the sides of the claims (``battle``), the period
-    inside the fitted window and the memory of ``draws x chains`` draws
-    (:func:`attrition.infer.fusion.check_fit_memory`). With a window, a
-    :class:`~attrition.errors.DataWarning` counts the claims clipped to it. Returns the
-    claims as the fit will place them."""
-    from attrition.infer.fusion import battle_span as span
-    from attrition.infer.fusion import battle_window as bwin
-    from attrition.infer.fusion import check_fit_memory, prepare_claims
+    """:func:`attrition.infer.fusion.request.check_request` (every check before the fit)."""
+    from attrition.infer.fusion.request import check_request
 
-    options.check_sizes()
-    window = options.window
-    win = None
-    if window is not None:
-        w0, w1 = parse_date(window[0], "--window"), parse_date(window[1], "--window")
-        if w0 is None or w1 is None:  # pragma: no cover - typer gives both or neither
-            raise UserError("--window needs a start and an end date (YYYY-MM-DD)")
-        if w1 < w0:
-            raise UserError(f"--window {w0} {w1}: the end is before the start; swap them")
-        lo, hi = span(claims, phases)
-        if w0 < lo or w1 > hi:
-            raise UserError(
-                f"--window {w0} {w1}: outside the dates of the battle's claims ({lo} to {hi}); "
-                "give a window inside them, or leave --window out for the battle's own"
-            )
-        win = (w0, w1)
-    cut = parse_date(options.cutoff, "--cutoff")
-    if cut is not None:
-        b0, b1 = bwin(claims, phases, win, battle)
-        if not b0 <= cut <= b1:
-            raise UserError(
-                f"--cutoff {cut}: outside the battle window ({b0} to {b1}); give a date inside "
-                "it, or leave --cutoff out to use every claim"
-            )
-    prepared = prepare_claims(claims, win, cut, phases, battle=battle)
-    if win is not None:
-        _warn_clipped(prepared)
-    if options.period is not None:
-        from attrition.infer.fusion.period import check_period
-
-        check_period(options.period[0], options.period[1], prepared.window)
-    days = (prepared.window[1] - prepared.window[0]).days + 1
-    months = -(-days // 30)
-    n_obs = len(prepared.used) + 3 * months * len(options.streams)
-    check_fit_memory(days, n_obs, options.draws, options.chains, options=("--draws", "--chains"))
-    return prepared
-
-
-def _warn_clipped(prepared: PreparedClaims) -> None:
-    """One warning line: how many used claims the window clips, and what that does."""
-    used = prepared.used
-    clipped = int(used["reason"].str.contains("clipped to window", regex=False).sum())
-    if not clipped:
-        return
-    w0, w1 = prepared.window
-    warnings.warn(
-        f"--window {w0} {w1}: {clipped} claim(s) speak of periods reaching beyond the window "
-        "and are clipped to it: their whole figures are read as falling inside it, which "
-        f"inflates the window's totals; for the share of the whole fit use --period {w0} {w1}",
-        DataWarning,
-        stacklevel=2,
-    )
+    return check_request(claims, phases, options, battle)
 
 
 def build_estimate(
@@ -291,18 +182,11 @@ def build_estimate(
     seed: int = 0,
     period: tuple[str, str] | None = None,
 ) -> tuple[dict[str, Any], FogOfWar]:
-    """Fit and return ``(summary, fitted FogOfWar)``; with streams the summary gains
-    ``streams_effect`` (casualties per side with and without the streams), with a ``period``
-    (two ISO dates inside the window) ``period``
-    (:meth:`attrition.infer.fusion.period.PeriodEstimate.summary`).
+    """:func:`attrition.infer.fusion.request.estimate` with the options as keywords."""
+    from attrition.infer.fusion.request import EstimateRequest, estimate
 
-    ``battle``: a packaged battle's name or a battle folder (default bakhmut). Every option is
-    checked first (:func:`check_estimate`), before the fit."""
-    options = EstimateOptions(window, cutoff, tuple(streams or ()), draws, chains, seed, period)
-    options.check_sizes()
-    claims, phases, spec = _load(battle, claims_file)
-    check_estimate(claims, phases, options, spec)
-    return _fit(claims, phases, options, spec)
+    options = EstimateRequest(window, cutoff, tuple(streams or ()), draws, chains, seed, period)
+    return estimate(battle, options, claims_file=claims_file)
 
 
 def _fit(
@@ -311,15 +195,9 @@ def _fit(
     options: EstimateOptions,
     battle: BattleSpec | None = None,
 ) -> tuple[dict[str, Any], FogOfWar]:
-    from attrition.infer.fusion import fuse_claims
+    from attrition.infer.fusion.request import run_request
 
-    est = fuse_claims(claims, phases, battle=battle, **options.fog())
-    summary = est.summary()
-    if options.period is not None:
-        from attrition.infer.fusion.period import period_estimate
-
-        summary["period"] = period_estimate(est.fog, *options.period).summary()
-    return summary, est.fog
+    return run_request(claims, phases, options, battle)
 
 
 def estimate_command(
@@ -379,7 +257,9 @@ def estimate_command(
     fmt = output_format(fmt_text, as_json)
     chosen = _resolve_battle(battle, battle_option)
     names = tuple(_parse_streams(streams))
-    options = EstimateOptions(window, cutoff, names, draws, chains, seed, period)
+    from attrition.infer.fusion.request import EstimateRequest
+
+    options = EstimateRequest(window, cutoff, names, draws, chains, seed, period)
     options.check_sizes()
     if out is not None:
         from attrition.outputs import check_output_dir

@@ -21,7 +21,8 @@ One module per job: :mod:`.sides` (the battle's sides, components and claimant r
 :mod:`.priors`, :mod:`.claims` (cutoff, window, placement), :mod:`.streams` (external streams),
 :mod:`.encode` (arrays for the model), :mod:`.model` (the NumPyro model and its sampler),
 :mod:`.memory` (the memory check), :mod:`.estimator` (:class:`FogOfWar`), :mod:`.summary` (the
-JSON summary) and :mod:`.run` (:func:`fuse_claims`: the fit and what the streams change).
+JSON summary), :mod:`.run` (:func:`fuse_claims`: the fit and what the streams change) and
+:mod:`.request` (:func:`estimate`: one request checked before its fit, as the CLI runs it).
 
 Usage::
 
@@ -56,6 +57,13 @@ from attrition.infer.fusion.memory import check_fit_memory, estimate_bytes
 from attrition.infer.fusion.model import ModelData, ModelLayout, log_diff_ndtr
 from attrition.infer.fusion.period import PeriodEstimate, period_estimate
 from attrition.infer.fusion.priors import FogPriors
+from attrition.infer.fusion.request import (
+    EstimateRequest,
+    check_request,
+    estimate,
+    load_estimate_inputs,
+    run_request,
+)
 from attrition.infer.fusion.run import FusedEstimate, fuse_claims, streams_effect
 from attrition.infer.fusion.sides import (
     DEFAULT_BATTLE,
@@ -74,6 +82,7 @@ __all__ = [
     "RELATIONS",
     "SIDES",
     "Encoded",
+    "EstimateRequest",
     "FogOfWar",
     "FogPriors",
     "FusedEstimate",
@@ -90,14 +99,18 @@ __all__ = [
     "battle_window",
     "check_claim_sides",
     "check_fit_memory",
+    "check_request",
     "check_streams_known",
     "encode",
+    "estimate",
     "estimate_bytes",
     "fuse_claims",
+    "load_estimate_inputs",
     "log_diff_ndtr",
     "period_estimate",
     "prepare_claims",
     "relation",
+    "run_request",
     "stream_observations",
     "streams_effect",
     "summarise",
