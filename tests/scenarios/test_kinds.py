@@ -122,8 +122,11 @@ def test_a_file_without_kind_that_fits_another_kind_says_which(tmp_path: Path) -
     assert "add kind = 'bakhmut'" in msg
     # a kindless file that fits no kind gets the default kind's own error
     q = _write(tmp_path, '[scenario]\nname = "x"\n[armies]\nx = 1\n', "q.toml")
-    with pytest.raises(UserError, match=r"missing table \[sides\]"):
+    with pytest.raises(UserError, match=r"unknown table \[armies\]; valid: scenario, sides, run"):
         battles.load_scenario(q)
+    r = _write(tmp_path, '[scenario]\nname = "x"\n[stop]\nannihilation = true\n', "r.toml")
+    with pytest.raises(UserError, match=r"missing table \[sides\]"):
+        battles.load_scenario(r)
 
 
 @pytest.mark.parametrize("kind", ['"siege"', "3", '""'])

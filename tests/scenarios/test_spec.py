@@ -72,7 +72,7 @@ def test_library_scenarios_load_with_the_issue_values() -> None:
         ("strength = 800", "strength = 800\nmorale = 3", r"\[sides.red\]: unknown key 'morale'; "
          "valid: strength, effectiveness"),
         ("days = 30", "days = 30.5", r"\[scenario\] days: "),
-        ("[run]", "[runs]", r"top level: unknown key 'runs'; valid: scenario, sides, run, stop"),
+        ("[run]", "[runs]", r"unknown table \[runs\]; valid: scenario, sides, run, stop"),
     ],
 )  # fmt: skip
 def test_bad_input_names_file_table_and_key(

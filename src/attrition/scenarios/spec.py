@@ -33,32 +33,31 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-from pydantic import (
-    BaseModel,
-    ConfigDict,
-    Field,
-    ValidationError,
-    ValidationInfo,
-    field_validator,
-    model_validator,
-)
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from attrition.errors import UserError, unknown_name
 from attrition.models.lanchester import LanchesterModel
 from attrition.models.laws import LAW_NAMES, get_law
 from attrition.models.schedule import Impulse, Rate, Schedule, StopRule
-from attrition.scenarios.kinds import DEFAULT_KIND, check_kind, read_scenario_file
+from attrition.scenarios.distributions import DISTRIBUTIONS, Distribution, read_draws
+from attrition.scenarios.kinds import DEFAULT_KIND
+from attrition.scenarios.schema import (
+    StrictModel,
+    check_finite,
+    load_scenario_file_as,
+    required_tables,
+    table_names,
+    validate_scenario,
+)
 from attrition.simulate.methods import METHODS
 
 KIND = DEFAULT_KIND
 """The ``[scenario] kind`` of the files this module reads (``"duel"``, also the default)."""
 
-DISTRIBUTIONS: tuple[str, ...] = ("uniform", "normal", "lognormal", "triangular", "draws")
 UNCERTAIN_PARAMETERS: tuple[str, ...] = ("strength", "effectiveness")
 SIDE_QUANTITIES: tuple[str, ...] = ("final", "losses", "win", "remaining")
 GLOBAL_QUANTITIES: tuple[str, ...] = ("duration", "exchange_ratio")
@@ -72,23 +71,38 @@ MAX_EXPONENT = 5.0
 MAX_SCHEDULE = 1e9
 """Largest accepted reinforcement or withdrawal, per impulse or per day."""
 
-_DIST_KEYS: dict[str, tuple[str, ...]] = {
-    "uniform": ("low", "high"),
-    "normal": ("mean", "sd"),
-    "lognormal": ("median", "sigma"),
-    "triangular": ("low", "mode", "high"),
-    "draws": ("file", "column"),
-}
+DOCS = "docs/simulation.md"
+"""Where the duel file format is documented (named when a table is missing)."""
 
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
-
-
-def _finite(v: float, what: str) -> float:
-    if not math.isfinite(v):
-        raise ValueError(f"{what} must be a finite number, got {v}")
-    return v
+__all__ = [
+    "DISTRIBUTIONS",
+    "DOCS",
+    "GLOBAL_QUANTITIES",
+    "KIND",
+    "LIBRARY",
+    "MAX_EXPONENT",
+    "MAX_RUNS",
+    "MAX_SCHEDULE",
+    "PARAMETER_MAX",
+    "REQUIRED_TABLES",
+    "SIDE_QUANTITIES",
+    "TABLES",
+    "UNCERTAIN_PARAMETERS",
+    "Distribution",
+    "OutputSpec",
+    "RunSpec",
+    "Scenario",
+    "ScenarioInfo",
+    "ScheduleEntry",
+    "SideSpec",
+    "StopSpec",
+    "library_scenarios",
+    "load_scenario",
+    "parse_file",
+    "parse_scenario",
+    "resolve_in_library",
+    "resolve_scenario_path",
+]
 
 
 def _at_most(v: float, parameter: str) -> None:
@@ -97,7 +111,7 @@ def _at_most(v: float, parameter: str) -> None:
         raise ValueError(f"{v:g} is out of scale for a {parameter}; give at most {top:g}")
 
 
-class ScenarioInfo(_Strict):
+class ScenarioInfo(StrictModel):
     """The ``[scenario]`` table: name, law, length, and the law's options; ``kind`` is
     ``"duel"`` when given (and when not: it is left out of dumps and fingerprints)."""
 
@@ -127,13 +141,13 @@ class ScenarioInfo(_Strict):
     @field_validator("p", "q")
     @classmethod
     def _exp(cls, v: float) -> float:
-        _finite(v, "exponent")
+        check_finite(v, "exponent")
         if not 0 <= v <= MAX_EXPONENT:
             raise ValueError(f"exponents must lie in [0, {MAX_EXPONENT:g}], got {v}")
         return v
 
 
-class SideSpec(_Strict):
+class SideSpec(StrictModel):
     """One ``[sides.NAME]`` table."""
 
     strength: float
@@ -142,14 +156,14 @@ class SideSpec(_Strict):
     @field_validator("strength", "effectiveness")
     @classmethod
     def _nonneg(cls, v: float, info: ValidationInfo) -> float:
-        _finite(v, "value")
+        check_finite(v, "value")
         if v < 0:
             raise ValueError(f"must be >= 0, got {v}")
         _at_most(v, str(info.field_name))
         return v
 
 
-class RunSpec(_Strict):
+class RunSpec(StrictModel):
     """The ``[run]`` table: engine, number of runs, seed and engine options."""
 
     method: str = "ode"
@@ -175,7 +189,7 @@ class RunSpec(_Strict):
         return v
 
 
-class StopSpec(_Strict):
+class StopSpec(StrictModel):
     """The ``[stop]`` table (see :class:`attrition.models.StopRule`)."""
 
     annihilation: bool = True
@@ -191,7 +205,7 @@ class StopSpec(_Strict):
         return v
 
 
-class ScheduleEntry(_Strict):
+class ScheduleEntry(StrictModel):
     """One ``[[schedule]]`` entry: an impulse (``day``, ``amount``) or a rate (``start``,
     ``end``, ``per_day``); negative amounts are withdrawals. Days are whole days."""
 
@@ -218,109 +232,13 @@ class ScheduleEntry(_Strict):
             raise ValueError(f"end ({self.end}) must be after start ({self.start})")
         for v in (self.amount, self.per_day):
             if v is not None:
-                _finite(v, "amount")
+                check_finite(v, "amount")
                 if abs(v) > MAX_SCHEDULE:
                     raise ValueError(f"{v:g} is out of scale; give at most {MAX_SCHEDULE:g}")
         return self
 
 
-class Distribution(_Strict):
-    """Distribution of an uncertain input (one ``[uncertain.SIDE]`` entry).
-
-    ``uniform`` (low, high), ``normal`` (mean, sd; truncated at 0), ``lognormal`` (median,
-    sigma of the log), ``triangular`` (low, mode, high), or ``draws`` (file, column: a CSV or
-    Parquet file of posterior draws, path relative to the scenario file; sampled with
-    replacement).
-    """
-
-    dist: str
-    low: float | None = None
-    high: float | None = None
-    mean: float | None = None
-    sd: float | None = None
-    median: float | None = None
-    sigma: float | None = None
-    mode: float | None = None
-    file: str | None = None
-    column: str | None = None
-
-    @field_validator("dist")
-    @classmethod
-    def _dist(cls, v: str) -> str:
-        if v not in DISTRIBUTIONS:
-            raise ValueError(str(unknown_name("distribution", v, DISTRIBUTIONS)))
-        return v
-
-    @model_validator(mode="after")
-    def _params(self) -> Distribution:
-        need = _DIST_KEYS[self.dist]
-        given = {
-            k
-            for k in ("low", "high", "mean", "sd", "median", "sigma", "mode", "file", "column")
-            if getattr(self, k) is not None
-        }
-        missing = [k for k in need if k not in given]
-        extra = sorted(given - set(need))
-        if missing or extra:
-            raise ValueError(
-                f"{self.dist} takes {', '.join(need)}"
-                + (f"; missing {', '.join(missing)}" if missing else "")
-                + (f"; unexpected {', '.join(extra)}" if extra else "")
-            )
-        for k in given - {"file", "column"}:
-            _finite(float(getattr(self, k)), k)
-        if self.dist == "uniform" and not (self.low is not None and self.high is not None):
-            raise ValueError("uniform needs low and high")  # pragma: no cover - checked above
-        if self.dist in ("uniform", "triangular"):
-            lo, hi = float(self.low or 0.0), float(self.high or 0.0)
-            if lo < 0 or hi <= lo:
-                raise ValueError(f"needs 0 <= low < high, got low={lo}, high={hi}")
-            if self.dist == "triangular" and not lo <= float(self.mode or 0.0) <= hi:
-                raise ValueError(f"mode must lie in [low, high], got {self.mode}")
-        if self.dist == "normal" and (float(self.sd or 0.0) <= 0 or float(self.mean or 0.0) < 0):
-            raise ValueError(f"needs mean >= 0 and sd > 0, got mean={self.mean}, sd={self.sd}")
-        if self.dist == "lognormal" and (
-            float(self.median or 0.0) <= 0 or float(self.sigma or 0.0) <= 0
-        ):
-            raise ValueError(f"needs median > 0 and sigma > 0, got {self.median}, {self.sigma}")
-        return self
-
-    def upper_centre(self) -> float | None:
-        """The top of a bounded distribution (``high``), the centre of an unbounded one
-        (``mean``, ``median``); ``None`` for posterior draws (checked when read)."""
-        for key in ("high", "mean", "median"):
-            v = getattr(self, key)
-            if v is not None:
-                return float(v)
-        return None
-
-    def ppf(self, u: np.ndarray, draws: np.ndarray | None = None) -> np.ndarray:
-        """Quantile function: maps uniforms ``u`` in (0, 1) to draws of this distribution."""
-        from scipy.special import ndtr, ndtri
-
-        u = np.asarray(u, dtype=float)
-        if self.dist == "uniform":
-            lo, hi = float(self.low), float(self.high)  # type: ignore[arg-type]
-            return lo + u * (hi - lo)
-        if self.dist == "normal":
-            mu, sd = float(self.mean), float(self.sd)  # type: ignore[arg-type]
-            f0 = ndtr(-mu / sd)  # truncated at zero: strengths and rates cannot be negative
-            return np.maximum(mu + sd * ndtri(f0 + u * (1.0 - f0)), 0.0)  # type: ignore[no-any-return]
-        if self.dist == "lognormal":
-            med, sig = float(self.median), float(self.sigma)  # type: ignore[arg-type]
-            return med * np.exp(sig * ndtri(u))  # type: ignore[no-any-return]
-        if self.dist == "triangular":
-            lo, mo, hi = float(self.low), float(self.mode), float(self.high)  # type: ignore[arg-type]
-            fc = (mo - lo) / (hi - lo)
-            left = lo + np.sqrt(u * (hi - lo) * (mo - lo))
-            right = hi - np.sqrt((1.0 - u) * (hi - lo) * (hi - mo))
-            return np.where(u < fc, left, right)
-        if draws is None:  # pragma: no cover - Scenario always passes the loaded draws
-            raise UserError(f"distribution draws: file {self.file} not loaded")
-        return np.asarray(np.quantile(draws, u, method="inverted_cdf"), dtype=float)
-
-
-class OutputSpec(_Strict):
+class OutputSpec(StrictModel):
     """The ``[outputs]`` table: named quantities reported and analysed.
 
     Per side: ``final_SIDE``, ``losses_SIDE``, ``win_SIDE`` (1 when the side wins the run),
@@ -331,8 +249,10 @@ class OutputSpec(_Strict):
     quantities: list[str] = Field(default_factory=list)
 
 
-class Scenario(_Strict):
+class Scenario(StrictModel):
     """A validated scenario (build with :func:`load_scenario` or :func:`parse_scenario`)."""
+
+    internal_fields = ("source", "base_dir")
 
     scenario: ScenarioInfo
     sides: dict[str, SideSpec]
@@ -457,26 +377,9 @@ class Scenario(_Strict):
         return [(s, p, d) for s, params in self.uncertain.items() for p, d in params.items()]
 
     def load_draws(self, dist: Distribution, key: str) -> np.ndarray:
-        """Read the posterior draws a ``draws`` distribution points to."""
-        path = Path(self.base_dir) / str(dist.file)
+        """Read the posterior draws a ``draws`` distribution points to (relative to the file)."""
         where = f"{self.source}: [uncertain] {key}"
-        if not path.is_file():
-            raise UserError(
-                f"{where}: draws file {path} not found; give a path relative to the TOML"
-            )
-        import pandas as pd
-
-        try:
-            df = pd.read_parquet(path) if path.suffix == ".parquet" else pd.read_csv(path)
-        except Exception as exc:
-            raise UserError(f"{where}: cannot read draws file {path} ({exc})") from exc
-        if dist.column not in df.columns:
-            raise unknown_name("column", str(dist.column), [str(c) for c in df.columns], where)
-        vals = df[dist.column].to_numpy(dtype=float)
-        vals = vals[np.isfinite(vals)]
-        if vals.size == 0 or np.any(vals < 0):
-            raise UserError(f"{where}: column {dist.column} needs finite values >= 0")
-        return np.asarray(vals, dtype=float)
+        return read_draws(Path(self.base_dir) / str(dist.file), str(dist.column), where)
 
     def transform(self, u: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Map uniforms ``u`` (``(runs, k)``, one column per uncertain input) to parameters.
@@ -525,9 +428,7 @@ class Scenario(_Strict):
         """A copy with ``[run]`` fields replaced (``None`` values are ignored), re-validated."""
         data = self.run.model_dump()
         data.update({k: v for k, v in changes.items() if v is not None})
-        return _validated(
-            {**self.model_dump(), "run": data}, self.source, self.base_dir, section="run"
-        )
+        return _validated({**self.model_dump(), "run": data}, self.source, self.base_dir, None)
 
     def fingerprint(self) -> str:
         """SHA-256 of the canonical JSON of the scenario (identifies checkpoints)."""
@@ -535,80 +436,21 @@ class Scenario(_Strict):
         return hashlib.sha256(blob).hexdigest()
 
 
-TABLES: tuple[str, ...] = tuple(k for k in Scenario.model_fields if k not in ("source", "base_dir"))
+TABLES: tuple[str, ...] = table_names(Scenario)
 """The top-level tables a duel file may have."""
-REQUIRED_TABLES: tuple[str, ...] = ("scenario", "sides")
-"""The top-level tables a duel file must have."""
-
-_SECTION_MODELS: dict[str, type[BaseModel]] = {
-    "scenario": ScenarioInfo,
-    "run": RunSpec,
-    "stop": StopSpec,
-    "outputs": OutputSpec,
-}
+REQUIRED_TABLES: tuple[str, ...] = required_tables(Scenario)
+"""The top-level tables a duel file must have (``scenario``, ``sides``)."""
 
 
-def _valid_keys(loc: tuple[int | str, ...]) -> list[str]:
-    """Valid keys of the table at ``loc`` (for unknown-key messages)."""
-    if not loc:
-        return [k for k in Scenario.model_fields if k not in ("source", "base_dir")]
-    head = loc[0]
-    if head in _SECTION_MODELS:
-        return list(_SECTION_MODELS[str(head)].model_fields)
-    if head == "sides":
-        return list(SideSpec.model_fields)
-    if head == "schedule":
-        return list(ScheduleEntry.model_fields)
-    if head == "uncertain":
-        return list(Distribution.model_fields) if len(loc) >= 3 else list(UNCERTAIN_PARAMETERS)
-    return []
-
-
-def _table(loc: tuple[int | str, ...]) -> str:
-    parts: list[str] = []
-    for p in loc:
-        if isinstance(p, int):
-            if parts:
-                parts[-1] += f"[{p}]"
-            else:
-                parts.append(f"[{p}]")
-        else:
-            parts.append(p)
-    return ".".join(parts)
-
-
-def _format_error(exc: ValidationError, source: str) -> str:
-    err = exc.errors(include_url=False)[0]
-    loc = tuple(p for p in err["loc"] if p not in ("function-after",))
-    typ = err["type"]
-    msg = str(err["msg"])
-    if msg.startswith("Value error, "):
-        msg = msg[len("Value error, ") :]
-    if typ == "extra_forbidden":
-        parent, key = loc[:-1], loc[-1]
-        valid = ", ".join(_valid_keys(parent))
-        table = f"[{_table(parent)}]" if parent else "top level"
-        return f"{source}: {table}: unknown key {key!r}; valid: {valid}"
-    if typ == "missing":
-        parent, key = loc[:-1], loc[-1]
-        if not parent and key in ("scenario", "sides"):
-            return f"{source}: missing table [{key}]; add it (see docs/simulation.md)"
-        table = f"[{_table(parent)}]" if parent else "top level"
-        return f"{source}: {table}: missing key {key!r}"
-    if not loc:
-        return f"{source}: {msg}"
-    if len(loc) == 1:
-        return f"{source}: [{loc[0]}]: {msg}"
-    return f"{source}: [{_table(loc[:-1])}] {loc[-1]}: {msg}"
-
-
-def _validated(
-    data: dict[str, Any], source: str, base_dir: str, section: str | None = None
-) -> Scenario:
-    try:
-        return Scenario.model_validate({**data, "source": source, "base_dir": base_dir})
-    except ValidationError as exc:
-        raise UserError(_format_error(exc, source)) from None
+def _validated(data: dict[str, Any], source: str, base_dir: str, kind: str | None) -> Scenario:
+    return validate_scenario(
+        Scenario,
+        data,
+        source,
+        kind=kind,
+        docs=DOCS,
+        internal={"source": source, "base_dir": base_dir},
+    )
 
 
 def parse_scenario(
@@ -620,14 +462,11 @@ def parse_scenario(
         data: the parsed TOML.
         source: name used in error messages (the file name).
         base_dir: folder that relative paths (posterior draws) are resolved against.
+
+    Raises:
+        UserError: one line naming ``source``, the table and the key, and the fix.
     """
-    if not isinstance(data, dict):
-        raise UserError(f"{source}: a scenario must be a table")
-    check_kind(data, source, KIND)
-    for table in REQUIRED_TABLES:
-        if table not in data:
-            raise UserError(f"{source}: missing table [{table}]; add it (see docs/simulation.md)")
-    return _validated(data, source, base_dir)
+    return _validated(data, source, base_dir, KIND)
 
 
 def parse_file(data: dict[str, Any], path: str | Path) -> Scenario:
@@ -639,7 +478,7 @@ def parse_file(data: dict[str, Any], path: str | Path) -> Scenario:
 
 def load_scenario(path: str | Path) -> Scenario:
     """Read and validate a TOML scenario file (see the module docstring for the format)."""
-    return parse_file(read_scenario_file(path), path)
+    return load_scenario_file_as(parse_file, path)
 
 
 LIBRARY = Path(__file__).parent / "library"

@@ -12,16 +12,9 @@ import datetime as dt
 import math
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from pydantic import (
-    BaseModel,
-    ConfigDict,
-    Field,
-    ValidationError,
-    field_validator,
-    model_validator,
-)
+from pydantic import Field, field_validator, model_validator
 
 from attrition.battles.bakhmut.axes import END, START
 from attrition.battles.bakhmut.calibration import check_law_name
@@ -39,12 +32,14 @@ from attrition.battles.bakhmut.schedule import (
 )
 from attrition.data.tables import BATTLES_DIR
 from attrition.errors import UserError, unknown_name
-from attrition.scenarios.kinds import check_kind, read_scenario_file
+from attrition.scenarios.schema import (
+    StrictModel,
+    load_scenario_file_as,
+    required_tables,
+    table_names,
+    validate_scenario,
+)
 from attrition.scenarios.spec import resolve_in_library
-
-if TYPE_CHECKING:
-    pass
-
 
 KIND = "bakhmut"
 """The ``[scenario] kind`` of a Bakhmut scenario file (optional in the file: this reader knows
@@ -61,8 +56,8 @@ prior's centre (on the prior's own scale: log, logit or plain) is refused as out
 a strength with prior sd 0.5 on the log scale that is a factor of about 22,000."""
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+DOCS = "the example `attrition scenario new NAME --kind bakhmut` writes"
+"""Where the Bakhmut file format is documented (named when a table is missing)."""
 
 
 def _in_window(v: dt.date) -> dt.date:
@@ -71,7 +66,7 @@ def _in_window(v: dt.date) -> dt.date:
     return v
 
 
-class ScenarioInfo(_Strict):
+class ScenarioInfo(StrictModel):
     """The ``[scenario]`` table (``kind`` is ``"bakhmut"`` when given)."""
 
     kind: str = KIND
@@ -87,7 +82,7 @@ class ScenarioInfo(_Strict):
         return v
 
 
-class RunInfo(_Strict):
+class RunInfo(StrictModel):
     """The ``[run]`` table: ensemble size, seed and the law to calibrate with."""
 
     runs: int = Field(default=1000, ge=1, le=1_000_000)
@@ -103,7 +98,7 @@ class RunInfo(_Strict):
             raise ValueError(str(exc)) from None
 
 
-class SupplyStep(_Strict):
+class SupplyStep(StrictModel):
     """From ``date``, Wagner receives ``level`` of the 300 t/day it demanded (0..1)."""
 
     date: dt.date
@@ -121,7 +116,7 @@ class SupplyStep(_Strict):
         return v
 
 
-class RecruitmentSpan(_Strict):
+class RecruitmentSpan(StrictModel):
     """Convict recruitment from ``start`` to ``end`` (open-ended without ``end``)."""
 
     start: dt.date
@@ -130,7 +125,7 @@ class RecruitmentSpan(_Strict):
     _start = field_validator("start")(_in_window)
 
 
-class ForceSpan(_Strict):
+class ForceSpan(StrictModel):
     """When a force arrives and leaves."""
 
     force: str
@@ -145,7 +140,7 @@ class ForceSpan(_Strict):
         return v
 
 
-class WithdrawalStep(_Strict):
+class WithdrawalStep(StrictModel):
     """Ukraine leaves the city (down to the line leaving Russia ``to_fraction``) on ``date``."""
 
     date: dt.date
@@ -154,7 +149,7 @@ class WithdrawalStep(_Strict):
     _date = field_validator("date")(_in_window)
 
 
-class HoldSpan(_Strict):
+class HoldSpan(StrictModel):
     """Ukraine holds ``place`` until ``until``."""
 
     place: str
@@ -163,7 +158,7 @@ class HoldSpan(_Strict):
     _until = field_validator("until")(_in_window)
 
 
-class OffensiveSpan(_Strict):
+class OffensiveSpan(StrictModel):
     """A Ukrainian flank counter-offensive."""
 
     start: dt.date
@@ -172,7 +167,7 @@ class OffensiveSpan(_Strict):
     _start = field_validator("start")(_in_window)
 
 
-class ScheduleSpec(_Strict):
+class ScheduleSpec(StrictModel):
     """The ``[schedule]`` table: each key given replaces the record's items of that kind."""
 
     supply: list[SupplyStep] | None = None
@@ -183,8 +178,10 @@ class ScheduleSpec(_Strict):
     offensives: list[OffensiveSpan] | None = None
 
 
-class BakhmutScenario(_Strict):
+class BakhmutScenario(StrictModel):
     """A validated Bakhmut scenario (see the module docstring for the format)."""
+
+    internal_fields = ("source",)
 
     scenario: ScenarioInfo
     run: RunInfo = RunInfo()
@@ -207,60 +204,12 @@ class BakhmutScenario(_Strict):
         return self.scenario.name
 
 
-TABLES: tuple[str, ...] = ("scenario", "run", "schedule", "parameters")
+TABLES: tuple[str, ...] = table_names(BakhmutScenario)
 """The top-level tables a Bakhmut scenario file may have."""
 
 
-REQUIRED_TABLES: tuple[str, ...] = ("scenario",)
+REQUIRED_TABLES: tuple[str, ...] = required_tables(BakhmutScenario)
 """The top-level tables a Bakhmut scenario file must have."""
-
-
-_TABLES: dict[str, type[BaseModel]] = {
-    "scenario": ScenarioInfo,
-    "run": RunInfo,
-    "schedule": ScheduleSpec,
-}
-
-
-_ITEMS: dict[str, type[BaseModel]] = {
-    "supply": SupplyStep,
-    "recruitment": RecruitmentSpan,
-    "forces": ForceSpan,
-    "withdrawals": WithdrawalStep,
-    "holds": HoldSpan,
-    "offensives": OffensiveSpan,
-}
-
-
-def _check_keys(data: dict[str, Any], source: str) -> None:
-    """Unknown tables and keys: one line naming the key and the valid ones."""
-    for key in data:
-        if key not in TABLES:
-            raise UserError(f"{source}: unknown table [{key}]; valid: {', '.join(TABLES)}")
-    if "scenario" not in data:
-        raise UserError(f"{source}: missing table [scenario]; add it with name and rationale")
-    for table, model in _TABLES.items():
-        sub = data.get(table, {})
-        if not isinstance(sub, dict):
-            raise UserError(f"{source}: [{table}] must be a table")
-        for key in sub:
-            if key not in model.model_fields:
-                valid = ", ".join(model.model_fields)
-                raise UserError(f"{source}: [{table}]: unknown key {key!r}; valid: {valid}")
-    for kind, items in data.get("schedule", {}).items():
-        if not isinstance(items, list):
-            raise UserError(
-                f"{source}: [schedule] {kind} must be a list of tables, e.g. {kind} = [{{...}}]"
-            )
-        for i, item in enumerate(items):
-            if not isinstance(item, dict):
-                raise UserError(f"{source}: [schedule] {kind}[{i}] must be a table")
-            for key in item:
-                if key not in _ITEMS[kind].model_fields:
-                    valid = ", ".join(_ITEMS[kind].model_fields)
-                    raise UserError(
-                        f"{source}: [schedule] {kind}[{i}]: unknown key {key!r}; valid: {valid}"
-                    )
 
 
 def check_parameters(params: object) -> None:
@@ -296,25 +245,16 @@ def check_parameters(params: object) -> None:
         )
 
 
-def _format_error(exc: ValidationError, source: str) -> str:
-    err = exc.errors(include_url=False)[0]
-    loc = ".".join(str(p) for p in err["loc"])
-    msg = str(err["msg"])
-    if msg.startswith("Value error, "):
-        msg = msg[len("Value error, ") :]
-    return f"{source}: {loc}: {msg}" if loc else f"{source}: {msg}"
-
-
 def parse_scenario(data: dict[str, Any], source: str = "<scenario>") -> BakhmutScenario:
-    """Validate a scenario given as a dict (as read from TOML); errors name the key."""
-    if not isinstance(data, dict):
-        raise UserError(f"{source}: a scenario must be a table")
-    check_kind(data, source, KIND)
-    _check_keys(data, source)
-    try:
-        spec = BakhmutScenario.model_validate({**data, "source": source})
-    except ValidationError as exc:
-        raise UserError(_format_error(exc, source)) from None
+    """Validate a scenario given as a dict (as read from TOML), once: its tables and keys, its
+    values, and its schedule against the record's.
+
+    Raises:
+        UserError: one line naming ``source``, the table and the key, and the fix.
+    """
+    spec = validate_scenario(
+        BakhmutScenario, data, source, kind=KIND, docs=DOCS, internal={"source": source}
+    )
     try:
         scenario_schedule(spec, record_schedule())
     except UserError as exc:
@@ -335,8 +275,7 @@ def parse_file(data: dict[str, Any], path: str | Path) -> BakhmutScenario:
 
 def load_scenario(name_or_path: str | Path) -> BakhmutScenario:
     """A packaged scenario by name, or a TOML file; unknown names list the packaged ones."""
-    p = resolve_in_library(name_or_path, library())
-    return parse_file(read_scenario_file(p), p)
+    return load_scenario_file_as(parse_file, resolve_in_library(name_or_path, library()))
 
 
 def scenario_schedule(spec: BakhmutScenario, base: BakhmutSchedule) -> BakhmutSchedule:
