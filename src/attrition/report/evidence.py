@@ -29,6 +29,7 @@ __all__ = [
     "battle_fit",
     "bibliography_section",
     "build_evidence_into",
+    "control_hover",
     "control_table",
     "estimate_section",
     "evidence_sections",
@@ -55,7 +56,7 @@ def load_evidence(battle: str | Path) -> dict[str, Any]:
 
     from attrition.data.checks import check_claims
     from attrition.data.claims import load_claims, load_events, load_phases, load_places
-    from attrition.data.control import control_timeline
+    from attrition.data.control import control_evidence
 
     report = check_claims(battle)
     claims = load_claims(battle)
@@ -64,7 +65,7 @@ def load_evidence(battle: str | Path) -> dict[str, Any]:
     phases = load_phases(battle)
     spec = report_spec(battle)
     dates = pd.date_range(spec.start, spec.end, freq="7D")
-    timeline = control_timeline(events, list(dates), spec.side_ids)
+    timeline = control_evidence(events, list(dates), spec.side_ids)
     return {
         "spec": spec,
         "check": report,
@@ -144,14 +145,19 @@ def evidence_sections(ev: dict[str, Any], fig_dir: Path) -> tuple[list[Section],
     places: pd.DataFrame = ev["places"]
     dates: list[str] = ev["dates"]
     mapped = places.dropna(subset=["lat", "lon"])
+    by_place = {p: control[control["place"] == p].sort_values("date") for p in mapped["place"]}
     states_by_place = {
-        p: list(control[control["place"] == p].sort_values("date")["state"])
-        if (control["place"] == p).any() else ["no report"] * len(dates)
-        for p in mapped["place"]
+        p: list(g["state"]) if len(g) else ["no report"] * len(dates) for p, g in by_place.items()
+    }
+    hover_by_place = {
+        p: [control_hover(p, d, r) for d, r in zip(dates, g.to_dict("records"), strict=True)]
+        if len(g) else [control_hover(p, d, None) for d in dates]
+        for p, g in by_place.items()
     }  # fmt: skip
     last = len(dates) - 1
     now = {p: s[last] for p, s in states_by_place.items()}
-    fig_map = F.map_figure(mapped, now, palette, spec.centre)
+    hover_now = {p: h[last] for p, h in hover_by_place.items()}
+    fig_map = F.map_figure(mapped, now, palette, spec.centre, hover_now)
     F.static_map(mapped, now, palette, dates[last], str(fig_dir / "control_map"), spec.centre)
     slider = (
         f'<p><label for="map-slider">date: <strong id="map-date">{dates[last]}</strong></label>'
@@ -159,12 +165,15 @@ def evidence_sections(ev: dict[str, Any], fig_dir: Path) -> tuple[list[Section],
         'step="1" style="width:100%" aria-label="date of the map"></p>'
     )
     approx = mapped[mapped["approximate"]]["place"].tolist()
-    claimed = " / ".join(f"'{s} claimed'" for s in sorted(spec.side_ids))
     map_html = (
-        "<p>Control of each locality follows the latest dated claim about it (the control "
-        "events). Where the claims of the latest day disagree, the place is shown as "
-        f"contested. {claimed} mark captures that were claimed, not "
-        f"confirmed. Move the slider to see any week from {dates[0]} to {dates[last]}.</p>"
+        "<p>Control of each locality is read from every dated report about it up to that "
+        "date, weighted by who says it (a party's claim of its own success counts a quarter "
+        "of an independent report or a concession), by whether it is about the whole place "
+        "or a part of it, and by how recent it is (half-life 30 days). A side holds the place "
+        "when it has at least 60% of that evidence; otherwise the place is contested "
+        "(rule: <code>docs/control.md</code>). Hover a place for the date, the state with "
+        "its probability and the reports behind it. The map and the month table use the "
+        f"same rule. Move the slider to see any week from {dates[0]} to {dates[last]}.</p>"
         + slider
         + figure_html(
             fig_map,
@@ -193,6 +202,7 @@ def evidence_sections(ev: dict[str, Any], fig_dir: Path) -> tuple[list[Section],
             "dates": dates,
             "places": list(mapped["place"]),
             "states": states_by_place,
+            "hover": hover_by_place,
         },
     }
     summary = {
@@ -204,8 +214,25 @@ def evidence_sections(ev: dict[str, Any], fig_dir: Path) -> tuple[list[Section],
     return sections, {"data": data, "summary": summary}
 
 
+def control_hover(place: str, date: str, row: dict[str, Any] | None) -> str:
+    """The map's hover text of a place on a date: the state with its probability and the ids
+    and short quotes of the reports behind it (``row``: a row of
+    :func:`attrition.data.control.control_evidence`, ``None`` when nothing is reported)."""
+    head = f"<b>{html.escape(place)}</b><br>{date}"
+    if row is None or row["state"] == "no report":
+        return head + "<br>no report yet"
+    lines = [head, f"{html.escape(str(row['state']))} ({row['probability']:.0%})"]
+    for e in row["evidence"][:4]:
+        quote = str(e["quote"])
+        quote = quote if len(quote) <= 70 else quote[:67] + "..."
+        lines.append(f"{html.escape(str(e['id']))} {e['date']}: <i>{html.escape(quote)}</i>")
+    return "<br>".join(lines)
+
+
 def control_table(control: pd.DataFrame, dates: list[str]) -> pd.DataFrame:
-    """The control state of each place on the first mapped date of each month (a wide table)."""
+    """The control state of each place on the first mapped date of each month (a wide table),
+    with its probability when the rule gives one (``"RU (87%)"``): the same rule and dates as
+    the map's slider."""
     monthly = [d for d in dates if d[8:10] <= "07"]
     firsts: dict[str, str] = {}
     for d in monthly:
@@ -213,6 +240,11 @@ def control_table(control: pd.DataFrame, dates: list[str]) -> pd.DataFrame:
     keep = list(firsts.values())
     sub = control[control["date"].dt.strftime("%Y-%m-%d").isin(keep)].copy()
     sub["month"] = sub["date"].dt.strftime("%Y-%m")
+    if "probability" in sub:
+        sub["state"] = [
+            f"{s} ({p:.0%})" if s not in ("no report",) else s
+            for s, p in zip(sub["state"], sub["probability"], strict=True)
+        ]
     table: pd.DataFrame = sub.pivot(index="place", columns="month", values="state")
     return table.reset_index().rename_axis(columns=None)
 
@@ -373,8 +405,10 @@ def methods_section(model_item: str = NO_MODEL_ITEM) -> Section:
         "<code>docs/claims-schema.md</code>), checked: every quote of a packaged article "
         "verbatim at its offset and every numeral of it accounted for; quotes of other "
         "publications are kept as provenance.</li>"
-        "<li><b>Control of places</b>: the latest dated control event per place; disagreement on "
-        "the latest day shows as contested.</li>"
+        "<li><b>Control of places</b>: a weight-of-evidence rule over every dated control "
+        "event up to each date, by source reliability, scope and recency; a side holds a "
+        "place with at least 60% of the evidence, else it is contested "
+        "(<code>docs/control.md</code>).</li>"
         "<li><b>Attrition laws</b>: the Lanchester family, validated on Iwo Jima (Engel 1954) "
         "and the Ardennes (Bracken 1995; Fricker 1998).</li>"
         "<li><b>Fused estimate</b>: a Bayesian measurement model of every casualty claim with a "

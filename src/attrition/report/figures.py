@@ -164,54 +164,104 @@ def timeline_figure(
     return fig
 
 
-def map_figure(
-    places: pd.DataFrame, states: dict[str, str], palette: Palette, centre: str = ""
-) -> Any:
-    """Localities on a plain lon/lat plot (no tiles), coloured by control state.
+MAP_STATES = ("contested", "no report")
+"""Generic states of the weight-of-evidence rule (besides the sides' ids)."""
 
-    ``centre``: the place the plot opens on (about 30 km around it); empty: every place."""
+
+def label_places(places: pd.DataFrame, centre: str = "", min_km: float = 6.0) -> list[bool]:
+    """Which places get a permanent label so that no two labels collide: the centre first, then
+    places with exact positions, then the rest, each labelled only if it is at least
+    ``min_km`` from every place already labelled (the others show their name on hover)."""
+    recs = list(places[["place", "lat", "lon", "approximate"]].itertuples(index=False))
+    order = sorted(range(len(recs)), key=lambda i: (recs[i][0] != centre, bool(recs[i][3]), i))
+    chosen: list[int] = []
+    for i in order:
+        lat, lon = float(recs[i][1]), float(recs[i][2])
+        ok = all(
+            math.hypot((lat - float(recs[j][1])) * 111.32,
+                       (lon - float(recs[j][2])) * 111.32 * math.cos(math.radians(lat)))
+            >= min_km
+            for j in chosen
+        )  # fmt: skip
+        if ok:
+            chosen.append(i)
+    return [i in chosen for i in range(len(recs))]
+
+
+def map_extent(places: pd.DataFrame, margin: float = 0.08) -> tuple[list[float], list[float]]:
+    """Longitude and latitude ranges covering every place with coordinates, with a margin
+    (a share of the span, at least 0.05 degrees)."""
+    pts = places.dropna(subset=["lat", "lon"])
+    lon0, lon1 = float(pts["lon"].min()), float(pts["lon"].max())
+    lat0, lat1 = float(pts["lat"].min()), float(pts["lat"].max())
+    dx = max((lon1 - lon0) * margin, 0.05)
+    dy = max((lat1 - lat0) * margin, 0.05)
+    return [lon0 - dx, lon1 + dx], [lat0 - dy, lat1 + dy]
+
+
+def map_figure(
+    places: pd.DataFrame,
+    states: dict[str, str],
+    palette: Palette,
+    centre: str = "",
+    hover: dict[str, str] | None = None,
+) -> Any:
+    """Localities on a lon/lat plot drawn offline (no tiles), coloured by control state.
+
+    ``states``: place -> state (a side id, ``contested`` or ``no report``; see
+    :func:`attrition.data.control.control_evidence`); ``hover``: place -> hover text (HTML:
+    the date, the state with its probability, the reports behind it); default: the state.
+    The extent covers every place; labels are placed so that they do not collide (the other
+    names show on hover); the centre is drawn larger. Trace 0 is the places (the page's
+    slider restyles its colours and hover text)."""
     import plotly.graph_objects as go
 
     pts = places.dropna(subset=["lat", "lon"])
     lat0 = float(np.nanmean(pts["lat"])) if len(pts) else 48.6
     colours = palette.state_colours
+    hover = hover or {}
+    shown = label_places(pts, centre) if len(pts) else []
     fig = go.Figure()
     fig.add_scatter(
         x=pts["lon"],
         y=pts["lat"],
         mode="markers+text",
-        text=pts["place"],
+        text=[p if keep else "" for p, keep in zip(pts["place"], shown, strict=True)],
         textposition="top center",
         textfont={"size": 10},
         marker={
             "size": [16 if p == centre else 10 for p in pts["place"]],
-            "color": [colours[states.get(p, "no report")] for p in pts["place"]],
+            "color": [colours.get(states.get(p, "no report"), "#BBBBBB") for p in pts["place"]],
             "line": {"width": 1, "color": "#222"},
             "symbol": ["circle-dot" if a else "circle" for a in pts["approximate"]],
         },
         customdata=[[p, states.get(p, "no report")] for p in pts["place"]],
-        hovertemplate="<b>%{customdata[0]}</b><br>%{customdata[1]}<extra></extra>",
+        hovertext=[
+            hover.get(p, f"<b>{p}</b><br>{states.get(p, 'no report')}") for p in pts["place"]
+        ],
+        hovertemplate="%{hovertext}<extra></extra>",
         showlegend=False,
+        name="places",
     )
     for state, colour in colours.items():  # legend entries
+        if state.endswith(" claimed"):
+            continue  # the weight-of-evidence rule has no 'claimed' state
         fig.add_scatter(x=[None], y=[None], mode="markers", name=state,
                         marker={"color": colour, "size": 10})  # fmt: skip
     fig.update_layout(
-        title="Control of localities by the latest claim (offline map, no tiles)",
+        title="Control of localities by weight of evidence (offline map, no tiles)",
         xaxis_title="longitude (°E)",
         yaxis_title="latitude (°N)",
         template="plotly_white",
-        height=560,
+        height=600,
         legend={"orientation": "h", "y": -0.15},
+        hoverlabel={"align": "left"},
     )
     fig.update_yaxes(scaleanchor="x", scaleratio=1 / math.cos(math.radians(lat0)))
-    here = pts[pts["place"] == centre]
-    if len(here):  # open on the battle area (about 30 km around the centre); zoom out for the rest
-        lat_c, lon_c = float(here["lat"].iloc[0]), float(here["lon"].iloc[0])
-        half_lat = 30 / 111.32
-        half_lon = 30 / (111.32 * math.cos(math.radians(lat_c)))
-        fig.update_xaxes(range=[lon_c - half_lon, lon_c + half_lon])
-        fig.update_yaxes(range=[lat_c - half_lat, lat_c + half_lat])
+    if len(pts):
+        xr, yr = map_extent(pts)
+        fig.update_xaxes(range=xr)
+        fig.update_yaxes(range=yr)
     return fig
 
 
@@ -284,18 +334,26 @@ def static_map(
     import matplotlib.pyplot as plt
 
     pts = places.dropna(subset=["lat", "lon"])
+    shown = label_places(pts, centre) if len(pts) else []
     fig, ax = plt.subplots(figsize=(8, 7), dpi=120)
-    for rec in pts.to_dict("records"):
+    for rec, keep in zip(pts.to_dict("records"), shown, strict=True):
         place, lon, lat = str(rec["place"]), float(rec["lon"]), float(rec["lat"])
         st = states.get(place, "no report")
-        ax.scatter(lon, lat, c=palette.state_colours[st], s=120 if place == centre else 50,
-                   edgecolors="#222", linewidths=0.6)  # fmt: skip
-        ax.annotate(place, (lon, lat), fontsize=7, xytext=(3, 3),
-                    textcoords="offset points")  # fmt: skip
+        ax.scatter(lon, lat, c=palette.state_colours.get(st, "#BBBBBB"),
+                   s=120 if place == centre else 50, edgecolors="#222",
+                   linewidths=0.6, zorder=3)  # fmt: skip
+        if keep:
+            ax.annotate(place, (lon, lat), fontsize=7, xytext=(3, 3),
+                        textcoords="offset points")  # fmt: skip
     for st, colour in palette.state_colours.items():
-        ax.scatter([], [], c=colour, label=st, edgecolors="#222")
+        if not st.endswith(" claimed"):
+            ax.scatter([], [], c=colour, label=st, edgecolors="#222")
+    if len(pts):
+        xr, yr = map_extent(pts)
+        ax.set_xlim(*xr)
+        ax.set_ylim(*yr)
     ax.set_aspect(1 / math.cos(math.radians(float(pts["lat"].mean()))))
-    ax.set_title(f"Control of localities by the latest claim, {when}")
+    ax.set_title(f"Control of localities by weight of evidence, {when}")
     ax.set_xlabel("longitude (°E)")
     ax.set_ylabel("latitude (°N)")
     ax.legend(fontsize=7, loc="lower left")

@@ -1,0 +1,69 @@
+"""The report's map and month table: one weight-of-evidence rule, every place in view."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pytest
+
+from attrition.report.evidence import evidence_sections, load_evidence
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, dict, Path]:
+    ev = load_evidence("bakhmut")
+    out = tmp_path_factory.mktemp("fig")
+    _, res = evidence_sections(ev, out)
+    return ev, res["data"]["control-data"], out
+
+
+def test_map_and_month_table_agree_and_bakhmut_is_russian_after_20_may(built) -> None:
+    from attrition.report.evidence import control_table
+
+    ev, data, _ = built
+    table = control_table(ev["control"], ev["dates"]).set_index("place")
+    for month in ("2023-06",):
+        cell = str(table.loc["Bakhmut", month])
+        assert cell.startswith("RU")
+    dates = data["dates"]
+    for i, d in enumerate(dates):
+        if d >= "2023-05-21":
+            assert data["states"]["Bakhmut"][i] == "RU", d
+            assert "RU (" in data["hover"]["Bakhmut"][i]
+    # every month cell of the table equals the map's state on the same date
+    for month in table.columns:
+        day = next(d for d in dates if d.startswith(month) and d[8:10] <= "07")
+        i = dates.index(day)
+        for place, cell in table[month].items():
+            if place not in data["states"]:
+                continue  # a line or area with no position: in the table, not on the map
+            assert str(cell).split(" (")[0] == data["states"][place][i], (place, month)
+
+
+def test_map_extent_covers_every_place_and_labels_do_not_collide(built) -> None:
+    from attrition.report import figures as F
+
+    ev, _data, _ = built
+    places = ev["places"].dropna(subset=["lat", "lon"])
+    xr, yr = F.map_extent(places)
+    assert (places["lon"] > xr[0]).all()
+    assert (places["lon"] < xr[1]).all()
+    assert (places["lat"] > yr[0]).all()
+    assert (places["lat"] < yr[1]).all()
+    shown = places[F.label_places(places, "Bakhmut")]
+    assert "Bakhmut" in set(shown["place"])
+    recs = list(shown[["lat", "lon"]].itertuples(index=False))
+    for i, a in enumerate(recs):
+        for b in recs[i + 1 :]:
+            km = math.hypot((a[0] - b[0]) * 111.32,
+                            (a[1] - b[1]) * 111.32 * math.cos(math.radians(a[0])))  # fmt: skip
+            assert km >= 6.0
+
+
+def test_map_hover_names_the_date_probability_and_claims(built) -> None:
+    _, data, _ = built
+    last = data["hover"]["Bakhmut"][-1]
+    assert data["dates"][-1] in last
+    assert "%)" in last
+    assert "ev" in last
