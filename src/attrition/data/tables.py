@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from attrition.data.dates import cell_date
 from attrition.errors import UserError, unknown_name
 
 if TYPE_CHECKING:
@@ -111,19 +112,15 @@ def to_numbers(
 
 
 def to_dates(frame: pd.DataFrame, path: Path, columns: Sequence[str]) -> pd.DataFrame:
-    """Convert ISO ``YYYY-MM-DD`` text ``columns`` to datetime64 in place; a bad cell raises."""
-    import numpy as np
+    """Convert ISO ``YYYY-MM-DD`` text ``columns`` to datetime64 in place; a bad cell raises
+    :class:`UserError` naming file, row and column (:func:`attrition.data.dates.cell_date`)."""
     import pandas as pd
 
+    fix = "fix the value or restore the packaged file"
     for col in columns:
         text = frame[col].astype(str).str.strip()
-        values = pd.to_datetime(text, format="%Y-%m-%d", errors="coerce")
-        bad = values.isna()
-        if bool(bad.any()):
-            i = int(np.flatnonzero(bad.to_numpy())[0])
-            raise UserError(
-                f"{row_ref(path, i, col)}: expected a date YYYY-MM-DD, got {text.iloc[i]!r}; "
-                "fix the value or restore the packaged file"
-            )
-        frame[col] = values
+        days = [cell_date(t, row_ref(path, i, col), fix=fix) for i, t in enumerate(text)]
+        frame[col] = pd.to_datetime(pd.Series(days, index=frame.index, dtype="object")).astype(
+            "datetime64[ns]"
+        )
     return frame

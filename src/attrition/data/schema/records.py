@@ -15,6 +15,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
+from attrition.data.dates import iso_date
 from attrition.data.schema.vocab import (
     _ID_PATTERN,
     _SIDE_PATTERN,
@@ -32,8 +33,6 @@ from attrition.data.schema.vocab import (
 )
 
 __all__ = ["Claim", "ControlEvent", "NumeralExclusion", "Phase", "Place", "dup_of"]
-
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def _err(kind: str, message: str) -> PydanticCustomError:
@@ -56,13 +55,10 @@ def _parse_date(value: Any) -> Any:
         return value
     if hasattr(value, "date") and callable(value.date):  # datetime, pandas Timestamp
         return value.date()
-    text = str(value).strip()
-    if not _ISO_DATE.fullmatch(text):
-        raise _err("iso_date", "is not an ISO date; write it as YYYY-MM-DD")
     try:
-        return dt.date.fromisoformat(text)
+        return iso_date(str(value))
     except ValueError as exc:
-        raise _err("iso_date", f"is not a real date ({exc}); write it as YYYY-MM-DD") from exc
+        raise _err("iso_date", str(exc)) from None
 
 
 def _parse_number(value: Any) -> Any:

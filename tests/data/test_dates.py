@@ -1,0 +1,68 @@
+"""attrition.data.dates: the one parser every date goes through, and its error lines."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import pytest
+
+from attrition.data.dates import as_date, cell_date, iso_date, parse_date, published_date
+from attrition.errors import UserError
+
+
+def test_iso_date_takes_exactly_yyyy_mm_dd() -> None:
+    assert iso_date(" 2022-03-02 ") == dt.date(2022, 3, 2)
+    for text in ("20220302", "2022-3-2", "2022-W09-3", "2022/03/02", "2022-03-02T10:00"):
+        with pytest.raises(ValueError, match="is not an ISO date; write it as YYYY-MM-DD"):
+            iso_date(text)
+    with pytest.raises(ValueError, match=r"is not a real date \(.*\); write it as YYYY-MM-DD"):
+        iso_date("2023-02-29")
+
+
+def test_as_date_reads_cells_and_rejects_other_formats() -> None:
+    assert as_date(None) is None
+    assert as_date(float("nan")) is None
+    assert as_date(pd.NaT) is None
+    assert as_date("  ") is None
+    assert as_date(pd.Timestamp("2022-03-02 12:00")) == dt.date(2022, 3, 2)
+    assert as_date("2022-03-02T12:00:00") == dt.date(2022, 3, 2)
+    assert as_date("2022-03-02 00:00:00") == dt.date(2022, 3, 2)
+    with pytest.raises(UserError, match="'20220302' is not a date; write it as YYYY-MM-DD"):
+        as_date("20220302")
+
+
+def test_parse_date_names_the_argument() -> None:
+    assert parse_date(None, "cutoff") is None
+    assert parse_date(dt.datetime(2022, 3, 2, 5), "cutoff") == dt.date(2022, 3, 2)
+    with pytest.raises(UserError, match="cutoff = 'yesterday' is not a date"):
+        parse_date("yesterday", "cutoff")
+
+
+def test_cell_date_gives_one_line_with_where_and_fix() -> None:
+    where = "f.csv, row 3 (line 4), column 'date'"
+    assert cell_date("1940-09-15", where) == dt.date(1940, 9, 15)
+    with pytest.raises(UserError) as info:
+        cell_date("15/09/1940", where, fix="restore the file")
+    assert str(info.value) == (
+        f"{where}: expected a date YYYY-MM-DD, got '15/09/1940'; restore the file"
+    )
+
+
+def test_published_date_reads_a_year_as_its_last_day_and_unknown_as_none() -> None:
+    where = "f.csv, row 1 (line 2), column 'record_published'"
+    assert published_date("2003", where) == dt.date(2003, 12, 31)
+    assert published_date("1947-05-14", where) == dt.date(1947, 5, 14)
+    assert published_date("unknown", where) is None
+    for bad, fragment in [
+        ("", "is blank; give the publication date"),
+        ("0000", "got '0000'"),
+        ("2003-13-01", "got '2003-13-01'"),
+        ("n/a", "a year YYYY or 'unknown', got 'n/a'; fix the date"),
+    ]:
+        with pytest.raises(UserError) as info:
+            published_date(bad, where)
+        message = str(info.value)
+        assert message.startswith(where + ": ")
+        assert fragment in message
+        assert "\n" not in message
