@@ -1,11 +1,14 @@
-"""The packaged claim-vs-record pairs: they load, meet the counts, reject bad rows, summarise."""
+"""The packaged claim-vs-record pairs: they load, meet the counts, reject bad rows, summarise,
+and say when each record was published (``record_published``)."""
 
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import math
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from attrition.data.reference import (
@@ -42,6 +45,7 @@ def _row(**over: str) -> dict[str, str]:
         "record_source": "archive",
         "claim_citation": "Paper, p. 1",
         "record_citation": "Book, p. 2",
+        "record_published": "1950",
         "quote": "we killed 200",
         "notes": "",
     }
@@ -94,6 +98,12 @@ def test_packaged_counts() -> None:
         ({"record_value": "-3"}, "record_value", "must be positive"),
         ({"record_low": "120", "record_high": "90"}, "record_low", "is above record_high"),
         ({"claimed_low": "300", "claimed_high": "250"}, "claimed_low", "is above claimed_high"),
+        ({"period_start": "1940-1-1"}, "period_start", "expected a date YYYY-MM-DD"),
+        ({"record_published": ""}, "record_published", "is blank; give the publication date"),
+        ({"record_published": "1950/03/01"}, "record_published", "a year YYYY or 'unknown'"),
+        ({"record_published": "1950-02-30"}, "record_published", "got '1950-02-30'; fix"),
+        ({"record_published": "Unknown"}, "record_published", "got 'Unknown'"),
+        ({"record_published": "1939"}, "record_published", "is before claim_date 1940-01-03"),
     ],
 )
 def test_bad_rows_give_one_line_naming_file_line_and_field(
@@ -141,3 +151,38 @@ def test_summary_matches_hand_computation(tmp_path: Path) -> None:
     assert own["n"] == 1
     assert own["mean_log_ratio"] == pytest.approx(math.log(0.5))
     assert math.isnan(own["sd_log_ratio"])
+
+
+def test_record_published_reads_a_date_a_year_as_31_december_and_unknown_as_nat(
+    tmp_path: Path,
+) -> None:
+    rows = [
+        _row(id="a", record_published="1947-05-14"),
+        _row(id="b", record_published="1993"),
+        _row(id="c", record_published="unknown"),
+        _row(id="d", record_published="1940-01-03"),  # the claim's own day is allowed
+    ]
+    pairs = load_reference_pairs(_write(tmp_path / "p.csv", rows))
+    assert str(pairs["record_published"].dtype) == "datetime64[ns]"
+    got = [None if d is pd.NaT else d.date() for d in pairs["record_published"]]
+    assert got == [dt.date(1947, 5, 14), dt.date(1993, 12, 31), None, dt.date(1940, 1, 3)]
+
+
+def test_packaged_record_published_is_curated_for_every_pair() -> None:
+    pairs = load_reference_pairs()
+    with REFERENCE_FILE.open(encoding="utf-8", newline="") as fh:
+        raw = {r["id"]: r["record_published"] for r in csv.DictReader(fh)}
+    assert all(raw.values())
+    # the Russo-Ukrainian records are the named-dead snapshots of 2025: after Bakhmut
+    ua = pairs[pairs["conflict"] == "Russo-Ukrainian War"]
+    assert len(ua) == 8
+    assert (ua["record_published"] >= pd.Timestamp("2025-01-01")).all()
+    # every other record was published before the full-scale invasion, or is unknown
+    rest = pairs[pairs["conflict"] != "Russo-Ukrainian War"]
+    known = rest["record_published"].dropna()
+    assert (known < pd.Timestamp("2022-02-24")).all()
+    unknown = set(rest.loc[rest["record_published"].isna(), "id"])
+    assert unknown == {i for i, v in raw.items() if v == "unknown"} == {"vn-002"}
+    # an undated website is explained in the notes
+    for i in ("bob-001", "vn-002", "ww-003"):
+        assert "record_published" in str(pairs.loc[pairs["id"] == i, "notes"].iloc[0])

@@ -4,8 +4,10 @@ The packaged file ``data/history/claims_vs_record.csv`` holds one row per pair: 
 claimant published during or soon after a war (e.g. the RAF's 185 German aircraft on 15 September
 1940) and the figure the later record gives for the same side, metric and period (about 60, from
 the Luftwaffe's loss returns). Each row names the claimant's relation to the side it talks about
-(``enemy``, ``own`` or ``third_party``), cites both figures and quotes the claim. The ratio
-claimed/record is derived on load (``ratio``, ``log_ratio``), never stored.
+(``enemy``, ``own`` or ``third_party``), cites both figures, quotes the claim and says when the
+record was published (``record_published``: a date, a year, or ``unknown``), so that a fit under a
+cutoff can use only the records known by then. The ratio claimed/record is derived on load
+(``ratio``, ``log_ratio``), never stored.
 
 :func:`load_reference_pairs` reads and checks the file; :func:`summary` gives, per relation and
 metric family (personnel, materiel), the number of pairs and the mean and standard deviation of
@@ -20,6 +22,7 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from attrition.data.dates import cell_date, published_date
 from attrition.data.tables import PathLike, read_csv_text, row_ref
 from attrition.errors import UserError
 
@@ -77,6 +80,7 @@ COLUMNS: tuple[str, ...] = (
     "record_source",
     "claim_citation",
     "record_citation",
+    "record_published",
     "quote",
     "notes",
 )
@@ -102,6 +106,8 @@ _TRIPLES = (
     ("claimed_value", "claimed_low", "claimed_high"),
     ("record_value", "record_low", "record_high"),
 )
+#: Date columns parsed on load (``record_published`` may be ``unknown``: NaT).
+_DATE_COLUMNS = ("period_start", "period_end", "record_published")
 _MAX_QUOTE = 200
 _CLAIM_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 
@@ -112,15 +118,19 @@ def load_reference_pairs(path: PathLike | None = None) -> pd.DataFrame:
     Returns one row per pair with the file's columns, typed: text columns as ``str``,
     ``relation``/``metric``/``record_kind`` as categoricals over :data:`RELATIONS`,
     :data:`METRICS` and :data:`RECORD_KINDS`, ``period_start``/``period_end`` as datetimes,
-    ``claim_date`` as text (``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``) and the six figures as
-    float64 (NaN when an optional low/high is blank). Derived columns: ``metric_family``
+    ``claim_date`` as text (``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``), ``record_published`` as
+    a datetime (a year ``YYYY`` read as 31 December of it; ``unknown`` as NaT, so that
+    :func:`attrition.data.known.known_by` with ``date_column="record_published"`` counts the
+    pair as known by no cutoff) and the six figures as float64 (NaN when an optional low/high
+    is blank). Derived columns: ``metric_family``
     (``personnel`` or ``materiel``), ``claim_year`` (int), ``ratio`` (claimed/record) and
     ``log_ratio``.
 
     Every problem raises :class:`~attrition.errors.UserError` with one line naming the file,
     the row and line, the column and the fix: a blank citation, quote or other required text;
     an unknown relation, metric or record kind; a value that is missing, not a number or not
-    positive; a low above its high or a value outside [low, high]; a bad date; a duplicate id.
+    positive; a low above its high or a value outside [low, high]; a bad date; a blank or
+    malformed ``record_published``, or one before the claim; a duplicate id.
     """
     import numpy as np
     import pandas as pd
@@ -133,8 +143,11 @@ def load_reference_pairs(path: PathLike | None = None) -> pd.DataFrame:
     for col in COLUMNS:
         frame[col] = frame[col].astype(str).str.strip()
 
+    dates: dict[str, list[datetime.date | None]] = {col: [] for col in _DATE_COLUMNS}
     for i, record in enumerate(frame.to_dict("records")):
-        _check_row(file, i, {str(key): str(value) for key, value in record.items()})
+        parsed = _check_row(file, i, {str(key): str(value) for key, value in record.items()})
+        for col in _DATE_COLUMNS:
+            dates[col].append(parsed[col])
 
     dupes = frame["id"].duplicated()
     if bool(dupes.any()):
@@ -147,8 +160,9 @@ def load_reference_pairs(path: PathLike | None = None) -> pd.DataFrame:
     for triple in _TRIPLES:
         for col in triple:
             frame[col] = pd.to_numeric(frame[col].replace("", np.nan)).astype("float64")
-    for col in ("period_start", "period_end"):
-        frame[col] = pd.to_datetime(frame[col], format="%Y-%m-%d")
+    for col, days in dates.items():
+        values = pd.Series(days, index=frame.index, dtype="object")
+        frame[col] = pd.to_datetime(values).astype("datetime64[ns]")
     for col, vocab in _VOCAB.items():
         frame[col] = pd.Categorical(frame[col], categories=list(vocab))
     frame["metric_family"] = np.where(
@@ -160,8 +174,9 @@ def load_reference_pairs(path: PathLike | None = None) -> pd.DataFrame:
     return frame.reset_index(drop=True)
 
 
-def _check_row(file: Path, i: int, cells: dict[str, str]) -> None:
-    """Raise a one-line :class:`UserError` for the first bad cell of data row ``i``."""
+def _check_row(file: Path, i: int, cells: dict[str, str]) -> dict[str, datetime.date | None]:
+    """Raise a one-line :class:`UserError` for the first bad cell of data row ``i``; return
+    the row's parsed :data:`_DATE_COLUMNS`."""
     for col in _REQUIRED_TEXT:
         if not cells[col]:
             what = "a citation" if col.endswith("citation") else "a value"
@@ -191,8 +206,8 @@ def _check_row(file: Path, i: int, cells: dict[str, str]) -> None:
                 f"{row_ref(file, i, value_col)}: {value:g} lies outside [{low_col}, {high_col}]; "
                 "fix the value or its range"
             )
-    start = _iso_date(file, i, "period_start", cells["period_start"])
-    end = _iso_date(file, i, "period_end", cells["period_end"])
+    start = cell_date(cells["period_start"], row_ref(file, i, "period_start"))
+    end = cell_date(cells["period_end"], row_ref(file, i, "period_end"))
     if start > end:
         raise UserError(
             f"{row_ref(file, i, 'period_end')}: {cells['period_end']} is before period_start "
@@ -203,6 +218,24 @@ def _check_row(file: Path, i: int, cells: dict[str, str]) -> None:
             f"{row_ref(file, i, 'claim_date')}: expected YYYY, YYYY-MM or YYYY-MM-DD, got "
             f"{cells['claim_date']!r}; fix the date"
         )
+    published = published_date(cells["record_published"], row_ref(file, i, "record_published"))
+    claimed = _first_day(cells["claim_date"])
+    if published is not None and published < claimed:
+        raise UserError(
+            f"{row_ref(file, i, 'record_published')}: {cells['record_published']} is before "
+            f"claim_date {cells['claim_date']}; the record is the later figure: give the date "
+            "the cited record was published"
+        )
+    return {"period_start": start, "period_end": end, "record_published": published}
+
+
+def _first_day(claim_date: str) -> datetime.date:
+    """The earliest day a checked ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` text can mean."""
+    parts = [int(p) for p in claim_date.split("-")] + [1, 1]
+    try:
+        return datetime.date(parts[0], parts[1], parts[2])
+    except ValueError:  # e.g. month 13: the claim date's own check names it
+        return datetime.date(max(parts[0], 1), 1, 1)
 
 
 def _positive(file: Path, i: int, col: str, text: str, *, required: bool) -> float | None:
@@ -225,16 +258,6 @@ def _positive(file: Path, i: int, col: str, text: str, *, required: bool) -> flo
             "> 0 (leave out pairs whose record is zero)"
         )
     return value
-
-
-def _iso_date(file: Path, i: int, col: str, text: str) -> datetime.date:
-    """``text`` as a ``datetime.date``; anything but ``YYYY-MM-DD`` raises."""
-    try:
-        return datetime.date.fromisoformat(text)
-    except ValueError:
-        raise UserError(
-            f"{row_ref(file, i, col)}: expected a date YYYY-MM-DD, got {text!r}; fix the date"
-        ) from None
 
 
 def summary(pairs: pd.DataFrame | None = None) -> pd.DataFrame:
