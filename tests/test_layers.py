@@ -5,7 +5,10 @@ Layers, lowest first: the base modules (errors, I/O helpers, limits, output safe
 data → models → simulate → infer → scenarios → battles → report → cli. A module may import its own
 layer or lower ones. Inside a battle package (``attrition.battles.<name>``) the same order holds
 between its files (see ``BATTLE_FILE_LAYER``). Imports under ``if TYPE_CHECKING:`` are not
-imports at run time and are skipped; function-level (lazy) imports count.
+imports at run time and are skipped; function-level (lazy) imports count, and so do imports by
+string: the lazy re-export maps (``_WHERE``) and the modules a scenario kind names
+(``ScenarioKind(name, "attrition.x.y", ...)``, imported when a file of that kind is read). A
+string import counts for the module that writes the string.
 """
 
 from __future__ import annotations
@@ -134,7 +137,36 @@ def _lazy_edges() -> list[tuple[str, str, str | None, int]]:
     return edges
 
 
-EDGES = _edges() + _lazy_edges()
+def _kind_module(call: ast.Call) -> ast.expr | None:
+    """The ``module`` argument of a ``ScenarioKind(...)`` call (second positional or keyword)."""
+    func = call.func
+    name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", None)
+    if name != "ScenarioKind":
+        return None
+    for kw in call.keywords:
+        if kw.arg == "module":
+            return kw.value
+    return call.args[1] if len(call.args) > 1 else None
+
+
+def kind_edges(mod: str, source: str) -> list[tuple[str, str, str | None, int]]:
+    """Imports by string in ``source`` (the text of module ``mod``): the module each
+    ``ScenarioKind(...)`` names. A module argument that is not a string constant is an edge to
+    ``"<not a string>"``, which is no module (so the check fails: the graph must be readable)."""
+    edges: list[tuple[str, str, str | None, int]] = []
+    for node in ast.walk(ast.parse(source)):
+        arg = _kind_module(node) if isinstance(node, ast.Call) else None
+        if arg is None:
+            continue
+        target = arg.value if isinstance(arg, ast.Constant) else None
+        edges.append(
+            (mod, target if isinstance(target, str) else "<not a string>", None, node.lineno)
+        )
+    return edges
+
+
+KIND_EDGES = [e for mod, path in MODS.items() for e in kind_edges(mod, path.read_text("utf-8"))]
+EDGES = _edges() + _lazy_edges() + [e for e in KIND_EDGES if e[1] in MODS]
 
 
 def _package(mod: str) -> str:
@@ -152,17 +184,101 @@ def test_every_package_has_a_layer() -> None:
     assert not missing, f"add these to LAYERS in tests/test_layers.py: {missing}"
 
 
-def test_no_upward_imports() -> None:
-    """A module imports only its own layer or lower ones (the package root is exempt: it only
-    re-exports lazily)."""
+def upward(edges: list[tuple[str, str, str | None, int]]) -> list[str]:
+    """The edges that import a higher layer, as ``importer:line: importer imports target``."""
     bad = []
-    for mod, target, _name, line in EDGES:
+    for mod, target, _name, line in edges:
         ra, rb = _rank(mod), _rank(target)
         if ra is None or rb is None:
             continue
         if rb > ra:
-            bad.append(f"{MODS[mod].relative_to(SRC)}:{line}: {mod} imports {target}")
+            bad.append(f"{mod}:{line}: {mod} imports {target}")
+    return bad
+
+
+def test_no_upward_imports() -> None:
+    """A module imports only its own layer or lower ones (the package root is exempt: it only
+    re-exports lazily)."""
+    bad = upward(EDGES)
     assert not bad, "upward imports:\n" + "\n".join(bad)
+
+
+def string_import_problems(
+    edges: list[tuple[str, str, str | None, int]], modules: dict[str, Path] | None = None
+) -> list[str]:
+    """What is wrong with imports by string: a target that is no module of the package, a
+    private module of another package, or a higher layer than the importer's."""
+    modules = MODS if modules is None else modules
+    bad = []
+    for mod, target, _name, line in edges:
+        if target not in modules:
+            bad.append(f"{mod}:{line}: {target!r} is not a module of attrition")
+        elif _package(target) != _package(mod) and any(
+            p.startswith("_") and not p.startswith("__") for p in target.split(".")
+        ):
+            bad.append(f"{mod}:{line}: {target} is private to its package")
+    return bad + upward([e for e in edges if e[1] in modules])
+
+
+def test_scenario_kind_modules_respect_the_layers() -> None:
+    """The modules the scenario kinds name (a string import is an import) exist and sit at or
+    below the module that names them; the registry the code uses is the one read here."""
+    assert KIND_EDGES, "no ScenarioKind(...) found in src/: the walker is broken"
+    bad = string_import_problems(KIND_EDGES)
+    assert not bad, "scenario kinds naming the wrong modules:\n" + "\n".join(bad)
+    from attrition.battles import SCENARIO_KINDS
+
+    registered = {k.module for k in SCENARIO_KINDS.values()}
+    found = {t for m, t, _, _ in KIND_EDGES if m == "attrition.battles"}
+    assert registered == found, (registered, found)
+    assert set(EDGES) >= set(KIND_EDGES)  # they take part in the cycle and order checks too
+
+
+@pytest.mark.parametrize(
+    ("importer", "source", "problem"),
+    [
+        # a generic layer naming a battle's module: upward
+        (
+            "attrition.scenarios.kinds",
+            'K = ScenarioKind("x", "attrition.battles.bakhmut.scenarios", Path("."))',
+            "imports attrition.battles.bakhmut.scenarios",
+        ),
+        # the module keyword, naming a layer above the battles: upward
+        (
+            "attrition.battles",
+            'K = ScenarioKind("x", module="attrition.cli.scenario", library=Path("."))',
+            "imports attrition.cli.scenario",
+        ),
+        # a misspelt module
+        (
+            "attrition.battles",
+            'K = ScenarioKind("x", "attrition.scenarios.spex", Path("."))',
+            "'attrition.scenarios.spex' is not a module",
+        ),
+        # a module name the walker cannot read
+        ("attrition.battles", 'K = kinds.ScenarioKind("x", NAME, P)', "'<not a string>'"),
+        # a private module of another package
+        (
+            "attrition.battles",
+            'K = ScenarioKind("x", "attrition.scenarios._x", Path("."))',
+            "private to its package",
+        ),
+        # allowed: the battles name a scenarios module (lower) and their own
+        ("attrition.battles", 'K = ScenarioKind("x", "attrition.scenarios.spec", P)', None),
+        ("attrition.battles", 'ScenarioKind("x", "attrition.battles.bakhmut.scenarios", P)', None),
+    ],
+)
+def test_the_string_import_check_can_fail(importer: str, source: str, problem: str | None) -> None:
+    """The checker itself, on fake sources: each wrong string is caught, the right ones are not."""
+    edges = kind_edges(importer, source)
+    assert len(edges) == 1
+    fake = {**MODS, "attrition.scenarios._x": ROOT / "scenarios" / "_x.py"}
+    bad = string_import_problems(edges, fake)
+    if problem is None:
+        assert bad == []
+    else:
+        assert len(bad) == 1, bad
+        assert problem in bad[0]
 
 
 def test_battle_packages_keep_the_order_inside() -> None:
