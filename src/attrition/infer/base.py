@@ -21,6 +21,12 @@ PARAMETER_COLUMNS: tuple[str, ...] = (
     "stderr",
 )
 
+#: Columns of :meth:`Fitter.statistics_frame`, in order.
+STATISTIC_COLUMNS: tuple[str, ...] = ("statistic", "value")
+
+#: Statistics that count observations: whole numbers in the JSON summary.
+COUNT_STATISTICS: frozenset[str] = frozenset({"n_obs", "n_days"})
+
 
 class Fitter:
     """Base class of the fitters.
@@ -58,8 +64,36 @@ class Fitter:
             raise UserError(f"{type(self).__name__} is not fitted yet; call fit() first")
 
     def summary(self) -> dict[str, Any]:
-        """Results as a JSON-ready dict (the CLI's ``--json`` output)."""
-        raise NotImplementedError
+        """Results as a JSON-ready dict (the CLI's ``--json`` output), formatted from
+        :meth:`to_frame` and :meth:`statistics_frame` by :func:`summary_from_frames`."""
+        self._require_fitted()
+        return summary_from_frames(self.to_frame(), self.statistics_frame(), self._settings())
+
+    def _settings(self) -> dict[str, Any]:
+        """The fit's settings that the summary reports between the intervals and the
+        statistics (``mode``, ``target``, ``distribution``); none by default."""
+        return {}
+
+    def _statistics(self) -> dict[str, float]:
+        """Rows of :meth:`statistics_frame`, in the order the summary prints them."""
+        return {}
+
+    def statistics_frame(self) -> pd.DataFrame:
+        """The fit's goodness-of-fit statistics as a tidy table, one row per statistic.
+
+        Columns (:data:`STATISTIC_COLUMNS`): ``statistic`` and ``value`` (float64). Rows, in
+        order, as the fitter gives them: ``ssr`` (scaled sum of squared residuals, least
+        squares), ``nll`` (negative log-likelihood, maximum likelihood), ``n_obs`` (observed
+        daily losses fitted), ``aic``, ``bic``, ``r2`` and ``n_days`` (days fitted; Engel and
+        the ratio regression).
+        """
+        import pandas as pd
+
+        self._require_fitted()
+        rows = [{"statistic": k, "value": float(v)} for k, v in self._statistics().items()]
+        df = pd.DataFrame(rows, columns=list(STATISTIC_COLUMNS))
+        df["value"] = df["value"].astype("float64")
+        return df
 
     def _parameter_rows(self) -> list[dict[str, Any]]:
         """Rows of :meth:`to_frame`: each side's coefficient with its interval, then the
@@ -129,6 +163,53 @@ class Fitter:
                 "residual": (observed - pred).reshape(-1),
             }
         )
+
+
+def summary_from_frames(
+    parameters: pd.DataFrame, statistics: pd.DataFrame, settings: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """The nested JSON summary of a fit, formatted from its two frames.
+
+    Args:
+        parameters: :meth:`Fitter.to_frame` (one row per parameter).
+        statistics: :meth:`Fitter.statistics_frame` (one row per statistic).
+        settings: values printed between the intervals and the statistics (``mode``,
+            ``target``, ``distribution``).
+
+    Returns ``{"coefficients": {side: estimate}, "ci": {side: [low, high]}`` (sides with an
+    interval only), then ``settings``, then each statistic (counts as ``int``), then
+    ``"dispersion"`` and ``"exponents": {"p", "q"}`` when the frame has them.
+    """
+    import math
+
+    out: dict[str, Any] = {"coefficients": {}, "ci": {}}
+    extra: dict[str, Any] = {}
+    exponents: dict[str, float] = {}
+    for row in parameters.to_dict(orient="records"):
+        name, side, estimate = str(row["parameter"]), row["side"], float(row["estimate"])
+        if name == "coefficient":
+            out["coefficients"][side] = estimate
+            low, high = float(row["ci_low"]), float(row["ci_high"])
+            if not (math.isnan(low) and math.isnan(high)):
+                out["ci"][side] = [low, high]
+        elif name in ("p", "q"):
+            exponents[name] = estimate
+        else:
+            extra[name] = estimate
+    out.update(settings or {})
+    out.update(statistics_dict(statistics))
+    out.update(extra)
+    if exponents:
+        out["exponents"] = exponents
+    return out
+
+
+def statistics_dict(statistics: pd.DataFrame) -> dict[str, Any]:
+    """:meth:`Fitter.statistics_frame` as ``{statistic: value}`` (counts as ``int``)."""
+    return {
+        str(name): int(value) if name in COUNT_STATISTICS else float(value)
+        for name, value in zip(statistics["statistic"], statistics["value"], strict=True)
+    }
 
 
 def check_identifiable(data: BattleData, n: int, k: int, what: str) -> None:

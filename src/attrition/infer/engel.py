@@ -12,8 +12,6 @@ Reference: J. H. Engel, "A verification of Lanchester's law", J. Oper. Res. Soc.
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 
 from attrition.errors import UserError
@@ -58,7 +56,6 @@ class EngelFitter(Fitter):
         self.fitted_ = True
         return self
 
-    def summary(self) -> dict[str, Any]:
-        """JSON-ready results."""
-        self._require_fitted()
-        return {"coefficients": self.coefficients_, "ci": {}, "n_days": self.n_days_}
+    def _statistics(self) -> dict[str, float]:
+        """``n_days``: the days fitted (Engel's estimator gives no intervals)."""
+        return {"n_days": self.n_days_}

@@ -100,6 +100,15 @@ class DatasetFit:
         df.insert(0, "dataset", self.dataset)
         return df
 
+    def statistics_frame(self) -> pd.DataFrame:
+        """The fit's goodness-of-fit statistics, one row each (see
+        :meth:`attrition.infer.base.Fitter.statistics_frame`), with the dataset and method as
+        leading columns."""
+        df = self.fitter.statistics_frame()
+        df.insert(0, "method", self.method)
+        df.insert(0, "dataset", self.dataset)
+        return df
+
 
 def _dataset_options(
     dataset: str,

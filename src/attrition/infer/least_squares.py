@@ -226,20 +226,11 @@ class LeastSquaresFitter(Fitter):
         clipped: np.ndarray = np.clip(out, np.log(1e-10), np.log(10.0))
         return clipped
 
-    def summary(self) -> dict[str, Any]:
-        """JSON-ready results."""
-        self._require_fitted()
-        out: dict[str, Any] = {
-            "coefficients": self.coefficients_,
-            "ci": {k: list(v) for k, v in self.ci_.items()},
-            "mode": self.mode_,
-            "target": self.target,
-            "ssr": self.ssr_,
-            "n_obs": self.n_obs_,
-            "aic": self.aic_,
-            "bic": self.bic_,
-            "r2": self.r2_,
-        }
-        if self.exponents_:
-            out["exponents"] = self.exponents_
-        return out
+    def _settings(self) -> dict[str, Any]:
+        """``mode`` (the one used, after ``auto``) and ``target``."""
+        return {"mode": self.mode_, "target": self.target}
+
+    def _statistics(self) -> dict[str, float]:
+        """``ssr``, ``n_obs``, ``aic``, ``bic`` and ``r2`` (of the scaled residuals)."""
+        return {"ssr": self.ssr_, "n_obs": self.n_obs_, "aic": self.aic_, "bic": self.bic_,
+                "r2": self.r2_}  # fmt: skip

@@ -157,21 +157,10 @@ class MaximumLikelihoodFitter(Fitter):
         self.fitted_ = True
         return self
 
-    def summary(self) -> dict[str, Any]:
-        """JSON-ready results."""
-        self._require_fitted()
-        out: dict[str, Any] = {
-            "coefficients": self.coefficients_,
-            "ci": {k: list(v) for k, v in self.ci_.items()},
-            "mode": self.mode_,
-            "distribution": self.dist,
-            "nll": self.nll_,
-            "n_obs": self.n_obs_,
-            "aic": self.aic_,
-            "bic": self.bic_,
-        }
-        if self.dispersion_ is not None:
-            out["dispersion"] = self.dispersion_
-        if self.exponents_:
-            out["exponents"] = self.exponents_
-        return out
+    def _settings(self) -> dict[str, Any]:
+        """``mode`` (the one used, after ``auto``) and ``distribution``."""
+        return {"mode": self.mode_, "distribution": self.dist}
+
+    def _statistics(self) -> dict[str, float]:
+        """``nll``, ``n_obs``, ``aic`` and ``bic``."""
+        return {"nll": self.nll_, "n_obs": self.n_obs_, "aic": self.aic_, "bic": self.bic_}

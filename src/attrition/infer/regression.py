@@ -66,15 +66,14 @@ class RatioRegression(Fitter):
         return self
 
     def summary(self) -> dict[str, Any]:
-        """JSON-ready results: alpha, beta, r2, n_days and standard errors."""
+        """JSON-ready results: alpha, beta, r2, n_days and standard errors, formatted from
+        :meth:`to_frame` and :meth:`statistics_frame` by :func:`ratio_summary_from_frames`."""
         self._require_fitted()
-        return {
-            "alpha": self.alpha_,
-            "beta": self.beta_,
-            "r2": self.r2_,
-            "n_days": self.n_days_,
-            "stderr": {"log_alpha": self.stderr_[0], "beta": self.stderr_[1]},
-        }
+        return ratio_summary_from_frames(self.to_frame(), self.statistics_frame())
+
+    def _statistics(self) -> dict[str, float]:
+        """``r2`` of the line and ``n_days`` fitted."""
+        return {"r2": self.r2_, "n_days": self.n_days_}
 
     def _parameter_rows(self) -> list[dict[str, Any]]:
         """Rows of :meth:`to_frame`: ``log_alpha`` and ``beta`` with their OLS standard errors,
@@ -88,6 +87,23 @@ class RatioRegression(Fitter):
             {"parameter": "beta", "side": None, "estimate": self.beta_,
              "ci_low": nan, "ci_high": nan, "stderr": self.stderr_[1]},
         ]  # fmt: skip
+
+
+def ratio_summary_from_frames(parameters: pd.DataFrame, statistics: pd.DataFrame) -> dict[str, Any]:
+    """The ratio regression's JSON summary from its frames: ``alpha``, ``beta``, then the
+    statistics (``r2``, ``n_days``), then ``stderr: {log_alpha, beta}``."""
+    from attrition.infer.base import statistics_dict
+
+    by = {str(r["parameter"]): r for r in parameters.to_dict(orient="records")}
+    return {
+        "alpha": float(by["alpha"]["estimate"]),
+        "beta": float(by["beta"]["estimate"]),
+        **statistics_dict(statistics),
+        "stderr": {
+            "log_alpha": float(by["log_alpha"]["stderr"]),
+            "beta": float(by["beta"]["stderr"]),
+        },
+    }
 
 
 def ardennes_variants() -> pd.DataFrame:
