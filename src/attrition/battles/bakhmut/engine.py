@@ -10,11 +10,18 @@ from __future__ import annotations
 import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from attrition.battles.bakhmut.axes import DAYS, FALL_FRACTION, FRONTS, PHASE_GROUP
+from attrition.battles.bakhmut.axes import (
+    COMPONENTS,
+    DAYS,
+    FALL_FRACTION,
+    FRONTS,
+    PHASE_GROUP,
+    date_of,
+)
 from attrition.battles.bakhmut.geometry import (
     Geography,
     city_fraction,
@@ -24,6 +31,24 @@ from attrition.battles.bakhmut.model import (
     Prepared,
 )
 from attrition.errors import UserError, unknown_name
+
+if TYPE_CHECKING:
+    import pandas as pd
+    import xarray as xr
+
+#: The daily series of :meth:`BakhmutRuns.summary_frame` (``quantity``, ``side``, ``unit``), in
+#: order; ``side`` is a component (WC, WP, RR, UA), a side (RU, UA) or ``None`` (missing in
+#: the frame).
+RUN_SERIES: tuple[tuple[str, str | None, str], ...] = (
+    *(("strength", c, "personnel") for c in COMPONENTS),
+    *(("losses", c, "casualties") for c in COMPONENTS),
+    ("casualties", "RU", "casualties"),
+    ("casualties", "UA", "casualties"),
+    *((f"front_{f.lower()}_km", None, "km") for f in FRONTS),
+    ("city_control", None, "fraction"),
+    ("recruited", None, "personnel"),
+    ("arrived_wp", None, "personnel"),
+)
 
 
 @dataclass(frozen=True)
@@ -77,6 +102,121 @@ class BakhmutRuns:
         first: np.ndarray = np.argmax(hit, axis=1).astype(float)
         first[~hit.any(axis=1)] = np.inf
         return first
+
+    def series(self, quantity: str, side: str | None = None) -> np.ndarray:
+        """(n, days + 1) values of one daily series of :data:`RUN_SERIES`: ``strength`` or
+        ``losses`` of a component (``side`` WC, WP, RR or UA; losses cumulative),
+        ``casualties`` of a side (RU or UA, cumulative), ``front_n_km``, ``front_e_km``,
+        ``front_s_km``, ``city_control`` (share held by Russia), ``recruited``, ``arrived_wp``."""
+        if quantity in ("strength", "losses"):
+            if side not in COMPONENTS:
+                raise unknown_name("component", str(side), COMPONENTS)
+            arr = self.strength if quantity == "strength" else self.losses
+            return np.asarray(arr[..., COMPONENTS.index(side)])
+        if quantity == "casualties":
+            if side not in ("RU", "UA"):
+                raise unknown_name("side", str(side), ("RU", "UA"))
+            return np.asarray(self.side_losses[..., ("RU", "UA").index(side)])
+        fronts = {f"front_{f.lower()}_km": k for k, f in enumerate(FRONTS)}
+        if quantity in fronts:
+            return np.asarray(self.fronts[..., fronts[quantity]])
+        other = {"city_control": self.city, "recruited": self.recruited,
+                 "arrived_wp": self.arrived_wp}  # fmt: skip
+        if quantity not in other:
+            raise unknown_name("quantity", quantity, sorted({q for q, _, _ in RUN_SERIES}))
+        return np.asarray(other[quantity])
+
+    def to_frame(self) -> pd.DataFrame:
+        """Every run's daily state as a tidy table, one row per (run, day).
+
+        Columns: ``run``, ``day`` (int64, 0 = 1 August 2022), ``date`` (ISO), then one float64
+        column per series of :data:`RUN_SERIES` (``strength_WC`` .. ``strength_UA``,
+        ``losses_WC`` .. ``losses_UA``, ``casualties_RU``, ``casualties_UA``, ``front_n_km``,
+        ``front_e_km``, ``front_s_km``, ``city_control``, ``recruited``, ``arrived_wp``). Rows
+        are run-major. ``n × (days + 1)`` rows of 21 columns: about 5 kB a run.
+        """
+        import pandas as pd
+
+        n, t = self.strength.shape[:2]
+        days = np.arange(t, dtype=np.int64)
+        cols: dict[str, Any] = {
+            "run": np.repeat(np.arange(n, dtype=np.int64), t),
+            "day": np.tile(days, n),
+            "date": np.tile(np.array([date_of(int(d)).isoformat() for d in days]), n),
+        }
+        for quantity, side, _ in RUN_SERIES:
+            name = quantity if side is None else f"{quantity}_{side}"
+            cols[name] = self.series(quantity, side).astype(np.float64).reshape(-1)
+        return pd.DataFrame(cols)
+
+    def summary_frame(self, quantities: tuple[str, ...] | None = None) -> pd.DataFrame:
+        """The ensemble's daily median and 90% interval, one row per (series, day).
+
+        Columns: ``quantity``, ``side`` (see :data:`RUN_SERIES`), ``unit``, ``day`` (int64),
+        ``date`` (ISO), ``median``, ``q05``, ``q95`` (float64, across runs, by
+        :func:`attrition.infer.quantiles.quantiles`). ``quantities`` keeps only those series
+        (default: all), in the order of :data:`RUN_SERIES`.
+        """
+        import pandas as pd
+
+        from attrition.infer.quantiles import quantiles
+
+        if quantities is not None:
+            known = {q for q, _, _ in RUN_SERIES}
+            for q in quantities:
+                if q not in known:
+                    raise unknown_name("quantity", q, sorted(known))
+        t = self.strength.shape[1]
+        dates = [date_of(d).isoformat() for d in range(t)]
+        rows = []
+        for quantity, side, unit in RUN_SERIES:
+            if quantities is not None and quantity not in quantities:
+                continue
+            values = self.series(quantity, side)
+            for d in range(t):
+                rows.append({"quantity": quantity, "side": side, "unit": unit, "day": d,
+                             "date": dates[d], **quantiles(values[:, d])})  # fmt: skip
+        cols = ["quantity", "side", "unit", "day", "date", "median", "q05", "q95"]
+        df = pd.DataFrame(rows, columns=cols)
+        df["day"] = df["day"].astype(np.int64)
+        return df
+
+    def to_xarray(self) -> xr.Dataset:
+        """As an ``xarray.Dataset`` on dimensions ``run``, ``day`` (0 = 1 August 2022, with a
+        ``date`` coordinate), ``component`` (WC, WP, RR, UA), ``side`` (RU, UA) and ``front``
+        (N, E, S).
+
+        Variables: ``strength`` and ``losses`` (cumulative) on (run, day, component),
+        ``casualties`` (cumulative) on (run, day, side), ``front_km`` on (run, day, front),
+        ``city_control``, ``recruited`` and ``arrived_wp`` on (run, day); each has a ``units``
+        attribute. Attributes: ``method`` and, for a stochastic run, ``seed``.
+        """
+        import xarray as xr
+
+        t = self.strength.shape[1]
+        dd = ("run", "day")
+        data: dict[str, Any] = {
+            "strength": ((*dd, "component"), self.strength, {"units": "personnel"}),
+            "losses": ((*dd, "component"), self.losses, {"units": "casualties"}),
+            "casualties": ((*dd, "side"), self.side_losses, {"units": "casualties"}),
+            "front_km": ((*dd, "front"), self.fronts, {"units": "km"}),
+            "city_control": (dd, self.city, {"units": "fraction"}),
+            "recruited": (dd, self.recruited, {"units": "personnel"}),
+            "arrived_wp": (dd, self.arrived_wp, {"units": "personnel"}),
+        }
+        days = np.arange(t, dtype=np.int64)
+        coords: dict[str, Any] = {
+            "run": np.arange(self.n, dtype=np.int64),
+            "day": days,
+            "date": ("day", np.array([date_of(int(d)) for d in days], dtype="datetime64[D]")),
+            "component": list(COMPONENTS),
+            "side": ["RU", "UA"],
+            "front": list(FRONTS),
+        }
+        attrs: dict[str, Any] = {"method": self.method}
+        if self.seed is not None:
+            attrs["seed"] = int(self.seed)
+        return xr.Dataset(data, coords=coords, attrs=attrs)
 
     def held_by_russia(self, place: str, day: int) -> np.ndarray:
         """(n,) whether ``place`` is behind the Russian line on ``day``."""

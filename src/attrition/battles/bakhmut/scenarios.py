@@ -113,10 +113,12 @@ __all__ = [
     "run_scenario",
     "run_settings",
     "scenario_schedule",
+    "summary_from_frame",
 ]
 
 if TYPE_CHECKING:
     import pandas as pd
+    import xarray as xr
 
 
 VALUES_PER_DAY = 16
@@ -124,6 +126,30 @@ VALUES_PER_DAY = 16
 recruits, arrivals; :class:`attrition.battles.bakhmut.engine.BakhmutRuns`) and 3 derived (the two
 sides' casualties and the city share) for the summaries: 42.8 kB per run, on the low side of
 the 56.8 kB tracemalloc measured (baseline, 5,000 runs, with the summary and both tables)."""
+
+
+#: Rows of :meth:`ScenarioResult.summary_frame`: (quantity, side, unit).
+SUMMARY_ROWS: tuple[tuple[str, str | None, str], ...] = (
+    ("fall_day", None, "day"),
+    ("fallen_by_end", None, "indicator"),
+    ("casualties", "RU", "casualties"),
+    ("casualties", "UA", "casualties"),
+    ("exchange_ratio", None, "RU per UA casualty"),
+)
+
+#: Statistic columns of :meth:`ScenarioResult.summary_frame`, in order.
+SUMMARY_STATS: tuple[str, ...] = ("mean", "median", "q05", "q95")
+
+#: The series of :meth:`ScenarioResult.daily`: (quantity and side as
+#: :data:`attrition.battles.bakhmut.engine.RUN_SERIES` names them, column stem), in order.
+DAILY_SERIES: tuple[tuple[str, str | None, str], ...] = (
+    ("city_control", None, "city_control"),
+    ("front_n_km", None, "front_n_km"),
+    ("front_e_km", None, "front_e_km"),
+    ("front_s_km", None, "front_s_km"),
+    ("casualties", "RU", "ru_casualties"),
+    ("casualties", "UA", "ua_casualties"),
+)
 
 
 EvidenceFn = Callable[[dt.date | None], CasualtyEvidence]
@@ -208,28 +234,68 @@ class ScenarioResult:
             }
         )
 
-    def summary(self) -> dict[str, Any]:
-        """The ``scenario run --json`` object (exactly the documented keys)."""
+    def summary_frame(self) -> pd.DataFrame:
+        """The ensemble's statistics, one row per quantity (:data:`SUMMARY_ROWS`).
+
+        Columns: ``quantity``, ``side`` (RU, UA; missing for a whole-battle row), ``unit``,
+        then ``mean``, ``median``, ``q05``, ``q95`` (float64, across runs). Rows:
+
+        * ``fall_day`` (day index, 0 = 1 August 2022): the day the city falls; ``inf`` stands
+          for "not by the end of the window", so ``mean`` is ``inf`` when some run never sees
+          it fall; the quantiles are order statistics (``inverted_cdf``), so they are actual
+          days or ``inf``;
+        * ``fallen_by_end``: 1 if the city fell by the end of the window, else 0 (its ``mean``
+          is the probability);
+        * ``casualties`` of RU and of UA over the window;
+        * ``exchange_ratio``: RU casualties per UA casualty (UA at least 1);
+
+        the last three by :func:`attrition.infer.quantiles.quantiles`.
+        """
+        import pandas as pd
+
         fell = np.isfinite(self.fall_day)
-        fall: dict[str, Any] = {}
         never = float(DAYS + 10**6)  # not fallen by the end: beyond every real day
         days = np.where(fell, self.fall_day, never)
+        fall_q = {}
         for key, q in (("median", 0.5), ("q05", 0.05), ("q95", 0.95)):
             v = float(np.quantile(days, q, method="inverted_cdf"))
-            fall[key] = date_of(v).isoformat() if v <= DAYS else None
-        fall["probability_by_end"] = float(fell.mean())
+            fall_q[key] = v if v <= DAYS else math.inf
         ratio = self.casualties[:, 0] / np.maximum(self.casualties[:, 1], 1.0)
-        return {
-            "scenario": self.name,
-            "runs": self.runs,
-            "seed": self.seed,
-            "city_fall_date": fall,
-            "sides": {
-                "RU": {"casualties": quantiles(self.casualties[:, 0])},
-                "UA": {"casualties": quantiles(self.casualties[:, 1])},
-            },
-            "exchange_ratio": quantiles(ratio),
-        }
+        values = (fell.astype(np.float64), self.casualties[:, 0], self.casualties[:, 1], ratio)
+        rows: list[dict[str, Any]] = [
+            {"quantity": "fall_day", "side": None, "unit": "day",
+             "mean": float(np.mean(self.fall_day)), **fall_q}
+        ]  # fmt: skip
+        for (quantity, side, unit), v in zip(SUMMARY_ROWS[1:], values, strict=True):
+            rows.append({"quantity": quantity, "side": side, "unit": unit,
+                         "mean": float(np.mean(v)), **quantiles(v)})  # fmt: skip
+        return pd.DataFrame(rows, columns=["quantity", "side", "unit", *SUMMARY_STATS])
+
+    def summary(self) -> dict[str, Any]:
+        """The ``scenario run --json`` object (exactly the documented keys): a thin wrapper,
+        :func:`summary_from_frame` of :meth:`summary_frame`."""
+        return summary_from_frame(
+            self.summary_frame(), scenario=self.name, runs=self.runs, seed=self.seed
+        )
+
+    def to_xarray(self) -> xr.Dataset:
+        """The daily results as an ``xarray.Dataset`` (see
+        :meth:`attrition.battles.bakhmut.engine.BakhmutRuns.to_xarray`) with the per-run
+        ``draw`` (posterior draw), ``fall_day`` (``inf``: not by the end) and ``casualties``
+        over the window on (run, side) as ``window_casualties``; attributes ``scenario``,
+        ``runs``, ``seed``, ``law`` and ``cutoff`` (ISO date, or empty for all evidence)."""
+        ds = self.ensemble.to_xarray()
+        ds["draw"] = ("run", np.asarray(self.draw_index, dtype=np.int64))
+        ds["fall_day"] = ("run", np.asarray(self.fall_day, dtype=np.float64), {"units": "day"})
+        ds["window_casualties"] = (
+            ("run", "side"), np.asarray(self.casualties, dtype=np.float64),
+            {"units": "casualties"},
+        )  # fmt: skip
+        ds.attrs.update(
+            scenario=self.name, runs=self.runs, seed=self.seed, law=self.law,
+            cutoff=self.cutoff.isoformat() if self.cutoff is not None else "",
+        )  # fmt: skip
+        return ds
 
     def per_run(self) -> pd.DataFrame:
         """One row per run: posterior draw, fall date, casualties, exchange ratio."""
@@ -249,22 +315,20 @@ class ScenarioResult:
         )
 
     def daily(self) -> pd.DataFrame:
-        """Daily 5/50/95% quantiles of city control, fronts and cumulative casualties."""
+        """Daily 5/50/95% quantiles of city control, fronts and cumulative casualties: one row
+        per date, columns ``<series>_q05``, ``<series>_q50``, ``<series>_q95`` (a wide view of
+        :meth:`attrition.battles.bakhmut.engine.BakhmutRuns.summary_frame`)."""
         import pandas as pd
 
-        e = self.ensemble
-        cols: dict[str, Any] = {"date": [date_of(d).isoformat() for d in range(e.fronts.shape[1])]}
-        series = {
-            "city_control": e.city,
-            "front_n_km": e.fronts[..., 0],
-            "front_e_km": e.fronts[..., 1],
-            "front_s_km": e.fronts[..., 2],
-            "ru_casualties": e.side_losses[..., 0],
-            "ua_casualties": e.side_losses[..., 1],
-        }
-        for name, arr in series.items():
-            q = np.quantile(arr, [0.05, 0.5, 0.95], axis=0)
-            cols[f"{name}_q05"], cols[f"{name}_q50"], cols[f"{name}_q95"] = q
+        long = self.ensemble.summary_frame(tuple(dict.fromkeys(q for q, _, _ in DAILY_SERIES)))
+        cols: dict[str, Any] = {}
+        for quantity, side, stem in DAILY_SERIES:
+            part = long[long["quantity"] == quantity]
+            if side is not None:
+                part = part[part["side"] == side]
+            cols.setdefault("date", part["date"].tolist())
+            for stat, key in (("q05", "q05"), ("q50", "median"), ("q95", "q95")):
+                cols[f"{stem}_{stat}"] = part[key].to_numpy()
         return pd.DataFrame(cols)
 
     def write(self, folder: str | Path) -> list[Path]:
@@ -277,6 +341,39 @@ class ScenarioResult:
             atomic_write_text(out / "runs.csv", self.per_run().to_csv(index=False)),
             atomic_write_text(out / "daily.csv", self.daily().to_csv(index=False)),
         ]
+
+
+def summary_from_frame(
+    frame: pd.DataFrame, *, scenario: str, runs: int, seed: int
+) -> dict[str, Any]:
+    """The nested ``scenario run --json`` object from :meth:`ScenarioResult.summary_frame`.
+
+    ``{scenario, runs, seed, city_fall_date: {median, q05, q95 (ISO dates, None: not by the
+    end), probability_by_end}, sides: {RU, UA: {casualties: {median, q05, q95}}},
+    exchange_ratio: {median, q05, q95}}``.
+    """
+    by = {
+        (r["quantity"], r["side"] if isinstance(r["side"], str) else None): r
+        for r in frame.to_dict(orient="records")
+    }
+
+    def q(quantity: str, side: str | None = None) -> dict[str, float]:
+        row = by[(quantity, side)]
+        return {key: float(row[key]) for key in ("median", "q05", "q95")}
+
+    fall: dict[str, Any] = {
+        key: date_of(v).isoformat() if math.isfinite(v) else None
+        for key, v in q("fall_day").items()
+    }
+    fall["probability_by_end"] = float(by[("fallen_by_end", None)]["mean"])
+    return {
+        "scenario": scenario,
+        "runs": runs,
+        "seed": seed,
+        "city_fall_date": fall,
+        "sides": {side: {"casualties": q("casualties", side)} for side in ("RU", "UA")},
+        "exchange_ratio": q("exchange_ratio"),
+    }
 
 
 def posterior_params(
