@@ -113,6 +113,10 @@ class EnsembleSpec(Protocol):
 
 
 # --------------------------------------------------------------------------- result
+#: Statistic columns of :meth:`Ensemble.summary_frame` that the JSON summary prints, in order.
+SUMMARY_STATS: tuple[str, ...] = ("mean", "sd", "q05", "q50", "q95")
+
+
 @dataclass
 class Ensemble:
     """Results of an ensemble: per-run parameters and outcomes, and optionally trajectories.
@@ -194,23 +198,21 @@ class Ensemble:
         raise unknown_name("quantity", name, [*valid, "duration", "exchange_ratio"])
 
     def summary(self) -> dict[str, Any]:
-        """The JSON summary of ``attrition simulate --json``."""
+        """The JSON summary of ``attrition simulate --json``: the statistics of
+        :meth:`summary_frame` (each side's final strength; the named quantities, ``None`` for
+        one no run gives a finite value) with each side's win probability, the mean
+        duration, the wall time and the share of runs stopped for each reason."""
+        stats = {str(r["quantity"]): r for r in self.summary_frame().to_dict(orient="records")}
         win = self.win_shares().mean(axis=0)
         sides: dict[str, Any] = {}
         for k, side in enumerate(self.sides):
-            st = _stats(self.out.final[:, k])
-            sides[side] = {f"final_{key}": value for key, value in st.items() if key != "n"}
+            row = stats[f"final_{side}"]
+            sides[side] = {f"final_{key}": float(row[key]) for key in SUMMARY_STATS}
             sides[side]["win_probability"] = float(win[k])
         quants: dict[str, Any] = {}
         for q in self.quantities:
-            v = self.quantity(q)
-            v = v[np.isfinite(v)]
-            if v.size == 0:
-                quants[q] = None
-                continue
-            st = _stats(v)
-            quants[q] = {"mean": st["mean"], "sd": st["sd"], "q05": st["q05"], "q50": st["q50"],
-                         "q95": st["q95"]}  # fmt: skip
+            row = stats[q]
+            quants[q] = {key: float(row[key]) for key in SUMMARY_STATS} if row["n"] else None
         names = self.reasons()
         counts = np.bincount(self.out.reason.astype(np.int64), minlength=len(names))
         return {
@@ -233,7 +235,7 @@ class Ensemble:
         Rows: ``final_<side>`` for each side, then the scenario's named quantities
         (:attr:`quantities`). Columns: ``quantity``; ``n`` (int64, runs with a finite value);
         ``mean``, ``sd`` (ddof 1; 0 for one run), ``q05``, ``q50``, ``q95`` (float64, NaN when
-        no run has a finite value), computed exactly as in :meth:`summary`.
+        no run has a finite value); :meth:`summary` prints these numbers.
         """
         import pandas as pd
 
