@@ -239,21 +239,18 @@ def _make_det_kernel() -> Any:
     from attrition.battles.bakhmut.model import field
     from attrition.simulate.rng import binomial, poisson, seed_run
 
-    @numba.njit(cache=True)  # type: ignore[misc]
-    def kernel(y0: Any, arrive: Any, theta: Any, ua_t: Any, rr_t: Any, sup: Any, share: Any,
-               sc: Any, phase: Any, supply_param: Any, supply_level: Any, recruiting: Any,
-               offensive: Any, present: Any, departing: Any, arrive_day: Any,
+    @numba.njit(cache=True, nogil=True)  # type: ignore[misc]
+    def kernel(lo: int, hi: int, y0: Any, arrive: Any, theta: Any, ua_t: Any, rr_t: Any,
+               sup: Any, share: Any, sc: Any, phase: Any, supply_param: Any, supply_level: Any,
+               recruiting: Any, offensive: Any, present: Any, departing: Any, arrive_day: Any,
                withdraw_to: Any, withdrawn: Any, hold_line: Any, phase_group: Any,
                geo: Any, consts: Any, days: int, stoch: bool, pool: Any, start: int,
-               lf: Any, st: Any) -> Any:  # fmt: skip
-        n = y0.shape[0]
-        strength = np.empty((n, days + 1, 4))
-        losses = np.zeros((n, days + 1, 4))
-        fronts = np.empty((n, days + 1, 3))
-        recruited = np.zeros((n, days + 1))
-        arrived_wp = np.zeros((n, days + 1))
+               lf: Any, st: Any, strength: Any, losses: Any, fronts: Any, recruited: Any,
+               arrived_wp: Any) -> None:  # fmt: skip
+        # runs lo .. hi - 1 into the outputs (losses, recruited, arrived_wp zeroed by the
+        # caller); releases the GIL, so threads run disjoint slices in parallel
         r_min, r_max = consts[14], consts[15]
-        for i in range(n):
+        for i in range(lo, hi):
             if stoch:
                 seed_run(pool, start + i, st, i)
             y = np.empty(7)
@@ -319,7 +316,6 @@ def _make_det_kernel() -> Any:
                     fronts[i, d + 1, k] = y[4 + k]
                 recruited[i, d + 1] = rec
                 arrived_wp[i, d + 1] = awp
-        return strength, losses, fronts, recruited, arrived_wp
 
     return kernel
 
@@ -336,18 +332,22 @@ def _run_kernel(
     seed: int | None = None,
     run_offset: int = 0,
     compiled: bool = True,
+    threads: bool | int = True,
 ) -> BakhmutRuns | None:
     """Run the kernel: the deterministic map, or the chain-binomial engine when ``seed`` is
     given (run ``i`` draws from the xoshiro256** stream seeded by
     ``SeedSequence(seed, spawn_key=(1, run_offset + i))``, as :mod:`attrition.simulate` does).
     ``compiled=False`` runs the same source in the Python interpreter (a check on the compiler,
-    slow)."""
+    slow). The runs are split over ``threads`` (see
+    :func:`attrition.simulate.stochastic.split_runs`); each run's result does not depend on
+    the split."""
     kernel = _det_kernel()
     if kernel is None:  # pragma: no cover - numba missing
         return None
     if not compiled:
-        kernel = kernel.py_func
+        kernel, threads = kernel.py_func, 1
     from attrition.simulate.rng import log_factorials, seed_pool
+    from attrition.simulate.stochastic import split_runs
 
     sch = model.daily_schedule
     sc, geo_arr, consts = model.kernel_inputs(prep)
@@ -360,20 +360,30 @@ def _run_kernel(
     if stoch:
         y0[:, :4] = np.rint(y0[:, :4])
         arrive = np.rint(arrive)
-    out = kernel(
+    n = prep.n
+    strength = np.empty((n, days + 1, 4))
+    losses = np.zeros((n, days + 1, 4))
+    fronts = np.empty((n, days + 1, 3))
+    recruited = np.zeros((n, days + 1))
+    arrived = np.zeros((n, days + 1))
+    split_runs(
+        kernel, n, threads if n >= 2 * _MIN_RUNS_PER_THREAD else 1,
         y0, arrive, c(prep.theta),
         c(prep.ua_target), c(prep.rr_target), c(prep.supply), c(prep.share), sc,
         sch.phase, sch.supply_param, sch.supply_level, sch.recruiting, sch.offensive,
         sch.present, sch.departing, sch.arrive_day, sch.withdraw_to, sch.withdrawn,
         sch.hold_line, np.asarray(PHASE_GROUP, dtype=np.int64), geo_arr, consts, days,
         stoch, seed_pool(int(seed or 0)), int(run_offset), log_factorials(),
-        np.empty((prep.n, 4), dtype=np.uint64),
+        np.empty((n, 4), dtype=np.uint64), strength, losses, fronts, recruited, arrived,
     )  # fmt: skip
-    strength, losses, fronts, recruited, arrived = out
     method = "binomial" if stoch else "deterministic"
     return BakhmutRuns(
         strength, losses, fronts, recruited, arrived, seed, method, model.schedule.geography
     )
+
+
+_MIN_RUNS_PER_THREAD = 64
+"""Smaller batches run in one thread (starting threads would cost more than they save)."""
 
 
 SIM_METHODS: tuple[str, ...] = ("deterministic", "binomial")
@@ -388,6 +398,7 @@ def simulate(
     days: int = DAYS,
     run_offset: int = 0,
     use_numba: bool = True,
+    threads: bool | int = True,
 ) -> BakhmutRuns:
     """Run the model on the daily grid for every parameter set at once.
 
@@ -407,6 +418,8 @@ def simulate(
         use_numba: run the compiled kernel (default); ``False`` runs the very same kernel
             source in the Python interpreter (slow; a check on the compiler, not a second
             definition). The binomial engine always runs compiled.
+        threads: threads the runs are split over (``True``: one per CPU; ``False`` or 1:
+            this thread). Results do not depend on it.
     """
     if method not in SIM_METHODS:
         raise unknown_name("method", method, SIM_METHODS)
@@ -418,11 +431,11 @@ def simulate(
             raise UserError("the binomial engine needs a seed (a whole number >= 0)")
         if run_offset < 0 or run_offset + prep.n > 2**32:
             raise UserError("run indices must lie in [0, 2**32)")
-        runs = _run_kernel(model, prep, days, int(seed), run_offset)
+        runs = _run_kernel(model, prep, days, int(seed), run_offset, threads=threads)
         if runs is None:  # pragma: no cover - numba is a core dependency
             raise UserError("the binomial engine needs numba; install it with: pip install numba")
         return runs
-    runs = _run_kernel(model, prep, days, compiled=use_numba)
+    runs = _run_kernel(model, prep, days, compiled=use_numba, threads=threads)
     if runs is None:  # pragma: no cover - numba is a core dependency
         raise UserError("the Bakhmut engines need numba; install it with: pip install numba")
     return runs

@@ -6,7 +6,6 @@ prior and the posterior.
 
 from __future__ import annotations
 
-import functools
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -97,33 +96,23 @@ def _transform(scale: str, x: Any) -> Any:
     return x
 
 
-def _casualty_loglik(obs: Observations, runs: BakhmutRuns) -> np.ndarray:
-    if not obs.casualty_periods:
-        return np.zeros(runs.n)
-    sl = runs.side_losses
-    cols = []
-    for side in (0, 1):
-        for a, b in obs.casualty_periods:
-            cols.append(sl[:, b, side] - sl[:, a, side])
-    if obs.wagner:
-        wl = runs.losses[..., :2].sum(axis=-1)
-        for a, b in obs.casualty_periods:
-            cols.append(wl[:, b] - wl[:, a])
-    m = np.log(np.maximum(np.stack(cols, axis=1), 1.0))
-    r = m - obs.casualty_mean
-    return np.asarray(-0.5 * np.einsum("ni,ij,nj->n", r, obs.casualty_prec, r))
+_QCODE = {q: k for k, q in enumerate(QUANTITIES)}
 
 
 @dataclass(frozen=True)
 class _Packed:
-    """The observations as arrays, for a vectorised likelihood."""
+    """The observations as arrays, built once per observation set, for a likelihood
+    vectorised over runs and observations (no Python loop over observations per call).
 
-    front_idx: np.ndarray
-    front_day: np.ndarray
-    front_which: np.ndarray
-    city_idx: np.ndarray
-    city_day: np.ndarray
-    other_idx: np.ndarray
+    ``day``/``day0`` are clipped below at 0 only (the run length clips them at evaluation);
+    ``days_needed`` is the last day any term reads (simulating further changes nothing).
+    """
+
+    quantity: np.ndarray
+    day: np.ndarray
+    day0: np.ndarray
+    front: np.ndarray
+    groups: tuple[tuple[str, np.ndarray], ...]
     scale_log: np.ndarray
     scale_logit: np.ndarray
     point: np.ndarray
@@ -133,14 +122,20 @@ class _Packed:
     has_high: np.ndarray
     sigma: np.ndarray
     weight: np.ndarray
+    bounded: np.ndarray
+    bound_low: np.ndarray
+    bound_high: np.ndarray
+    cas_a: np.ndarray
+    cas_b: np.ndarray
+    wagner: bool
+    casualty_mean: np.ndarray
+    casualty_prec: np.ndarray
+    days_needed: int
 
 
-@functools.lru_cache(maxsize=32)
-def _pack(items: tuple[Observation, ...]) -> _Packed:
+def _pack(obs: Observations) -> _Packed:
+    items = obs.items
     k = len(items)
-    f_idx = [i for i, o in enumerate(items) if o.quantity == "front"]
-    c_idx = [i for i, o in enumerate(items) if o.quantity == "city"]
-    o_idx = [i for i, o in enumerate(items) if o.quantity not in ("front", "city")]
     t_low = np.zeros(k)
     t_high = np.zeros(k)
     has_low = np.zeros(k, dtype=bool)
@@ -152,23 +147,133 @@ def _pack(items: tuple[Observation, ...]) -> _Packed:
         if math.isfinite(o.high):
             t_high[i] = float(_transform(o.scale, o.high))
             has_high[i] = True
+    for o in items:
+        if o.quantity not in _QCODE:
+            raise unknown_name("quantity", o.quantity, QUANTITIES)
+    day = np.array([max(o.day, 0) for o in items], dtype=np.int64)
+    day0 = np.array([max(o.day0, 0) for o in items], dtype=np.int64)
+    qs = [o.quantity for o in items]
+    groups = tuple(
+        (q, np.array([i for i, x in enumerate(qs) if x == q], dtype=np.int64))
+        for q in QUANTITIES
+        if q in qs
+    )
+    cas_a = np.array([a for a, _ in obs.casualty_periods], dtype=np.int64)
+    cas_b = np.array([b for _, b in obs.casualty_periods], dtype=np.int64)
+    reads = [0, *day.tolist(), *cas_a.tolist(), *cas_b.tolist()]
+    reads += [int(day0[i]) for i, o in enumerate(items) if o.day0 >= 0]
+    point = np.array([o.kind in ("value", "contested") for o in items], dtype=bool)
     return _Packed(
-        front_idx=np.array(f_idx, dtype=np.int64),
-        front_day=np.array([max(items[i].day, 0) for i in f_idx], dtype=np.int64),
-        front_which=np.array([items[i].front for i in f_idx], dtype=np.int64),
-        city_idx=np.array(c_idx, dtype=np.int64),
-        city_day=np.array([max(items[i].day, 0) for i in c_idx], dtype=np.int64),
-        other_idx=np.array(o_idx, dtype=np.int64),
-        scale_log=np.array([o.scale == "log" for o in items]),
-        scale_logit=np.array([o.scale == "logit" for o in items]),
-        point=np.array([o.kind in ("value", "contested") for o in items]),
+        quantity=np.array([_QCODE[q] for q in qs], dtype=np.int64),
+        day=day,
+        day0=day0,
+        front=np.array([o.front for o in items], dtype=np.int64),
+        groups=groups,
+        scale_log=np.array([o.scale == "log" for o in items], dtype=bool),
+        scale_logit=np.array([o.scale == "logit" for o in items], dtype=bool),
+        point=point,
         t_low=t_low,
         t_high=t_high,
         has_low=has_low,
         has_high=has_high,
-        sigma=np.array([o.sigma for o in items]),
-        weight=np.array([o.weight for o in items]),
+        sigma=np.array([o.sigma for o in items], dtype=float),
+        weight=np.array([o.weight for o in items], dtype=float),
+        bounded=np.flatnonzero(~point),
+        bound_low=np.flatnonzero(~point & has_low),
+        bound_high=np.flatnonzero(~point & has_high),
+        cas_a=cas_a,
+        cas_b=cas_b,
+        wagner=bool(obs.wagner),
+        casualty_mean=np.asarray(obs.casualty_mean, dtype=float),
+        casualty_prec=np.asarray(obs.casualty_prec, dtype=float),
+        days_needed=int(min(max(reads), DAYS)),
     )
+
+
+def _casualty_loglik(pk: _Packed, runs: BakhmutRuns) -> np.ndarray:
+    """The casualty block: a multivariate normal on log casualties per period (RU, UA and,
+    when the evidence has it, Wagner), read at the period ends only."""
+    if not pk.cas_a.size:
+        return np.zeros(runs.n)
+    lo = runs.losses
+    a, b = pk.cas_a, pk.cas_b
+    cols = [
+        lo[:, b, :3].sum(axis=-1) - lo[:, a, :3].sum(axis=-1),
+        lo[:, b, 3] - lo[:, a, 3],
+    ]
+    if pk.wagner:
+        cols.append(lo[:, b, :2].sum(axis=-1) - lo[:, a, :2].sum(axis=-1))
+    m = np.log(np.maximum(np.concatenate(cols, axis=1), 1.0))
+    r = m - pk.casualty_mean
+    return np.asarray(-0.5 * np.einsum("ni,ij,nj->n", r, pk.casualty_prec, r))
+
+
+def _values(
+    pk: _Packed, runs: BakhmutRuns, params: Mapping[str, np.ndarray], model: BakhmutModel
+) -> np.ndarray:
+    """(n, k) model value of every observed quantity for every run: one gather per quantity
+    (the same arithmetic, element by element, as :func:`observation_values`)."""
+    n = runs.n
+    vals = np.empty((n, pk.quantity.size))
+    last = runs.fronts.shape[1] - 1
+    geo = model.schedule.geography
+    for q, idx in pk.groups:
+        d = np.minimum(pk.day[idx], last)
+        d0 = pk.day0[idx]
+        if q == "front":
+            v = runs.fronts[:, d, pk.front[idx]]
+        elif q == "city":
+            v = city_fraction(runs.fronts[:, d, 1], geo)
+        elif q == "ru_strength":
+            v = runs.strength[:, d, :3].sum(axis=-1)
+        elif q == "ua_strength":
+            v = runs.strength[:, d, 3]
+        elif q == "convicts_recruited":
+            v = np.asarray(params["wc_0"])[:, None] + runs.recruited[:, d]
+        elif q == "wagner_professionals_total":
+            v = np.asarray(params["wp_0"])[:, None] + runs.arrived_wp[:, d]
+        elif q == "supply":
+            v = np.stack([_supply_at(model, params, int(x)) for x in d], axis=1)
+        elif q in ("advance_total", "casualties_per_km", "cm_per_casualty"):
+            adv = geo.popasna_distance - runs.fronts[:, d, 1]
+            if q == "advance_total":
+                v = adv
+            else:
+                lo = runs.losses
+                ru = lo[:, d, :3].sum(axis=-1) - lo[:, d0, :3].sum(axis=-1)
+                if q == "casualties_per_km":
+                    v = ru / np.maximum(adv, 1e-6)
+                else:
+                    v = 1e5 * adv / np.maximum(ru, 1e-6)
+        elif q in ("ua_area_gain", "ua_arm_advance"):
+            f = runs.fronts
+            r1 = 0.5 * (f[:, d, 0] + f[:, d, 2])
+            r0 = 0.5 * (f[:, d0, 0] + f[:, d0, 2])
+            v = 0.5 * np.pi * (r1**2 - r0**2) if q == "ua_area_gain" else r1 - r0
+        else:  # pragma: no cover - _pack refuses unknown quantities
+            raise unknown_name("quantity", q, QUANTITIES)
+        vals[:, idx] = np.broadcast_to(np.asarray(v, dtype=float), (n, idx.size))
+    return vals
+
+
+def _items_terms(pk: _Packed, vals: np.ndarray) -> np.ndarray:
+    """(n, k) robust log-likelihood of every item given the model's values ``vals``."""
+    from scipy.special import log_ndtr
+
+    t = np.where(pk.scale_log, np.log(np.maximum(vals, 1e-9)), vals)
+    p = np.clip(vals, 1e-3, 1 - 1e-3)
+    t = np.where(pk.scale_logit, np.log(p) - np.log1p(-p), t)
+    z_low = (t - pk.t_low) / pk.sigma
+    ll = -0.5 * z_low**2  # values and contested statements; bounds below, column by column
+    lo_cols, hi_cols = pk.bound_low, pk.bound_high
+    if lo_cols.size or hi_cols.size:
+        bounded = np.zeros_like(ll)
+        bounded[:, lo_cols] = log_ndtr(z_low[:, lo_cols])
+        bounded[:, hi_cols] += log_ndtr((pk.t_high[hi_cols] - t[:, hi_cols]) / pk.sigma[hi_cols])
+        ll[:, pk.bounded] = bounded[:, pk.bounded]
+    # robust: a mixture with an 'outlier' component, so one statement the model's geometry
+    # cannot represent costs at most -log(OUTLIER_SHARE)
+    return np.asarray(np.logaddexp(np.log1p(-OUTLIER_SHARE) + ll, np.log(OUTLIER_SHARE)))
 
 
 def _items_loglik(
@@ -178,44 +283,52 @@ def _items_loglik(
     model: BakhmutModel,
 ) -> np.ndarray:
     """(n, k) robust log-likelihood of every item for every run."""
-    from scipy.special import log_ndtr
+    pk = _pack(obs)
+    return _items_terms(pk, _values(pk, runs, params, model))
 
-    items = obs.items
-    pk = _pack(items)
-    n, k = runs.n, len(items)
-    vals = np.empty((n, k))
-    days_max = runs.fronts.shape[1] - 1
-    if pk.front_idx.size:
-        vals[:, pk.front_idx] = runs.fronts[:, np.minimum(pk.front_day, days_max), pk.front_which]
-    if pk.city_idx.size:
-        vals[:, pk.city_idx] = city_fraction(
-            runs.fronts[:, np.minimum(pk.city_day, days_max), 1], runs.geography
-        )
-    for i in pk.other_idx:
-        vals[:, i] = observation_values(items[i], runs, params, model)
-    t = np.where(pk.scale_log, np.log(np.maximum(vals, 1e-9)), vals)
-    p = np.clip(vals, 1e-3, 1 - 1e-3)
-    t = np.where(pk.scale_logit, np.log(p) - np.log1p(-p), t)
-    z_low = (t - pk.t_low) / pk.sigma
-    z_high = (pk.t_high - t) / pk.sigma
-    bounded = np.where(pk.has_low, log_ndtr(np.where(pk.has_low, z_low, 0.0)), 0.0) + np.where(
-        pk.has_high, log_ndtr(np.where(pk.has_high, z_high, 0.0)), 0.0
-    )
-    ll = np.where(pk.point, -0.5 * z_low**2, bounded)
-    # robust: a mixture with an 'outlier' component, so one statement the model's geometry
-    # cannot represent costs at most -log(OUTLIER_SHARE)
-    return np.asarray(np.logaddexp(np.log1p(-OUTLIER_SHARE) + ll, np.log(OUTLIER_SHARE)))
+
+class BakhmutLikelihood:
+    """The log-likelihood of one model and one observation set, packed once.
+
+    Calling it with per-run parameters (``{name: (n,) array}``) simulates the deterministic
+    map up to the last day any observation reads (the kernel is causal, so the values read
+    are those of the full window) and returns the ``(n,)`` log-likelihoods; non-finite values
+    become ``-1e12``. ``threads`` is passed to :func:`~attrition.battles.bakhmut.engine.simulate`
+    (results do not depend on it). :func:`log_likelihood` is the one-call form.
+    """
+
+    def __init__(
+        self, model: BakhmutModel, obs: Observations, *, threads: bool | int = True
+    ) -> None:
+        self.model = model
+        self.observations = obs
+        self.threads = threads
+        self._pk = _pack(obs)
+
+    @property
+    def days(self) -> int:
+        """Days simulated per evaluation (the last day the likelihood reads, at least 1)."""
+        return max(self._pk.days_needed, 1)
+
+    def runs(self, params: Mapping[str, np.ndarray]) -> BakhmutRuns:
+        """The deterministic runs the likelihood reads (up to :attr:`days`)."""
+        return simulate(self.model, params, days=self.days, threads=self.threads)
+
+    def __call__(self, params: Mapping[str, np.ndarray]) -> np.ndarray:
+        runs = self.runs(params)
+        total = _casualty_loglik(self._pk, runs)
+        if self._pk.quantity.size:
+            terms = _items_terms(self._pk, _values(self._pk, runs, params, self.model))
+            total = total + terms @ self._pk.weight
+        return np.asarray(np.where(np.isfinite(total), total, -1e12))
 
 
 def log_likelihood(
     model: BakhmutModel, obs: Observations, params: Mapping[str, np.ndarray]
 ) -> np.ndarray:
-    """Log-likelihood of every parameter set (one per run) given the observations."""
-    runs = simulate(model, params, days=DAYS)
-    total = _casualty_loglik(obs, runs)
-    if obs.items:
-        total = total + _items_loglik(obs, runs, params, model) @ _pack(obs.items).weight
-    return np.asarray(np.where(np.isfinite(total), total, -1e12))
+    """Log-likelihood of every parameter set (one per run) given the observations (see
+    :class:`BakhmutLikelihood`, which packs the observations once for repeated calls)."""
+    return BakhmutLikelihood(model, obs)(params)
 
 
 def log_prior(free: Sequence[ParamSpec], z: np.ndarray) -> np.ndarray:
