@@ -330,58 +330,8 @@ def joint_runner() -> Any:
     and ``log_bias_group``)."""
     if _RUNNER:
         return _RUNNER[0]
-    from functools import partial
+    from attrition.infer.nuts import nuts_runner
 
-    import jax
-    from numpyro.distributions.transforms import biject_to
-    from numpyro.handlers import seed, trace
-    from numpyro.infer.hmc import hmc
-    from numpyro.infer.util import constrain_fn, potential_energy
-
-    def potential_gen(data: JointData) -> Any:
-        return partial(potential_energy, joint_model, (data,), {})
-
-    init_kernel, sample_kernel = hmc(potential_fn_gen=potential_gen, algo="NUTS")
-
-    @partial(jax.jit, static_argnames=("warmup", "draws", "target_accept", "depth"))
-    def run(
-        keys: Any, data: JointData, *, warmup: int, draws: int, target_accept: float, depth: int
-    ) -> Any:
-        def one_chain(key: Any) -> Any:
-            k_init, k_run = jax.random.split(key)
-            sites = trace(seed(joint_model, 0)).get_trace(data)
-            latent = [  # shapes in unconstrained space (a Dirichlet's has one entry less)
-                (name, biject_to(site["fn"].support).inv(site["value"]).shape)
-                for name, site in sites.items()
-                if site["type"] == "sample" and not site["is_observed"]
-            ]
-            init_keys = jax.random.split(k_init, len(latent))
-            z0 = {
-                name: jax.random.uniform(k, shape, minval=-2.0, maxval=2.0)
-                for (name, shape), k in zip(latent, init_keys, strict=True)
-            }
-            state = init_kernel(
-                z0,
-                num_warmup=warmup,
-                target_accept_prob=target_accept,
-                max_tree_depth=depth,
-                dense_mass=[DENSE_SITES],
-                model_args=(data,),
-                rng_key=k_run,
-            )
-
-            def step(st: Any, _: Any) -> Any:
-                st = sample_kernel(st, model_args=(data,))
-                return st, (st.z, st.diverging, st.num_steps)
-
-            _, trail = jax.lax.scan(step, state, None, length=warmup + draws)
-            zs, diverging, steps = jax.tree.map(lambda x: x[warmup:], trail)
-            values = jax.vmap(
-                lambda z: constrain_fn(joint_model, (data,), {}, z, return_deterministic=True)
-            )(zs)
-            return values, diverging, steps
-
-        return jax.vmap(one_chain)(keys)
-
+    run = nuts_runner(joint_model, dense_mass=[DENSE_SITES])
     _RUNNER.append(run)
     return run

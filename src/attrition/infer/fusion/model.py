@@ -177,59 +177,8 @@ def runner(layout: ModelLayout = _NO_COMPONENTS) -> Any:
         return _RUNNERS[layout]
     from functools import partial
 
-    import jax
-    from numpyro.handlers import seed, trace
-    from numpyro.infer.hmc import hmc
-    from numpyro.infer.util import constrain_fn, potential_energy
+    from attrition.infer.nuts import nuts_runner
 
-    the_model = partial(model, layout=layout)
-
-    def potential_gen(data: ModelData) -> Any:
-        return partial(potential_energy, the_model, (data,), {})
-
-    init_kernel, sample_kernel = hmc(potential_fn_gen=potential_gen, algo="NUTS")
-
-    @partial(jax.jit, static_argnames=("warmup", "draws", "target_accept", "depth"))
-    def run(
-        keys: Any, data: ModelData, *, warmup: int, draws: int, target_accept: float, depth: int
-    ) -> Any:
-        def one_chain(key: Any) -> Any:
-            k_init, k_run = jax.random.split(key)
-            sites = trace(seed(the_model, 0)).get_trace(data)
-            latent = [
-                (name, site["value"].shape)
-                for name, site in sites.items()
-                if site["type"] == "sample" and not site["is_observed"]
-            ]
-            init_keys = jax.random.split(k_init, len(latent))
-            # NumPyro's init_to_uniform: uniform(-2, 2) in unconstrained space
-            z0 = {
-                name: jax.random.uniform(k, shape, minval=-2.0, maxval=2.0)
-                for (name, shape), k in zip(latent, init_keys, strict=True)
-            }
-            state = init_kernel(
-                z0,
-                num_warmup=warmup,
-                target_accept_prob=target_accept,
-                max_tree_depth=depth,
-                model_args=(data,),
-                rng_key=k_run,
-            )
-
-            def step(st: Any, _: Any) -> Any:
-                st = sample_kernel(st, model_args=(data,))
-                return st, (st.z, st.diverging, st.num_steps)
-
-            # one loop for warm-up and draws (one copy of NUTS to compile); the kernel adapts
-            # step size and mass matrix during its first ``warmup`` iterations
-            _, trail = jax.lax.scan(step, state, None, length=warmup + draws)
-            zs, diverging, steps = jax.tree.map(lambda x: x[warmup:], trail)
-            values = jax.vmap(
-                lambda z: constrain_fn(the_model, (data,), {}, z, return_deterministic=True)
-            )(zs)
-            return values, diverging, steps
-
-        return jax.vmap(one_chain)(keys)
-
+    run = nuts_runner(partial(model, layout=layout))
     _RUNNERS[layout] = run
     return run
