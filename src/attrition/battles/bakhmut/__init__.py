@@ -9,7 +9,11 @@
 ``model``                 the vector field (:class:`BakhmutModel`)
 ``engine``                the deterministic daily map and the chain-binomial step
 ``evidence``              casualty evidence from the fusion
-``observations``          claims and control events as observations of model quantities
+``quantities``            the observed quantities and the observation value objects
+``event_mapping``         control events as statements about the fronts
+``claim_mapping``         claims as observations of model quantities
+``casualty_block``        casualty evidence as monthly log totals
+``observations``          all of them, known by a cutoff (:func:`build_observations`)
 ``likelihood``            the likelihood, prior and posterior
 ``calibration``           tempered SMC calibration per law, law weights, fit to the record
 ``scenarios``             TOML scenarios run over the posterior
@@ -53,7 +57,15 @@ if TYPE_CHECKING:
         check_law_name,
         record_fit,
     )
+    from attrition.battles.bakhmut.casualty_block import CASUALTY_DISCREPANCY, casualty_log_totals
+    from attrition.battles.bakhmut.claim_mapping import claim_observations
     from attrition.battles.bakhmut.engine import SIM_METHODS, BakhmutRuns, simulate
+    from attrition.battles.bakhmut.event_mapping import (
+        EVENT_WIDTH_KM,
+        PARTISAN_FACTOR,
+        CityParts,
+        event_observations,
+    )
     from attrition.battles.bakhmut.evidence import (
         CasualtyEvidence,
         casualty_evidence,
@@ -110,16 +122,7 @@ if TYPE_CHECKING:
         Prepared,
         Rates,
     )
-    from attrition.battles.bakhmut.observations import (
-        CASUALTY_DISCREPANCY,
-        EVENT_WIDTH_KM,
-        PARTISAN_FACTOR,
-        QUANTITIES,
-        CityParts,
-        Observation,
-        Observations,
-        build_observations,
-    )
+    from attrition.battles.bakhmut.observations import build_observations
     from attrition.battles.bakhmut.params import (
         PARAMS,
         ParamSpec,
@@ -127,6 +130,7 @@ if TYPE_CHECKING:
         prior_values,
         priors_known_by,
     )
+    from attrition.battles.bakhmut.quantities import QUANTITIES, Observation, Observations
     from attrition.battles.bakhmut.record import city_parts, geography, record_schedule
     from attrition.battles.bakhmut.scenarios import (
         CALIBRATION_SETTINGS,
@@ -250,14 +254,17 @@ _WHERE: dict[str, str] = {
     "evidence_from_fog": "evidence",
     "synthetic_evidence": "evidence",
     "publication_dates": "evidence",
-    "Observation": "observations",
-    "QUANTITIES": "observations",
-    "Observations": "observations",
+    "Observation": "quantities",
+    "QUANTITIES": "quantities",
+    "Observations": "quantities",
     "city_parts": "record",
-    "CityParts": "observations",
-    "EVENT_WIDTH_KM": "observations",
-    "PARTISAN_FACTOR": "observations",
-    "CASUALTY_DISCREPANCY": "observations",
+    "CityParts": "event_mapping",
+    "EVENT_WIDTH_KM": "event_mapping",
+    "PARTISAN_FACTOR": "event_mapping",
+    "event_observations": "event_mapping",
+    "claim_observations": "claim_mapping",
+    "CASUALTY_DISCREPANCY": "casualty_block",
+    "casualty_log_totals": "casualty_block",
     "build_observations": "observations",
     "observation_values": "likelihood",
     "log_likelihood": "likelihood",
@@ -390,16 +397,19 @@ __all__ = [
     "calibrate",
     "calibration_for",
     "casualty_evidence",
+    "casualty_log_totals",
     "check_ensemble_memory",
     "check_finite_result",
     "check_law_name",
     "check_parameters",
     "city_fraction",
     "city_parts",
+    "claim_observations",
     "crps",
     "date_of",
     "day_of",
     "default_evidence",
+    "event_observations",
     "evidence_from_fog",
     "filter_known",
     "fit_to_record",
