@@ -7,8 +7,6 @@ subpackage gets its own page, and a file the generator did not write is never re
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
 from types import ModuleType
 
@@ -17,31 +15,12 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _load(name: str) -> ModuleType:
-    qualified = f"attrition_docs_site_{name}"
-    if qualified in sys.modules:
-        return sys.modules[qualified]
-    spec = importlib.util.spec_from_file_location(
-        qualified, ROOT / "tools/docs_site" / f"{name}.py"
-    )
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[qualified] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-gen_api = _load("gen_api")
-griffe_rst = _load("griffe_rst")
-
-
 def _touch(path: Path, text: str = '"""Doc."""\n') -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
 
 
-def test_every_public_module_of_the_package_is_on_one_page() -> None:
+def test_every_public_module_of_the_package_is_on_one_page(gen_api: ModuleType) -> None:
     src = ROOT / "src" / "attrition"
     expected = set()
     for file in src.rglob("*.py"):
@@ -60,7 +39,7 @@ def test_every_public_module_of_the_package_is_on_one_page() -> None:
     assert set(listed) == expected
 
 
-def test_walk_on_a_toy_tree(tmp_path: Path) -> None:
+def test_walk_on_a_toy_tree(tmp_path: Path, gen_api: ModuleType) -> None:
     pkg = tmp_path / "attrition"
     for rel in ["__init__.py", "a.py", "_private.py", "cli/__init__.py", "cli/run.py",
                 "sub/__init__.py", "sub/b.py", "sub/deep/__init__.py", "sub/deep/d.py",
@@ -78,7 +57,7 @@ def test_walk_on_a_toy_tree(tmp_path: Path) -> None:
     assert "::: attrition.sub.b\n" in page
 
 
-def test_generate_replaces_only_its_own_files(tmp_path: Path) -> None:
+def test_generate_replaces_only_its_own_files(tmp_path: Path, gen_api: ModuleType) -> None:
     docs = tmp_path / "docs"
     touched = gen_api.generate(docs)
     assert (docs / "api" / "index.md").exists()
@@ -115,5 +94,7 @@ def test_generate_replaces_only_its_own_files(tmp_path: Path) -> None:
         ),
     ],
 )
-def test_docstring_conversion(text: str, source: str, expected: str) -> None:
+def test_docstring_conversion(
+    text: str, source: str, expected: str, griffe_rst: ModuleType
+) -> None:
     assert griffe_rst.convert(text, source) == expected

@@ -8,7 +8,6 @@ It also checks the generator against the real console script, so the page shows 
 from __future__ import annotations
 
 import difflib
-import importlib.util
 import os
 import subprocess
 import sys
@@ -19,25 +18,7 @@ ROOT = Path(__file__).resolve().parents[2]
 CLI_MD = ROOT / "docs" / "cli.md"
 
 
-def _load(name: str) -> ModuleType:
-    qualified = f"attrition_docs_site_{name}"
-    if qualified in sys.modules:
-        return sys.modules[qualified]
-    spec = importlib.util.spec_from_file_location(
-        qualified, ROOT / "tools/docs_site" / f"{name}.py"
-    )
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[qualified] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-gen_cli = _load("gen_cli")
-
-
-def test_cli_reference_is_current() -> None:
+def test_cli_reference_is_current(gen_cli: ModuleType) -> None:
     expected = gen_cli.render()
     actual = CLI_MD.read_text(encoding="utf-8") if CLI_MD.exists() else ""
     if actual != expected:
@@ -54,7 +35,7 @@ def test_cli_reference_is_current() -> None:
         raise AssertionError(f"docs/cli.md is out of date: run `make docs` and commit it\n{diff}")
 
 
-def test_every_visible_command_has_a_section() -> None:
+def test_every_visible_command_has_a_section(gen_cli: ModuleType) -> None:
     text = CLI_MD.read_text(encoding="utf-8")
     paths = [" ".join(("attrition", *path)) for path, _ in gen_cli.walk()]
     assert len(paths) > 10
@@ -63,7 +44,7 @@ def test_every_visible_command_has_a_section() -> None:
     assert text.count("```text") == len(paths)
 
 
-def test_sections_equal_the_console_script_output() -> None:
+def test_sections_equal_the_console_script_output(gen_cli: ModuleType) -> None:
     """What the generator prints is byte for byte what `attrition ... --help` prints."""
     script = Path(sys.executable).parent / "attrition"
     assert script.exists(), f"{script} missing: install the package (make install)"
@@ -77,7 +58,7 @@ def test_sections_equal_the_console_script_output() -> None:
         assert out.rstrip() + "\n" == gen_cli.help_text(root, path), path
 
 
-def test_width_is_fixed() -> None:
+def test_width_is_fixed(gen_cli: ModuleType) -> None:
     """Help lines fit the fixed terminal (click wraps at min(COLUMNS, 80) - 2)."""
     text = CLI_MD.read_text(encoding="utf-8")
     body = text.split("```text", 1)[1]
