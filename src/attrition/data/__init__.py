@@ -28,7 +28,7 @@ if TYPE_CHECKING:
         load_phases,
         load_places,
     )
-    from attrition.data.control import control_timeline
+    from attrition.data.control import control_evidence, control_timeline
     from attrition.data.datasets import DatasetInfo, load
     from attrition.data.extract import extract_claims, score_extraction
     from attrition.data.known import known_by
@@ -56,6 +56,7 @@ _WHERE: dict[str, str] = {
     "read_article": "attrition.data.article",
     "extract_claims": "attrition.data.extract",
     "score_extraction": "attrition.data.extract",
+    "control_evidence": "attrition.data.control",
     "control_timeline": "attrition.data.control",
     "DatasetInfo": "attrition.data.datasets",
     "load": "attrition.data.datasets",
@@ -77,6 +78,7 @@ __all__ = [
     "battles",
     "check_claims",
     "claims_to_csv",
+    "control_evidence",
     "control_timeline",
     "extract_claims",
     "filter_claims",

@@ -76,7 +76,11 @@
     var custom = control.places.map(function (place) {
       return [place, control.states[place][index]];
     });
-    Plotly.restyle(div, { "marker.color": [colours], customdata: [custom] }, [0]);
+    var hover = control.places.map(function (place) {
+      return (control.hover || {})[place] ? control.hover[place][index] : place;
+    });
+    Plotly.restyle(
+      div, { "marker.color": [colours], customdata: [custom], hovertext: [hover] }, [0]);
     var label = document.getElementById("map-date");
     if (label) label.textContent = date;
     div.setAttribute("data-date", date);
