@@ -15,8 +15,14 @@ This module is generic: it knows no kind but the default. The kinds are register
 that parses it (imported only when a file of that kind is read) and the folder of its packaged
 files. A kind's module provides ``parse_file(data, path)`` (the validated scenario from the
 file's parsed TOML, which it checks with :func:`check_kind`), ``TABLES`` (the top-level tables
-it accepts) and ``REQUIRED_TABLES``. A file that declares no kind and does not fit the default
-kind's tables, but fits another kind's, is refused with one line saying which ``kind`` to add.
+it accepts) and ``REQUIRED_TABLES``; its models and reader come from
+:mod:`attrition.scenarios.schema`, shared by every kind. A file that declares no kind and does
+not fit the default kind's tables, but fits another kind's, is refused with one line saying which
+``kind`` to add.
+
+A kind's module name is an import by string, made by the module that registers the kind: it must
+respect the layer order for that module (``tests/test_layers.py`` checks every
+``ScenarioKind(...)`` in the package).
 """
 
 from __future__ import annotations

@@ -25,8 +25,11 @@ be left out, for backwards compatibility: a file without ``kind`` is a duel. ``a
 simulate FILE`` and ``attrition scenario run FILE`` both run it.
 
 Every problem is one :class:`~attrition.errors.UserError` line naming the file, the table and
-the key, and saying the fix (unknown keys list the valid ones). The full reference is in
-``docs/simulation.md``.
+the key, and saying the fix (unknown keys list the valid ones): the models are
+:class:`~attrition.scenarios.schema.StrictModel` classes, read and checked by the shared
+:func:`~attrition.scenarios.schema.validate_scenario`. The distributions of ``[uncertain]`` live
+in :mod:`attrition.scenarios.distributions` (``Distribution`` and ``DISTRIBUTIONS`` are
+re-exported here). The full reference is in ``docs/simulation.md``.
 """
 
 from __future__ import annotations

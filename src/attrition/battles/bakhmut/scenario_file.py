@@ -3,7 +3,10 @@ schedule it makes from the record's.
 
 The file format is documented in :mod:`attrition.battles.bakhmut.scenarios`; a file is checked
 completely when read (unknown keys, dates outside the window, out-of-scale ``[parameters]``),
-so running it cannot fail on its contents.
+so running it cannot fail on its contents. Its models are
+:class:`~attrition.scenarios.schema.StrictModel` classes, read and checked by the shared
+:func:`~attrition.scenarios.schema.validate_scenario` (the duel scenarios' reader too), so its
+errors have the same one-line form: file, table and key, problem, fix.
 """
 
 from __future__ import annotations
