@@ -9,6 +9,7 @@ Carlo error.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import math
 import subprocess
@@ -249,3 +250,130 @@ def test_a_relation_with_two_pairs_borrows_strength_and_gets_a_wide_prior() -> N
     assert third.scale > 0.8 * min(enemy.scale, own.scale)
     # the mean of a two-pair relation is far less certain than that of a 30-pair one
     assert third.mean_sd > 2 * max(enemy.mean_sd, own.mean_sd)
+
+
+# ---------------------------------------------------------------------------------------------
+# priors known by a cutoff (the record must have been published by then)
+
+
+def _dated_pairs() -> pd.DataFrame:
+    """Synthetic pairs with records published in 2000 (enemy, own) or 2030 (third party:
+    later than every cutoff below) and one unknown."""
+    pairs = bp.synthetic_pairs(
+        TRUE_MU, TRUE_TAU, {"enemy": 12, "own": 12, "third_party": 8}, seed=4
+    )
+    pairs["conflict"] = np.where(pairs["relation"] == "third_party", "war B", "war A")
+    published = np.where(pairs["relation"] == "third_party", "2030", "2000-06-30")
+    published[0] = "unknown"
+    return pairs.assign(record_published=published)
+
+
+def _capture_fit(monkeypatch: pytest.MonkeyPatch) -> list[pd.DataFrame]:
+    """Replace the NUTS fit by a stub that records the frame it was given (fast tests of the
+    selection; the real fit is exercised by the slow test below)."""
+    seen: list[pd.DataFrame] = []
+    real = bp.default_bias_priors()
+
+    def fit(frame: pd.DataFrame, settings: Any) -> Any:
+        seen.append(frame)
+        return frame
+
+    monkeypatch.setattr(bp, "fit_bias_model", fit)
+    monkeypatch.setattr(bp, "summarise", lambda fit: real)
+    monkeypatch.setattr(bp, "_CUTOFF_CACHE", {})
+    return seen
+
+
+def test_a_cutoff_fits_only_pairs_whose_record_was_published_by_then(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    seen = _capture_fit(monkeypatch)
+    pairs = _dated_pairs()
+    got = bp.bias_priors_known_by("2010-01-01", pairs)
+    fitted = seen[-1]
+    assert set(fitted["relation"]) == {"enemy", "own"}  # third party: published 2030
+    assert "syn-enemy-0" not in set(fitted["id"])  # unknown: known by no cutoff
+    assert got.n_pairs == len(fitted) == 23
+    assert got.pair_ids == tuple(fitted["id"])
+    assert got.conflicts == ("war A",)
+    assert got.n_conflicts == 1
+    assert set(got.left_out) == {"syn-enemy-0"} | {f"syn-third_party-{j}" for j in range(8)}
+    assert got.cutoff == dt.date(2010, 1, 1)
+    assert "fitted on 23 pairs from 1 conflicts (9 left out" in got.describe()
+    # a cutoff before 2000-06-30 knows nothing; the year 2030 means its 31 December
+    with pytest.raises(UserError, match="no reference pair's record was published by"):
+        bp.bias_priors_known_by("2000-06-29", pairs)
+    later = bp.bias_priors_known_by(dt.date(2030, 12, 31), pairs)
+    assert later.n_pairs == 31
+    assert later.left_out == ("syn-enemy-0",)
+    assert bp.bias_priors_known_by("2030-12-30", pairs).n_pairs == 23
+    # the same rows and settings come from the cache; learned_bias_priors(cutoff=) is the same
+    n = len(seen)
+    again = bp.bias_priors_known_by("2011-05-05", pairs)
+    assert again.from_cache
+    assert len(seen) == n
+    assert again.n_pairs == 23
+    assert bp.learned_bias_priors(pairs, cutoff="2011-05-05") is again.priors
+
+
+def test_the_packaged_pairs_under_a_bakhmut_cutoff_leave_out_the_russo_ukrainian_records(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    seen = _capture_fit(monkeypatch)
+    got = bp.bias_priors_known_by("2023-05-20")
+    fitted = seen[-1]
+    assert not (fitted["conflict"] == "Russo-Ukrainian War").any()
+    assert "vn-002" not in set(fitted["id"])  # record_published unknown
+    assert got.n_pairs == 21
+    assert got.n_conflicts == 7
+    assert set(got.left_out) == {f"ua-00{k}" for k in range(1, 9)} | {"vn-002"}
+
+
+@pytest.mark.parametrize(
+    ("cell", "match"),
+    [
+        ("2000/06/30", r"pair 'syn-enemy-1', column 'record_published': expected a date"),
+        ("", r"pair 'syn-enemy-1', column 'record_published': is blank"),
+        ("soon", r"a year YYYY or 'unknown', got 'soon'"),
+    ],
+)
+def test_a_malformed_record_published_is_a_one_line_user_error(
+    monkeypatch: pytest.MonkeyPatch, cell: str, match: str
+) -> None:
+    _capture_fit(monkeypatch)
+    pairs = _dated_pairs()
+    pairs.loc[1, "record_published"] = cell
+    with pytest.raises(UserError, match=match) as info:
+        bp.bias_priors_known_by("2010-01-01", pairs)
+    assert "\n" not in str(info.value)
+    assert info.value.exit_code == 2
+    with pytest.raises(UserError, match="no column 'record_published'"):
+        bp.bias_priors_known_by("2010-01-01", pairs.drop(columns="record_published"))
+    with pytest.raises(UserError, match="cutoff = 'May' is not a date"):
+        bp.bias_priors_known_by("May", _dated_pairs())
+
+
+@pytest.mark.slow
+def test_a_cutoff_changes_the_fit_deterministically_and_caches_it() -> None:
+    pairs = _dated_pairs()
+    bp._CUTOFF_CACHE.clear()
+    early = bp.bias_priors_known_by("2010-01-01", pairs, seed=1, **SMALL)
+    late = bp.bias_priors_known_by("2031-01-01", pairs, seed=1, **SMALL)
+    assert not early.from_cache
+    assert not late.from_cache
+    assert early.fit_seconds > 0
+    # without the third-party pairs, that relation's cell is empty and its prior borrowed
+    assert early.get("third_party").n == 0
+    assert late.get("third_party").n == 8
+    assert early.priors.n_pairs == 23
+    assert late.priors.n_pairs == 31
+    assert early.get("third_party").mean_sd > late.get("third_party").mean_sd
+    assert early.priors.to_dict() != late.priors.to_dict()
+    # deterministic given the seed: a fresh fit equals the cached one
+    cached = bp.bias_priors_known_by("2012-01-01", pairs, seed=1, **SMALL)
+    assert cached.from_cache
+    assert cached.priors == early.priors
+    bp._CUTOFF_CACHE.clear()
+    fresh = bp.bias_priors_known_by("2012-01-01", pairs, seed=1, **SMALL)
+    assert not fresh.from_cache
+    assert fresh.priors == early.priors

@@ -1,5 +1,5 @@
 """attrition.infer: fitting and estimation (classic fitters, the fog-of-war estimate,
-tempered SMC, diagnostics and validation studies).
+claimant-bias priors learned from history, tempered SMC, diagnostics and validation studies).
 
 The public names are re-exported lazily: importing this package loads no numerical library.
 :func:`fit_dataset` fits a law to a packaged classic dataset with any method (what
@@ -15,6 +15,14 @@ from attrition.lazy import lazy_exports
 if TYPE_CHECKING:
     from attrition.infer.base import Fitter
     from attrition.infer.battle import BattleData, load_battle
+    from attrition.infer.bias_priors import (
+        BiasPrior,
+        BiasPriors,
+        CutoffBiasPriors,
+        bias_priors_known_by,
+        default_bias_priors,
+        learned_bias_priors,
+    )
     from attrition.infer.compare import compare_laws
     from attrition.infer.diagnostics import (
         Convergence,
@@ -38,6 +46,12 @@ _WHERE: dict[str, str] = {
     "fit_dataset": "attrition.infer.fit",
     "BattleData": "attrition.infer.battle",
     "load_battle": "attrition.infer.battle",
+    "BiasPrior": "attrition.infer.bias_priors",
+    "BiasPriors": "attrition.infer.bias_priors",
+    "CutoffBiasPriors": "attrition.infer.bias_priors",
+    "bias_priors_known_by": "attrition.infer.bias_priors",
+    "default_bias_priors": "attrition.infer.bias_priors",
+    "learned_bias_priors": "attrition.infer.bias_priors",
     "Fitter": "attrition.infer.base",
     "EngelFitter": "attrition.infer.engel",
     "RatioRegression": "attrition.infer.regression",
@@ -56,7 +70,10 @@ _WHERE: dict[str, str] = {
 
 __all__ = [
     "BattleData",
+    "BiasPrior",
+    "BiasPriors",
     "Convergence",
+    "CutoffBiasPriors",
     "DatasetFit",
     "EngelFitter",
     "Fitter",
@@ -65,11 +82,14 @@ __all__ = [
     "MaximumLikelihoodFitter",
     "RatioRegression",
     "SMCResult",
+    "bias_priors_known_by",
     "compare_laws",
     "convergence",
     "coverage_study",
+    "default_bias_priors",
     "effective_sample_size",
     "fit_dataset",
+    "learned_bias_priors",
     "load_battle",
     "posterior_predictive_check",
     "tempered_smc",

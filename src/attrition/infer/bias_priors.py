@@ -1,51 +1,56 @@
 """Claimant-bias priors learned from the historical claim-vs-record pairs (docs/bias-priors.md).
 
 The fusion multiplies the truth by a bias factor per claimant group and relation (enemy, own,
-third party); its log is normal. This module fits the hyperparameters of that prior to the
-packaged reference pairs (:mod:`attrition.data.reference`) with a hierarchical model of
-``y_i = log(claimed_i / record_i)``:
+third party); its log is normal. The hyperparameters of that prior are fitted to the packaged
+reference pairs (:mod:`attrition.data.reference`) with the hierarchical model of
+:mod:`attrition.infer.bias_model` and summarised by :mod:`attrition.infer.bias_summary`. This
+module is the entry point, and re-exports the public names of both:
 
-.. code-block:: text
-
-    mu0 ~ Normal(0, mu0_sd)                      common mean of the log bias
-    sigma_mu ~ HalfNormal(sigma_mu_scale)        spread of the relations' means around it
-    mu[r] = mu0 + sigma_mu * z[r], z[r] ~ N(0,1) personnel mean of relation r (partial pooling)
-    delta ~ Normal(0, delta_sd)                  materiel minus personnel, shared by relations
-    log tau[r] = log_tau0 + sigma_log_tau * w[r] between-pair spread of relation r (pooled)
-    m_i = mu[r_i] + delta * [family_i = materiel]
-    sd_i = sqrt(tau[r_i]^2 + s_i^2)              s_i: measurement spread from the ranges
-    count / estimate record:  y_i ~ Normal(m_i, sd_i)
-    lower-bound record:       P(latent log ratio <= y_i) = Phi((y_i - m_i) / sd_i)
-
-and each pair's log likelihood is weighted by ``1 / k`` where ``k`` is the number of pairs of
-its *source group* (one statement by one claimant about one relation: e.g. Molotov's killed and
-wounded Finns of 29 March 1940 count as one unit of evidence, not two).
-
-:func:`learned_bias_priors` runs NUTS (NumPyro) and returns :class:`BiasPriors`: per relation and
-metric family the posterior predictive of the log bias of a NEW claimant (``loc``, ``scale``),
-the pairs behind it and Monte Carlo errors. :func:`default_bias_priors` returns the fit of the
-packaged file with the default settings from a small packaged JSON (``bias_priors.json`` beside
-this module; regenerate with ``python -m attrition.infer.bias_priors``), in milliseconds and
-without JAX; a test refits it and checks the JSON within its Monte Carlo error. If the packaged
-reference file changed since the JSON was written, it refits (and warns).
+* :func:`learned_bias_priors` runs NUTS (NumPyro) and returns :class:`BiasPriors`: per relation
+  and metric family the posterior predictive of the log bias of a NEW claimant (``loc``,
+  ``scale``), the pairs behind it and Monte Carlo errors.
+* :func:`bias_priors_known_by` fits only the pairs whose record was published by a cutoff (a
+  cutoff means only what was *published* by then, the priors included): the priors a cutoff
+  run may use, with the pairs and conflicts behind them and the fit time
+  (:class:`CutoffBiasPriors`), cached in memory per set of pairs and settings.
+* :func:`default_bias_priors` returns the fit of the packaged file with the default settings
+  (no cutoff) from a small packaged JSON (``bias_priors.json`` beside this module; regenerate
+  with ``python -m attrition.infer.bias_priors``), in milliseconds and without JAX; a test
+  refits it and checks the JSON within its Monte Carlo error. If the packaged reference file
+  changed since the JSON was written, it refits (and warns).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import hashlib
 import json
 import math
+import time
 import warnings
-from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from attrition.errors import UserError, unknown_name
+from attrition.data.dates import parse_date, published_date
+from attrition.errors import UserError
+from attrition.infer.bias_model import (
+    FAMILIES,
+    FIT_COLUMNS,
+    RELATIONS,
+    BiasFit,
+    FitSettings,
+    HyperPriors,
+    PairArrays,
+    fit_bias_model,
+    pair_arrays,
+    synthetic_pairs,
+)
+from attrition.infer.bias_summary import BiasPrior, BiasPriors, summarise
 
 if TYPE_CHECKING:
-    import numpy as np
     import pandas as pd
 
 __all__ = [
@@ -56,9 +61,11 @@ __all__ = [
     "BiasFit",
     "BiasPrior",
     "BiasPriors",
+    "CutoffBiasPriors",
     "FitSettings",
     "HyperPriors",
     "PairArrays",
+    "bias_priors_known_by",
     "default_bias_priors",
     "fit_bias_model",
     "learned_bias_priors",
@@ -68,603 +75,8 @@ __all__ = [
     "write_default_json",
 ]
 
-RELATIONS: tuple[str, ...] = ("enemy", "own", "third_party")
-"""The claimant's relation to the side whose losses it states (as in the reference file)."""
-FAMILIES: tuple[str, ...] = ("personnel", "materiel")
-"""Metric families; the fusion's metrics (killed, wounded, casualties) are all personnel."""
-FIT_COLUMNS: tuple[str, ...] = (
-    "relation",
-    "metric_family",
-    "claimed_value",
-    "record_value",
-    "record_kind",
-)
-"""Columns a pairs frame must have; optional: the four low/high columns, ``source_group`` (else
-built from ``conflict``, ``claimant``, ``claim_date`` and ``relation``) and ``id``."""
-
 DEFAULT_JSON = Path(__file__).resolve().parent / "bias_priors.json"
 """The packaged default fit (written by :func:`write_default_json`)."""
-
-_Z90 = 1.6448536269514722  # a range read as a 90 % interval: half-width / 1.645 = sd
-_GROUP_COLUMNS = ("conflict", "claimant", "claim_date", "relation")
-_FOG_NAMES = {"enemy": "bias_enemy", "own": "bias_self", "third_party": "bias_neutral"}
-
-
-@dataclass(frozen=True)
-class HyperPriors:
-    """Priors of the hyperparameters (log scale; see the module docstring for the model).
-
-    ``mu0_sd``: the common mean is within a factor e^±2 of 1 at two sd. ``sigma_mu_scale``: the
-    relations' means differ by about a factor e at most, a priori. ``delta_sd``: materiel claims
-    may differ from personnel claims by a factor e^±1. ``log_tau0`` = (mean, sd) of the log of
-    the typical between-pair spread (0.5: one claimant in two within a factor 1.4 of its
-    relation's mean). ``sigma_log_tau_scale``: how much the relations' spreads differ.
-    ``s_floor`` is added (in quadrature) to every pair's measurement spread (rounding, reading);
-    ``estimate_floor`` replaces it for an ``estimate`` record without a range.
-    """
-
-    mu0_sd: float = 1.0
-    sigma_mu_scale: float = 1.0
-    delta_sd: float = 0.5
-    log_tau0: tuple[float, float] = (math.log(0.5), 0.75)
-    sigma_log_tau_scale: float = 0.5
-    s_floor: float = 0.05
-    estimate_floor: float = 0.10
-
-    def __post_init__(self) -> None:
-        for name in (
-            "mu0_sd",
-            "sigma_mu_scale",
-            "delta_sd",
-            "sigma_log_tau_scale",
-            "s_floor",
-            "estimate_floor",
-        ):
-            v = getattr(self, name)
-            if not (isinstance(v, int | float) and math.isfinite(v) and v > 0):
-                raise UserError(f"HyperPriors: {name} = {v!r} must be a positive number")
-        m, s = self.log_tau0
-        if not (math.isfinite(m) and math.isfinite(s) and s > 0):
-            raise UserError(f"HyperPriors: log_tau0 = {self.log_tau0!r} needs a mean and sd > 0")
-
-
-@dataclass(frozen=True)
-class FitSettings:
-    """Settings of one fit: NUTS (``chains`` run vectorised, ``warmup`` then ``draws`` each),
-    the seed, and the two switches the docs' sensitivity rows turn off: ``censor`` (lower-bound
-    records enter through the normal CDF; off: as if they were counts) and ``downweight`` (a
-    source group of k pairs carries one unit of weight; off: every pair weighs 1)."""
-
-    seed: int = 0
-    chains: int = 4
-    warmup: int = 500
-    draws: int = 1000
-    target_accept: float = 0.95
-    censor: bool = True
-    downweight: bool = True
-    hyper: HyperPriors = field(default_factory=HyperPriors)
-
-    def __post_init__(self) -> None:
-        for name in ("chains", "warmup", "draws"):
-            v = getattr(self, name)
-            if not (isinstance(v, int) and v >= 1):
-                raise UserError(f"bias priors: {name} = {v!r} must be an integer >= 1")
-        if self.draws < 10:
-            raise UserError(f"bias priors: draws = {self.draws} must be >= 10 (batch-means errors)")
-        if not (isinstance(self.seed, int) and self.seed >= 0):
-            raise UserError(f"bias priors: seed = {self.seed!r} must be an integer >= 0")
-        if not 0.5 <= self.target_accept < 1:
-            raise UserError(
-                f"bias priors: target_accept = {self.target_accept!r} must be in [0.5, 1)"
-            )
-
-    def to_dict(self) -> dict[str, Any]:
-        """The settings as a JSON-ready dict."""
-        out = asdict(self)
-        out["hyper"]["log_tau0"] = list(self.hyper.log_tau0)
-        return out
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> FitSettings:
-        """Inverse of :meth:`to_dict`."""
-        d = dict(data)
-        h = dict(d.pop("hyper"))
-        h["log_tau0"] = tuple(h["log_tau0"])
-        return cls(**d, hyper=HyperPriors(**h))
-
-
-@dataclass(frozen=True)
-class BiasPrior:
-    """The learned prior of the log bias factor of a new claimant in one relation and family.
-
-    ``loc`` and ``scale`` moment-match the posterior predictive ``Normal(m, tau)`` mixed over the
-    posterior (``scale**2 = mean_sd**2 + tau_rms**2``): the prior the fusion should give a new
-    claimant's log bias. ``mean_sd`` is the posterior sd of the relation-family mean ``m`` (the
-    uncertainty of a group mean), ``tau_rms`` the root-mean-square between-claimant spread.
-    ``q05``/``median``/``q95`` are quantiles of the predictive mixture (log scale; ``exp`` gives
-    the bias factor). ``n`` is the number of pairs in this cell, ``weight`` their weight after
-    down-weighting, ``n_censored`` how many are lower-bound pairs. ``*_mc`` are Monte Carlo
-    standard errors (batch means over the chains).
-    """
-
-    relation: str
-    family: str
-    n: int
-    weight: float
-    n_censored: int
-    loc: float
-    scale: float
-    mean_sd: float
-    tau_rms: float
-    q05: float
-    median: float
-    q95: float
-    loc_mc: float
-    scale_mc: float
-    q05_mc: float
-    q95_mc: float
-
-    @property
-    def factor_interval(self) -> tuple[float, float, float]:
-        """``(q05, median, q95)`` of the bias factor ``claimed / truth``."""
-        return (math.exp(self.q05), math.exp(self.median), math.exp(self.q95))
-
-
-@dataclass(frozen=True)
-class BiasPriors:
-    """A fit's priors: one :class:`BiasPrior` per relation × family, the hyperparameters'
-    posterior summaries ``(name, mean, sd, mc_error)``, convergence diagnostics, the settings
-    and the SHA-256 of the pairs it was fitted to (``data_sha256``: of the packaged file's bytes
-    when fitted to it, else of the pairs' fitted arrays)."""
-
-    priors: tuple[BiasPrior, ...]
-    hyper: tuple[tuple[str, float, float, float], ...]
-    settings: FitSettings
-    diagnostics: tuple[tuple[str, float], ...]
-    n_pairs: int
-    data_sha256: str
-
-    def get(self, relation: str, family: str = "personnel") -> BiasPrior:
-        """The prior of one relation and family (unknown names raise :class:`UserError`)."""
-        if relation not in RELATIONS:
-            raise unknown_name("relation", relation, RELATIONS, "bias priors")
-        if family not in FAMILIES:
-            raise unknown_name("metric family", family, FAMILIES, "bias priors")
-        for p in self.priors:
-            if p.relation == relation and p.family == family:
-                return p
-        raise AssertionError(f"no prior for {relation}/{family}")  # every cell is built
-
-    def hyper_dict(self) -> dict[str, tuple[float, float, float]]:
-        """``{name: (mean, sd, mc_error)}`` of the hyperparameters."""
-        return {name: (m, s, e) for name, m, s, e in self.hyper}
-
-    def fog_prior_kwargs(self, family: str = "personnel") -> dict[str, tuple[float, float]]:
-        """``(loc, scale)`` per relation under :class:`~attrition.infer.fusion.priors.FogPriors`'
-        names (``bias_enemy``, ``bias_self``, ``bias_neutral``), for ``FogPriors(**...)``."""
-        return {
-            _FOG_NAMES[r]: (self.get(r, family).loc, self.get(r, family).scale) for r in RELATIONS
-        }
-
-    def to_frame(self) -> pd.DataFrame:
-        """One row per relation × family: the :class:`BiasPrior` fields plus the bias factor's
-        median and 90 % interval (``factor_q05``, ``factor_median``, ``factor_q95``)."""
-        import pandas as pd
-
-        rows = []
-        for p in self.priors:
-            row = asdict(p)
-            lo, mid, hi = p.factor_interval
-            row.update(factor_q05=lo, factor_median=mid, factor_q95=hi)
-            rows.append(row)
-        return pd.DataFrame(rows)
-
-    def to_dict(self) -> dict[str, Any]:
-        """Strict-JSON-ready dict (inverse: :meth:`from_dict`)."""
-        return {
-            "priors": [asdict(p) for p in self.priors],
-            "hyper": [list(h) for h in self.hyper],
-            "settings": self.settings.to_dict(),
-            "diagnostics": dict(self.diagnostics),
-            "n_pairs": self.n_pairs,
-            "data_sha256": self.data_sha256,
-        }
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> BiasPriors:
-        """Rebuild from :meth:`to_dict`'s output."""
-        return cls(
-            priors=tuple(BiasPrior(**p) for p in data["priors"]),
-            hyper=tuple((str(h[0]), float(h[1]), float(h[2]), float(h[3])) for h in data["hyper"]),
-            settings=FitSettings.from_dict(data["settings"]),
-            diagnostics=tuple((str(k), float(v)) for k, v in data["diagnostics"].items()),
-            n_pairs=int(data["n_pairs"]),
-            data_sha256=str(data["data_sha256"]),
-        )
-
-
-# ---------------------------------------------------------------------------------------------
-# data
-
-
-@dataclass(frozen=True)
-class PairArrays:
-    """The fitted arrays of a pairs frame (see :func:`pair_arrays`)."""
-
-    y: np.ndarray  # log(claimed / record)
-    s: np.ndarray  # measurement sd
-    rel: np.ndarray  # index into RELATIONS
-    fam: np.ndarray  # index into FAMILIES
-    censored: np.ndarray  # 1.0 for a lower-bound record
-    weight: np.ndarray  # 1 / size of the source group
-    group: tuple[str, ...]  # source group of each pair
-
-    def sha256(self) -> str:
-        """A digest of the arrays (identifies the fitted data)."""
-        import numpy as np
-
-        h = hashlib.sha256()
-        for a in (self.y, self.s, self.rel, self.fam, self.censored, self.weight):
-            h.update(np.ascontiguousarray(a, dtype=np.float64).tobytes())
-        return h.hexdigest()
-
-
-def _log_sd(low: Any, high: Any) -> float:
-    """sd of a log figure whose range [low, high] is read as a 90 % interval (0 without one)."""
-    try:
-        lo, hi = float(low), float(high)
-    except (TypeError, ValueError):
-        return 0.0
-    if not (math.isfinite(lo) and math.isfinite(hi)) or lo <= 0 or hi <= lo:
-        return 0.0
-    return math.log(hi / lo) / (2 * _Z90)
-
-
-def pair_arrays(
-    pairs: pd.DataFrame, hyper: HyperPriors | None = None, *, downweight: bool = True
-) -> PairArrays:
-    """The arrays the model reads, from a frame of :func:`~attrition.data.reference.
-    load_reference_pairs` (or any frame with :data:`FIT_COLUMNS`).
-
-    ``s_i`` combines the claim's and the record's ranges (each read as a 90 % interval on the
-    log scale) with ``hyper.s_floor`` (``hyper.estimate_floor`` for an estimate record without a
-    range). The weight of a pair is ``1 / k``, ``k`` the size of its source group: the
-    ``source_group`` column when present and non-blank, else ``conflict | claimant |
-    claim_date | relation`` (one statement about one relation); all 1 when ``downweight`` is
-    false. A missing column, an unknown relation, family or record kind, or a non-positive
-    figure raises :class:`UserError`.
-    """
-    import numpy as np
-
-    h = hyper or HyperPriors()
-    if len(pairs) == 0:
-        raise UserError("bias priors: no pairs to fit; pass the reference pairs (or None)")
-    missing = [c for c in FIT_COLUMNS if c not in pairs.columns]
-    if missing:
-        raise UserError(
-            f"bias priors: the pairs have no column {missing[0]!r}; pass a frame from "
-            "attrition.data.reference.load_reference_pairs"
-        )
-    ids = (
-        [str(x) for x in pairs["id"]]
-        if "id" in pairs.columns
-        else [str(i) for i in range(len(pairs))]
-    )
-
-    def where(i: int, col: str) -> str:
-        return f"bias priors: pair {ids[i]!r}, column {col!r}"
-
-    rel = np.empty(len(pairs), dtype=np.int64)
-    fam = np.empty(len(pairs), dtype=np.int64)
-    cens = np.zeros(len(pairs))
-    y = np.empty(len(pairs))
-    s = np.empty(len(pairs))
-    records = pairs.to_dict("records")
-    for i, r in enumerate(records):
-        relation, family, kind = str(r["relation"]), str(r["metric_family"]), str(r["record_kind"])
-        if relation not in RELATIONS:
-            raise unknown_name("relation", relation, RELATIONS, where(i, "relation"))
-        if family not in FAMILIES:
-            raise unknown_name("metric family", family, FAMILIES, where(i, "metric_family"))
-        if kind not in ("count", "estimate", "lower_bound"):
-            raise unknown_name(
-                "record kind", kind, ("count", "estimate", "lower_bound"), where(i, "record_kind")
-            )
-        vals = []
-        for col in ("claimed_value", "record_value"):
-            try:
-                v = float(r[col])
-            except (TypeError, ValueError):
-                v = math.nan
-            if not (math.isfinite(v) and v > 0):
-                raise UserError(f"{where(i, col)}: {r[col]!r} must be a number > 0")
-            vals.append(v)
-        rel[i], fam[i] = RELATIONS.index(relation), FAMILIES.index(family)
-        cens[i] = 1.0 if kind == "lower_bound" else 0.0
-        y[i] = math.log(vals[0] / vals[1])
-        s_claim = _log_sd(r.get("claimed_low"), r.get("claimed_high"))
-        s_record = _log_sd(r.get("record_low"), r.get("record_high"))
-        floor = h.estimate_floor if kind == "estimate" and s_record == 0 else h.s_floor
-        s[i] = math.sqrt(s_claim**2 + s_record**2 + floor**2)
-
-    groups = []
-    for i, r in enumerate(records):
-        g = str(r.get("source_group", "") or "").strip()
-        if g in ("", "nan", "None"):
-            g = " | ".join(str(r.get(c, "")) for c in _GROUP_COLUMNS)
-            if not all(c in r for c in _GROUP_COLUMNS):
-                g = f"pair {ids[i]}"
-        groups.append(g)
-    if downweight:
-        sizes: dict[str, int] = {}
-        for g in groups:
-            sizes[g] = sizes.get(g, 0) + 1
-        w = np.array([1.0 / sizes[g] for g in groups])
-    else:
-        w = np.ones(len(groups))
-    return PairArrays(y=y, s=s, rel=rel, fam=fam, censored=cens, weight=w, group=tuple(groups))
-
-
-def synthetic_pairs(
-    mu: Mapping[str, float],
-    tau: Mapping[str, float],
-    n: Mapping[str, int],
-    *,
-    delta: float = 0.0,
-    materiel_share: float = 0.0,
-    censored_share: float = 0.0,
-    undercount: tuple[float, float] = (0.3, 0.9),
-    seed: int = 0,
-) -> pd.DataFrame:
-    """Pairs drawn from the model, for oracle tests.
-
-    Per relation ``r``, ``n[r]`` pairs with latent log bias ``Normal(mu[r] + delta * materiel,
-    tau[r])`` (a share ``materiel_share`` of them materiel). A share ``censored_share`` has a
-    lower-bound record: the record is the truth times ``U ~ Uniform(*undercount)`` (< 1), so
-    the observed log ratio exceeds the latent one by ``-log U``. Every pair is its own source
-    group. Columns: :data:`FIT_COLUMNS`, ``id``, ``source_group``, ``latent_log_ratio``.
-    """
-    import numpy as np
-    import pandas as pd
-
-    rng = np.random.default_rng(seed)
-    rows = []
-    for r in RELATIONS:
-        for j in range(int(n.get(r, 0))):
-            materiel = bool(rng.random() < materiel_share)
-            latent = rng.normal(mu[r] + (delta if materiel else 0.0), tau[r])
-            truth = 1000.0
-            censored = bool(rng.random() < censored_share)
-            record = truth * rng.uniform(*undercount) if censored else truth
-            rows.append(
-                {
-                    "id": f"syn-{r}-{j}",
-                    "relation": r,
-                    "metric_family": "materiel" if materiel else "personnel",
-                    "claimed_value": truth * math.exp(latent),
-                    "record_value": record,
-                    "record_kind": "lower_bound" if censored else "count",
-                    "source_group": f"syn-{r}-{j}",
-                    "latent_log_ratio": latent,
-                }
-            )
-    return pd.DataFrame(rows)
-
-
-# ---------------------------------------------------------------------------------------------
-# model and fit
-
-
-def _model(y: Any, s: Any, rel: Any, fam: Any, cens: Any, w: Any, hp: Any) -> None:
-    """The NumPyro model (see the module docstring); ``hp`` = the 6 hyperprior numbers."""
-    import jax.numpy as jnp
-    import numpyro
-    import numpyro.distributions as dist
-    from jax.scipy.special import log_ndtr
-
-    mu0 = numpyro.sample("mu0", dist.Normal(0.0, hp[0]))
-    sigma_mu = numpyro.sample("sigma_mu", dist.HalfNormal(hp[1]))
-    z = numpyro.sample("z_mu", dist.Normal(0.0, 1.0).expand([len(RELATIONS)]).to_event(1))
-    mu = numpyro.deterministic("mu", mu0 + sigma_mu * z)
-    delta = numpyro.sample("delta", dist.Normal(0.0, hp[2]))
-    log_tau0 = numpyro.sample("log_tau0", dist.Normal(hp[3], hp[4]))
-    sigma_lt = numpyro.sample("sigma_log_tau", dist.HalfNormal(hp[5]))
-    zt = numpyro.sample("z_tau", dist.Normal(0.0, 1.0).expand([len(RELATIONS)]).to_event(1))
-    tau = numpyro.deterministic("tau", jnp.exp(log_tau0 + sigma_lt * zt))
-    m = mu[rel] + delta * fam
-    sd = jnp.sqrt(tau[rel] ** 2 + s**2)
-    zz = (y - m) / sd
-    exact = -0.5 * zz**2 - jnp.log(sd) - 0.5 * jnp.log(2 * jnp.pi)
-    ll = jnp.where(cens > 0, log_ndtr(zz), exact)
-    numpyro.factor("pairs", jnp.sum(w * ll))
-
-
-@dataclass(frozen=True)
-class BiasFit:
-    """A fit's posterior draws (``(chains, draws)`` arrays per site) and its inputs."""
-
-    draws: dict[str, np.ndarray]
-    arrays: PairArrays
-    settings: FitSettings
-    divergences: int
-
-    def cell_draws(self, relation: str, family: str) -> tuple[np.ndarray, np.ndarray]:
-        """Draws ``(m, tau)`` of one relation-family cell, each ``(chains, draws)``."""
-        r = RELATIONS.index(relation)
-        m = self.draws["mu"][..., r] + (self.draws["delta"] if family == "materiel" else 0.0)
-        return m, self.draws["tau"][..., r]
-
-
-def fit_bias_model(pairs: pd.DataFrame, settings: FitSettings | None = None) -> BiasFit:
-    """Run NUTS on the hierarchical model of the module docstring (NumPyro needed)."""
-    import numpy as np
-
-    st = settings or FitSettings()
-    arrays = pair_arrays(pairs, st.hyper, downweight=st.downweight)
-    try:
-        import jax
-        import numpyro  # noqa: F401
-        from numpyro.infer import MCMC, NUTS
-    except ImportError:
-        raise UserError(
-            "bias priors: fitting needs JAX and NumPyro; install them with "
-            "pip install 'attrition[bayes]' (default_bias_priors() reads the packaged fit "
-            "without them)"
-        ) from None
-    h = st.hyper
-    hp = np.array(
-        [
-            h.mu0_sd,
-            h.sigma_mu_scale,
-            h.delta_sd,
-            h.log_tau0[0],
-            h.log_tau0[1],
-            h.sigma_log_tau_scale,
-        ]
-    )
-    cens = arrays.censored if st.censor else np.zeros_like(arrays.censored)
-    mcmc = MCMC(
-        NUTS(_model, target_accept_prob=st.target_accept),
-        num_warmup=st.warmup,
-        num_samples=st.draws,
-        num_chains=st.chains,
-        chain_method="vectorized",
-        progress_bar=False,
-        jit_model_args=True,
-    )
-    mcmc.run(
-        jax.random.PRNGKey(st.seed),
-        arrays.y,
-        arrays.s,
-        arrays.rel,
-        arrays.fam.astype(float),
-        cens,
-        arrays.weight,
-        hp,
-    )
-    samples = mcmc.get_samples(group_by_chain=True)
-    draws = {k: np.asarray(v, dtype=np.float64) for k, v in samples.items()}
-    div = int(np.asarray(mcmc.get_extra_fields(group_by_chain=True)["diverging"]).sum())
-    return BiasFit(draws=draws, arrays=arrays, settings=st, divergences=div)
-
-
-def _batch_se(arrays: Sequence[np.ndarray], stat: Any, batches: int = 5) -> float:
-    """Batch-means Monte Carlo error of ``stat(*arrays)`` over ``(chains, draws)`` arrays."""
-    import numpy as np
-
-    chains, n = arrays[0].shape
-    size = n // batches
-    vals = [
-        stat(*(a[c, b * size : (b + 1) * size] for a in arrays))
-        for c in range(chains)
-        for b in range(batches)
-    ]
-    return float(np.std(vals, ddof=1) / math.sqrt(len(vals)))
-
-
-def _mixture_quantile(q: float, m: np.ndarray, tau: np.ndarray) -> float:
-    """Quantile ``q`` of the mixture of ``Normal(m_k, tau_k)`` with equal weights (exact)."""
-    import numpy as np
-    from scipy.optimize import brentq
-    from scipy.special import ndtr
-
-    m, tau = np.ravel(m), np.ravel(tau)
-    lo = float(np.min(m - 10 * tau))
-    hi = float(np.max(m + 10 * tau))
-    return float(brentq(lambda x: float(np.mean(ndtr((x - m) / tau))) - q, lo, hi, xtol=1e-10))
-
-
-def _loc(m: np.ndarray, tau: np.ndarray) -> float:
-    import numpy as np
-
-    return float(np.mean(m))
-
-
-def _scale(m: np.ndarray, tau: np.ndarray) -> float:
-    import numpy as np
-
-    return float(np.sqrt(np.mean(tau**2) + np.var(m)))
-
-
-def _rhat_ess(x: np.ndarray) -> tuple[float, float]:
-    """Split R-hat and effective sample size of ``(chains, draws)`` draws (NumPyro's)."""
-    from numpyro.diagnostics import effective_sample_size, split_gelman_rubin
-
-    return float(split_gelman_rubin(x)), float(effective_sample_size(x))
-
-
-def summarise(fit: BiasFit, data_sha256: str | None = None) -> BiasPriors:
-    """The :class:`BiasPriors` of a fit (predictive per cell, hyperparameters, diagnostics)."""
-    import numpy as np
-
-    a = fit.arrays
-    priors = []
-    for ri, r in enumerate(RELATIONS):
-        for fi, f in enumerate(FAMILIES):
-            m, tau = fit.cell_draws(r, f)
-            cell = (a.rel == ri) & (a.fam == fi)
-            q05, med, q95 = (_mixture_quantile(q, m, tau) for q in (0.05, 0.5, 0.95))
-
-            def qstat(q: float) -> Any:
-                return lambda mm, tt: _mixture_quantile(q, mm, tt)
-
-            priors.append(
-                BiasPrior(
-                    relation=r,
-                    family=f,
-                    n=int(cell.sum()),
-                    weight=float(a.weight[cell].sum()),
-                    n_censored=int((a.censored[cell] > 0).sum()),
-                    loc=_loc(m, tau),
-                    scale=_scale(m, tau),
-                    mean_sd=float(np.std(m)),
-                    tau_rms=float(np.sqrt(np.mean(tau**2))),
-                    q05=q05,
-                    median=med,
-                    q95=q95,
-                    loc_mc=_batch_se([m, tau], _loc),
-                    scale_mc=_batch_se([m, tau], _scale),
-                    q05_mc=_batch_se([m, tau], qstat(0.05)),
-                    q95_mc=_batch_se([m, tau], qstat(0.95)),
-                )
-            )
-    hyper = []
-    scalars: dict[str, np.ndarray] = {
-        "mu0": fit.draws["mu0"],
-        "sigma_mu": fit.draws["sigma_mu"],
-        "delta": fit.draws["delta"],
-        "log_tau0": fit.draws["log_tau0"],
-        "sigma_log_tau": fit.draws["sigma_log_tau"],
-    }
-    for ri, r in enumerate(RELATIONS):
-        scalars[f"mu[{r}]"] = fit.draws["mu"][..., ri]
-        scalars[f"tau[{r}]"] = fit.draws["tau"][..., ri]
-    rhats, esss = [], []
-    for name, x in scalars.items():
-        hyper.append(
-            (
-                name,
-                float(np.mean(x)),
-                float(np.std(x)),
-                _batch_se([x], lambda v: float(np.mean(v))),
-            )
-        )
-        rh, es = _rhat_ess(x)
-        rhats.append(rh)
-        esss.append(es)
-    diagnostics = (
-        ("max_rhat", max(rhats)),
-        ("min_ess", min(esss)),
-        ("divergences", float(fit.divergences)),
-    )
-    return BiasPriors(
-        priors=tuple(priors),
-        hyper=tuple(hyper),
-        settings=fit.settings,
-        diagnostics=diagnostics,
-        n_pairs=len(a.y),
-        data_sha256=data_sha256 or a.sha256(),
-    )
 
 
 def _packaged_sha() -> str:
@@ -673,9 +85,31 @@ def _packaged_sha() -> str:
     return hashlib.sha256(REFERENCE_FILE.read_bytes()).hexdigest()
 
 
+def _settings(
+    *,
+    seed: int,
+    draws: int,
+    chains: int,
+    warmup: int,
+    censor: bool,
+    downweight: bool,
+    hyper: HyperPriors | None,
+) -> FitSettings:
+    return FitSettings(
+        seed=seed,
+        chains=chains,
+        warmup=warmup,
+        draws=draws,
+        censor=censor,
+        downweight=downweight,
+        hyper=hyper or HyperPriors(),
+    )
+
+
 def learned_bias_priors(
     pairs: pd.DataFrame | None = None,
     *,
+    cutoff: dt.date | str | None = None,
     seed: int = 0,
     draws: int = 1000,
     chains: int = 4,
@@ -686,28 +120,211 @@ def learned_bias_priors(
 ) -> BiasPriors:
     """Fit the bias priors to ``pairs`` (the packaged reference pairs when None).
 
-    Hierarchical model of ``log(claimed/record)`` (module docstring; docs/bias-priors.md), NUTS
-    with ``chains`` vectorised chains of ``warmup`` + ``draws`` iterations from ``seed``:
-    reproducible for a given seed, settings and machine. ``censor=False`` treats lower-bound
-    records as counts and ``downweight=False`` weighs every pair 1 (both only for sensitivity
-    checks). Returns per relation × family the posterior predictive of a new claimant's log
-    bias (:class:`BiasPriors`). Needs JAX and NumPyro (the ``bayes`` extra).
+    Hierarchical model of ``log(claimed/record)`` (:mod:`attrition.infer.bias_model`;
+    docs/bias-priors.md), NUTS with ``chains`` vectorised chains of ``warmup`` + ``draws``
+    iterations from ``seed``: reproducible for a given seed, settings and machine.
+    ``censor=False`` treats lower-bound records as counts and ``downweight=False`` weighs every
+    pair 1 (both only for sensitivity checks). Returns per relation × family the posterior
+    predictive of a new claimant's log bias (:class:`BiasPriors`). Needs JAX and NumPyro (the
+    ``bayes`` extra).
+
+    With a ``cutoff`` (a date or ``YYYY-MM-DD``) only the pairs whose record was published by
+    then are fitted: the ``.priors`` of :func:`bias_priors_known_by` (which also says which
+    pairs and conflicts were used, and caches the fit).
     """
+    if cutoff is not None:
+        return bias_priors_known_by(
+            cutoff,
+            pairs,
+            seed=seed,
+            draws=draws,
+            chains=chains,
+            warmup=warmup,
+            censor=censor,
+            downweight=downweight,
+            hyper=hyper,
+        ).priors
     from attrition.data.reference import load_reference_pairs
 
     packaged = pairs is None
     frame = load_reference_pairs() if pairs is None else pairs
-    st = FitSettings(
+    st = _settings(
         seed=seed,
+        draws=draws,
         chains=chains,
         warmup=warmup,
-        draws=draws,
         censor=censor,
         downweight=downweight,
-        hyper=hyper or HyperPriors(),
+        hyper=hyper,
     )
     fit = fit_bias_model(frame, st)
     return summarise(fit, _packaged_sha() if packaged else None)
+
+
+# ---------------------------------------------------------------------------------------------
+# the priors known by a cutoff
+
+
+@dataclass(frozen=True)
+class CutoffBiasPriors:
+    """The bias priors a run with a cutoff may use: fitted on the pairs whose record was
+    published by ``cutoff`` (:func:`bias_priors_known_by`).
+
+    ``pair_ids`` and ``conflicts`` are the pairs and conflicts fitted; ``left_out`` the pairs
+    not known by the cutoff (record published later, or ``unknown``). ``fit_seconds`` is the
+    time of the NUTS fit (of the first call when ``from_cache``). :meth:`get` and
+    :meth:`fog_prior_kwargs` read :attr:`priors`, so the object can stand where a
+    :class:`BiasPriors` is read.
+    """
+
+    cutoff: dt.date
+    priors: BiasPriors
+    pair_ids: tuple[str, ...]
+    conflicts: tuple[str, ...]
+    left_out: tuple[str, ...]
+    fit_seconds: float
+    from_cache: bool
+
+    @property
+    def n_pairs(self) -> int:
+        """The number of pairs fitted."""
+        return len(self.pair_ids)
+
+    @property
+    def n_conflicts(self) -> int:
+        """The number of conflicts among the pairs fitted."""
+        return len(self.conflicts)
+
+    def get(self, relation: str, family: str = "personnel") -> BiasPrior:
+        """The prior of one relation and family (see :meth:`BiasPriors.get`)."""
+        return self.priors.get(relation, family)
+
+    def fog_prior_kwargs(self, family: str = "personnel") -> dict[str, tuple[float, float]]:
+        """See :meth:`BiasPriors.fog_prior_kwargs`."""
+        return self.priors.fog_prior_kwargs(family)
+
+    def describe(self) -> str:
+        """One line for logs and reports: cutoff, pairs, conflicts, left out, fit time."""
+        cached = ", from the cache" if self.from_cache else ""
+        return (
+            f"bias priors known by {self.cutoff}: fitted on {self.n_pairs} pairs from "
+            f"{self.n_conflicts} conflicts ({len(self.left_out)} left out: record published "
+            f"after the cutoff or unknown); fit {self.fit_seconds:.1f} s{cached}"
+        )
+
+
+#: Fits by the SHA-256 of the rows used and the settings: ``(priors, fit seconds)``.
+_CUTOFF_CACHE: dict[str, tuple[BiasPriors, float]] = {}
+_CUTOFF_CACHE_SIZE = 32
+
+
+def _published_column(frame: pd.DataFrame) -> pd.Series:
+    """``record_published`` as datetimes (NaT: unknown); text cells are checked one by one."""
+    import pandas as pd
+
+    if "record_published" not in frame.columns:
+        raise UserError(
+            "bias priors: the pairs have no column 'record_published'; a cutoff needs the date "
+            "each record was published (YYYY-MM-DD, YYYY or unknown)"
+        )
+    col = frame["record_published"]
+    if pd.api.types.is_datetime64_any_dtype(col):
+        return col
+    ids = [str(x) for x in frame["id"]] if "id" in frame.columns else [str(i) for i in col.index]
+    days = []
+    for pid, value in zip(ids, col, strict=True):
+        if isinstance(value, dt.date) or value is pd.NaT:
+            days.append(None if value is pd.NaT else value)
+            continue
+        where = f"bias priors: pair {pid!r}, column 'record_published'"
+        days.append(published_date("" if value is None else str(value), where))
+    return pd.to_datetime(pd.Series(days, index=frame.index, dtype="object")).astype(
+        "datetime64[ns]"
+    )
+
+
+def _rows_sha(frame: pd.DataFrame, settings: FitSettings) -> str:
+    """SHA-256 of the rows to fit (every column, as CSV text) and the settings."""
+    h = hashlib.sha256(frame.to_csv(index=False, lineterminator="\n").encode("utf-8"))
+    h.update(json.dumps(settings.to_dict(), sort_keys=True).encode("utf-8"))
+    return h.hexdigest()
+
+
+def bias_priors_known_by(
+    cutoff: dt.date | str,
+    pairs: pd.DataFrame | None = None,
+    *,
+    seed: int = 0,
+    draws: int = 1000,
+    chains: int = 4,
+    warmup: int = 500,
+    censor: bool = True,
+    downweight: bool = True,
+    hyper: HyperPriors | None = None,
+) -> CutoffBiasPriors:
+    """The bias priors fitted on the pairs whose record was published by ``cutoff``.
+
+    A cutoff means only what was published by then, the priors included: the pairs are cut
+    with the project's one rule, :func:`attrition.data.known.known_by` on ``record_published``
+    (a pair whose record is ``unknown`` is known by no cutoff). ``pairs`` is a frame of
+    :func:`~attrition.data.reference.load_reference_pairs` (the packaged pairs when None) or
+    any frame with :data:`FIT_COLUMNS` and ``record_published`` (datetimes, or text checked
+    like the file's column). The fit and its settings are those of :func:`learned_bias_priors`;
+    it is deterministic given the seed and cached in memory (this process) by the SHA-256 of
+    the rows used and the settings, so cutoffs that select the same pairs share one fit.
+
+    Raises :class:`UserError` for a bad cutoff or ``record_published`` cell, or when no pair
+    is known by the cutoff.
+    """
+    from attrition.data.known import known_by
+    from attrition.data.reference import load_reference_pairs
+
+    day = parse_date(cutoff, "cutoff")
+    assert day is not None
+    frame = load_reference_pairs() if pairs is None else pairs
+    ids = [str(x) for x in frame["id"]] if "id" in frame.columns else None
+    dated = frame.assign(record_published=_published_column(frame), _row=range(len(frame)))
+    known = known_by(dated, day, date_column="record_published")
+    rows = [int(r) for r in known["_row"]]
+    known = known.drop(columns="_row")
+    if len(known) == 0:
+        raise UserError(
+            f"bias priors: no reference pair's record was published by the cutoff {day}; "
+            "give the bias priors explicitly for this cutoff"
+        )
+    st = _settings(
+        seed=seed,
+        draws=draws,
+        chains=chains,
+        warmup=warmup,
+        censor=censor,
+        downweight=downweight,
+        hyper=hyper,
+    )
+    key = _rows_sha(known, st)
+    hit = _CUTOFF_CACHE.get(key)
+    if hit is None:
+        t0 = time.perf_counter()
+        priors = summarise(fit_bias_model(known, st))
+        hit = (priors, time.perf_counter() - t0)
+        if len(_CUTOFF_CACHE) >= _CUTOFF_CACHE_SIZE:
+            _CUTOFF_CACHE.pop(next(iter(_CUTOFF_CACHE)))
+        _CUTOFF_CACHE[key] = hit
+        from_cache = False
+    else:
+        from_cache = True
+    names = ids if ids is not None else [str(i) for i in range(len(frame))]
+    used = [names[r] for r in rows]
+    conflicts = sorted({str(c) for c in known["conflict"]}) if "conflict" in known.columns else []
+    return CutoffBiasPriors(
+        cutoff=day,
+        priors=hit[0],
+        pair_ids=tuple(used),
+        conflicts=tuple(conflicts),
+        left_out=tuple(names[r] for r in range(len(names)) if r not in set(rows)),
+        fit_seconds=hit[1],
+        from_cache=from_cache,
+    )
 
 
 # ---------------------------------------------------------------------------------------------
