@@ -14,12 +14,16 @@ Doucet & Jasra 2006). Tested against a Gaussian target whose evidence is known i
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from attrition.errors import UserError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["SMCResult", "chunked", "gaussian_log_prior", "tempered_smc"]
 
@@ -47,6 +51,47 @@ class SMCResult:
     acceptance: float
     ess_min: float
     unique: int
+
+    def to_frame(self, names: Sequence[str] | None = None) -> pd.DataFrame:
+        """The posterior of every coordinate, one row per parameter (unconstrained scale).
+
+        Columns: ``parameter`` (``names``, default ``z0``, ``z1``, ...), ``mean``, ``sd``,
+        ``q05``, ``median``, ``q95`` over the final particles (float64). The sampler's own
+        numbers (log evidence, stages, acceptance, ...) are :meth:`diagnostics_frame`.
+        """
+        import pandas as pd
+
+        k = self.z.shape[1]
+        labels = [f"z{j}" for j in range(k)] if names is None else list(names)
+        if len(labels) != k:
+            raise UserError(f"names: {len(labels)} given for {k} coordinates; give one each")
+        q05, q50, q95 = np.quantile(self.z, [0.05, 0.5, 0.95], axis=0)
+        return pd.DataFrame(
+            {
+                "parameter": labels,
+                "mean": self.z.mean(axis=0),
+                "sd": self.z.std(axis=0, ddof=1),
+                "q05": q05,
+                "median": q50,
+                "q95": q95,
+            }
+        )
+
+    def diagnostics_frame(self) -> pd.DataFrame:
+        """The sampler's numbers, one row per quantity: ``particles``, ``log_evidence``,
+        ``stages``, ``acceptance``, ``ess_min``, ``unique`` (columns ``quantity``, ``value``,
+        float64)."""
+        import pandas as pd
+
+        rows = {
+            "particles": float(self.z.shape[0]),
+            "log_evidence": self.log_evidence,
+            "stages": float(self.stages),
+            "acceptance": self.acceptance,
+            "ess_min": self.ess_min,
+            "unique": float(self.unique),
+        }
+        return pd.DataFrame({"quantity": list(rows), "value": np.array(list(rows.values()))})
 
 
 def gaussian_log_prior(z: np.ndarray, loc: np.ndarray, scale: np.ndarray) -> np.ndarray:
