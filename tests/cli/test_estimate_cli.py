@@ -82,12 +82,21 @@ def test_estimate_json_is_reproducible_and_writes_out(claims_file: Path, tmp_pat
     assert s["n_claims"] == 15
     ru = s["sides"]["RU"]["casualties"]
     assert ru["q05"] <= 2800 <= ru["q95"]  # the toy battle's truth
-    for name in ("summary.json", "claims.csv", "daily.csv", "bias.csv"):
+    for name in ("summary.json", "claims.csv", "daily.csv", "bias.csv", "posterior.nc"):
         assert (out / name).is_file()
     assert json.loads((out / "summary.json").read_text()) == s
     daily = (out / "daily.csv").read_text().splitlines()
     assert daily[0] == "date,side,median,q05,q95"
     assert len(daily) == 1 + 2 * 28
+    # the posterior as ArviZ InferenceData: its totals are the summary's
+    import arviz as az
+    import numpy as np
+
+    idata = az.from_netcdf(out / "posterior.nc")
+    ru_draws = idata.posterior["casualties"].sel(subject="RU").values.reshape(-1)
+    assert np.median(ru_draws) == pytest.approx(ru["median"], rel=1e-3)
+    assert idata.posterior.attrs["seed"] == s["seed"]
+    assert "diverging" in idata.sample_stats
 
 
 def test_estimate_text_report(claims_file: Path) -> None:

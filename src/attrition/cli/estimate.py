@@ -245,7 +245,8 @@ def estimate_command(
     out: Path | None = typer.Option(
         None,
         "--out",
-        help="Also write summary.json, claims.csv, daily.csv and bias.csv to this folder: new, "
+        help="Also write summary.json, claims.csv, daily.csv, bias.csv and posterior.nc (the "
+        "draws as ArviZ InferenceData) to this folder: new, "
         "empty, or one attrition wrote (files you add there are never touched).",
     ),
 ) -> None:
@@ -321,6 +322,18 @@ def _write_out(folder: Path, summary: dict[str, Any], fog: FogOfWar) -> None:
         ppc[c] = ppc[c].map(lambda d: d.isoformat())
     daily = fog.daily_.copy()
     daily["date"] = daily["date"].map(lambda d: d.isoformat())
+    import hashlib
+
+    from attrition import __version__
+
+    claims_csv = fog.prepared_.table.to_csv(index=False).encode()
+    idata = fog.to_inference_data(
+        {
+            "attrition_version": __version__,
+            "claims_sha256": hashlib.sha256(claims_csv).hexdigest(),
+            "model": "FogOfWar",
+        }
+    )
     texts = {
         "summary.json": json.dumps(summary, indent=2, ensure_ascii=False) + "\n",
         "claims.csv": ppc.to_csv(index=False, float_format="%.6g"),
@@ -329,8 +342,11 @@ def _write_out(folder: Path, summary: dict[str, Any], fog: FogOfWar) -> None:
     }
 
     def write(work: Path) -> None:
+        from attrition.infer.posterior import write_netcdf
+
         for name, text in texts.items():
             atomic_write_text(work / name, text)
+        write_netcdf(idata, work / "posterior.nc")
 
     install_out_folder(folder, write, seed=summary["seed"])
 

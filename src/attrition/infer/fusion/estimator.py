@@ -266,6 +266,7 @@ class FogOfWar:
         )
         latent = {k: samples[k] for k in latent_sites(enc.layout) if k in samples}
         self.diagnostics_: Convergence = convergence(latent, diverging, warn=self.warn)
+        self.diagnostics_diverging_ = np.asarray(diverging)
         self.ppc_ = posterior_predictive_check(
             enc.obs,
             flat(samples["mu"]),
@@ -320,6 +321,60 @@ class FogOfWar:
         daily = np.exp(lr)[:, :, self.encoded_.week_of_day].transpose(0, 2, 1)
         start = self.encoded_.start
         return [start + dt.timedelta(days=t) for t in range(self.encoded_.n_days)], daily
+
+    def to_inference_data(self, attrs: dict[str, Any] | None = None) -> Any:
+        """The posterior as ArviZ ``InferenceData`` (what ``attrition estimate --out`` writes
+        as ``posterior.nc``; :func:`attrition.infer.posterior.write_netcdf`).
+
+        The ``posterior`` group holds every sampled and deterministic site with named
+        dimensions (``side``, ``step`` (the model's weeks), ``pair`` (claimant -> subject),
+        ``group`` (claimant side / relation), ``claimant``, ``observation`` (claim or stream
+        ids)) and the totals over the window, ``casualties``, ``killed`` and ``wounded``, per
+        ``subject`` (each side, then each estimated component). ``sample_stats`` holds
+        ``diverging``. ``attrs`` (e.g. seed, version, input hashes) go on every group, with
+        the seed, draws and chains."""
+        import numpy as np
+
+        from attrition.infer.posterior import inference_data
+
+        self._require_fitted()
+        enc = self.encoded_
+        s = self.samples_
+        chains, draws = s["level"].shape[:2]
+        n_steps = s["log_rate"].shape[-1]
+        dims: dict[str, list[str]] = {
+            "level": ["side"],
+            "eps": ["side", "step_change"],
+            "log_rate": ["side", "step"],
+            "killed_share": ["side"],
+            "log_bias": ["pair"],
+            "bias_z": ["pair"],
+            "bias_group": ["group"],
+            "noise": ["claimant"],
+            "mu": ["observation"],
+            "sigma": ["observation"],
+            "truth": ["observation"],
+        }
+        subjects = list(self.draws_)
+        posterior: dict[str, np.ndarray] = {k: np.asarray(v) for k, v in s.items()}
+        for q in ("casualties", "killed", "wounded"):
+            x = np.stack([self.draws_[subj][q] for subj in subjects], axis=-1)
+            posterior[q] = x.reshape(chains, draws, len(subjects))
+            dims[q] = ["subject"]
+        coords: dict[str, list[Any]] = {
+            "side": list(self.sides_.sides),
+            "step": list(range(n_steps)),
+            "step_change": list(range(1, n_steps)),
+            "pair": [f"{c} -> {subj}" for c, subj in enc.pairs],
+            "group": [f"{g} / {rel}" for g, rel in enc.groups],
+            "claimant": list(enc.claimants),
+            "observation": [str(x) for x in enc.obs["id"]],
+            "subject": subjects,
+        }
+        meta: dict[str, Any] = {"seed": int(self.seed), "draws": draws, "chains": chains}
+        meta.update(attrs or {})
+        stats = {"diverging": np.asarray(self.diagnostics_diverging_)}
+        return inference_data(posterior, dims=dims, coords=coords, sample_stats=stats, attrs=meta)
 
     def _require_fitted(self) -> None:
         if not getattr(self, "fitted_", False):
