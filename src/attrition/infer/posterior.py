@@ -48,7 +48,7 @@ def inference_data(
     stats = {k: np.asarray(v) for k, v in (sample_stats or {}).items()}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # "more chains than draws" on tiny fits
-        idata = az.from_dict(
+        idata: az.InferenceData = az.from_dict(
             posterior=post,
             sample_stats=stats or None,
             dims={k: list(v) for k, v in dims.items()},
