@@ -12,7 +12,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 if TYPE_CHECKING:
     import arviz as az
@@ -43,12 +43,12 @@ def inference_data(
     hashes) are stored on every group; ArviZ's ``created_at`` timestamp is removed."""
     import numpy as np
 
-    az = _arviz()
+    arviz_mod = _arviz()
     post = {k: np.asarray(v) for k, v in posterior.items()}
     stats = {k: np.asarray(v) for k, v in (sample_stats or {}).items()}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # "more chains than draws" on tiny fits
-        idata: az.InferenceData = az.from_dict(
+        idata = arviz_mod.from_dict(
             posterior=post,
             sample_stats=stats or None,
             dims={k: list(v) for k, v in dims.items()},
@@ -59,7 +59,7 @@ def inference_data(
         ds.attrs.pop("created_at", None)
         ds.attrs.pop("arviz_version", None)
         ds.attrs.update(dict(attrs or {}))
-    return idata
+    return cast("az.InferenceData", idata)
 
 
 def write_netcdf(idata: az.InferenceData, path: str | Path) -> Path:
