@@ -27,6 +27,7 @@ LAYERS: dict[str, int] = {
     "lazy": 0,
     "limits": 0,
     "outputs": 0,
+    "quantiles": 0,
     "data": 1,
     "models": 2,
     "simulate": 3,

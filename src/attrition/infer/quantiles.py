@@ -1,18 +1,8 @@
-"""The one summary of draws every result reports: the median and the 90% interval."""
+"""The quantile summary, re-exported from the base module :mod:`attrition.quantiles` (one
+definition for every layer; the simulation layer uses it too)."""
 
 from __future__ import annotations
 
-from typing import Any
+from attrition.quantiles import Q, quantiles
 
 __all__ = ["Q", "quantiles"]
-
-Q = (0.05, 0.5, 0.95)
-"""The quantiles every summary reports (90% interval and median)."""
-
-
-def quantiles(x: Any) -> dict[str, float]:
-    """``{median, q05, q95}`` of draws (float64)."""
-    import numpy as np
-
-    q05, q50, q95 = np.quantile(np.asarray(x, dtype=np.float64), Q)
-    return {"median": float(q50), "q05": float(q05), "q95": float(q95)}

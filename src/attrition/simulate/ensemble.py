@@ -313,7 +313,9 @@ def _stats(v: np.ndarray) -> dict[str, Any]:
     if v.size == 0:
         nan = float("nan")
         return {"n": 0, "mean": nan, "sd": nan, "q05": nan, "q50": nan, "q95": nan}
-    q05, q50, q95 = np.quantile(v, [0.05, 0.5, 0.95])
+    from attrition.quantiles import Q
+
+    q05, q50, q95 = np.quantile(v, Q)
     return {
         "n": int(v.size),
         "mean": float(v.mean()),
