@@ -1,29 +1,72 @@
-"""Hindcasts of the Bakhmut model.
+"""Hindcasts of the Bakhmut model against three baselines, over several seeds.
 
-Forecasts from what was published by a cutoff, scored (CRPS) against the record and against a
-naive forecast.
+At each cutoff (:data:`HINDCAST_CUTOFFS`: the end of every month from November 2022 to April
+2023) the model is calibrated on what was published by then (the law chosen at that cutoff) and
+forecasts the rest of the window; the baselines of :mod:`~attrition.battles.bakhmut.baselines`
+(the straight line, persistence, a local-linear-trend model) forecast the same targets from the
+same published evidence. Every forecaster gives :class:`~.baselines.ForecastDraws`; one scorer
+reads them all:
+
+====================  =========================================================================
+target                score
+====================  =========================================================================
+``control_events``    Brier and log score of the share of draws in which each control event
+                      dated after the cutoff holds (mean over the events); 90 % coverage
+``city_control``      the same for the city-control claims read after the cutoff; CRPS of the
+                      city share held on each claim's date (value claims)
+``city_fall_day``     CRPS (days) of the record's fall date (20 May 2023)
+``casualty_claim:ID`` log score of one casualty claim made after the cutoff about a period after
+                      it, under the forecast's draws with claim noise
+                      :data:`~.scores.CLAIM_NOISE`; CRPS of the log figure for a value claim
+``casualty_claims``   the mean of those over the cutoff's Russian and Ukrainian claims (ids in
+                      ``ids``); ``casualty_claims_wagner`` over its Wagner claims (NaN for a
+                      forecaster without Wagner draws)
+====================  =========================================================================
+
+Targets are only what was published after the cutoff and is about days after it: a statement
+known by the cutoff is never scored. Casualties are scored against the claims themselves, never
+against a fused estimate made of them. :func:`hindcast` runs each (cutoff, seed) as one task on
+an executor (``serial``, ``processes``, ``dask``), bit-identical across them;
+:func:`hindcast_summary` gives the mean and sd over the seeds and the number of seeds in which
+the model beats each baseline.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from attrition.battles.bakhmut.axes import DAYS, FALL_FRACTION, START
+from attrition.battles.bakhmut.axes import DAYS, END, START
+from attrition.battles.bakhmut.baselines import (
+    BASELINES,
+    CASUALTY_SIDES,
+    ForecastDraws,
+    Forecaster,
+    KnownEvidenceFn,
+    NaiveForecast,
+    naive_forecast,
+)
 from attrition.battles.bakhmut.calibration import calibrate, check_law_name
 from attrition.battles.bakhmut.engine import simulate
 from attrition.battles.bakhmut.evidence import CasualtyEvidence, parse_cutoff
-from attrition.battles.bakhmut.geometry import Geography, city_fraction, radius_for_fraction
-from attrition.battles.bakhmut.likelihood import band_covers, observation_values, statement_holds
+from attrition.battles.bakhmut.likelihood import band_covers, statement_holds
 from attrition.battles.bakhmut.observations import build_observations
+from attrition.battles.bakhmut.quantities import Observation
 from attrition.battles.bakhmut.record import record_schedule
-from attrition.battles.bakhmut.scenarios import check_ensemble_memory
 from attrition.battles.bakhmut.schedule import BakhmutSchedule
+from attrition.battles.bakhmut.scores import (
+    CLAIM_NOISE,
+    brier,
+    claim_log_score,
+    crps,
+    draw_probability,
+    log_score,
+)
 from attrition.errors import UserError
 
 if TYPE_CHECKING:
@@ -32,20 +75,43 @@ from attrition.battles.bakhmut.scenarios import (
     CALIBRATION_SETTINGS,
     EvidenceFn,
     _evidence_default,
+    check_ensemble_memory,
     posterior_params,
 )
 
+__all__ = [
+    "FORECASTERS",
+    "HINDCAST_CUTOFFS",
+    "HINDCAST_SCORES",
+    "ModelForecaster",
+    "NaiveForecast",
+    "casualty_targets",
+    "control_targets",
+    "crps",
+    "hindcast",
+    "hindcast_summary",
+    "naive_forecast",
+    "observed_fall_date",
+    "score_forecast",
+]
 
-def crps(samples: np.ndarray, observed: float) -> float:
-    """Continuous ranked probability score of an ensemble (``E|X − y| − ½E|X − X'|``)."""
-    x = np.sort(np.asarray(samples, dtype=float))
-    n = x.size
-    if n == 0:
-        raise UserError("crps: empty ensemble")
-    term1 = float(np.mean(np.abs(x - observed)))
-    i = np.arange(1, n + 1)
-    term2 = float(2.0 * np.sum((2 * i - n - 1) * x) / (n * n))
-    return term1 - 0.5 * term2
+HINDCAST_CUTOFFS: tuple[str, ...] = (
+    "2022-11-30",
+    "2022-12-31",
+    "2023-01-31",
+    "2023-02-28",
+    "2023-03-31",
+    "2023-04-30",
+)
+"""Default hindcast cutoffs: the end of every month from November 2022 to April 2023."""
+
+
+FORECASTERS: tuple[str, ...] = ("model", *(b.name for b in BASELINES))
+"""The forecasters of the table, in order: the model, then the baselines."""
+
+
+HINDCAST_SCORES: tuple[str, ...] = ("log_score", "brier", "crps", "coverage_90")
+"""Score columns of the table (all but coverage: lower is better)."""
 
 
 def observed_fall_date(events: pd.DataFrame) -> dt.date:
@@ -65,102 +131,438 @@ def observed_fall_date(events: pd.DataFrame) -> dt.date:
     return first
 
 
-@dataclass(frozen=True)
-class NaiveForecast:
-    """Linear extrapolation of the advance (the baseline beside the model).
+# --------------------------------------------------------------------------- the model
+class ModelForecaster(Forecaster):
+    """The calibrated model as a forecaster: :func:`calibrate` on what was known by the cutoff
+    (the law chosen then when ``law="auto"``), ``runs`` posterior draws, the binomial engine.
 
-    Attributes:
-        slope, intercept: km per day and km at day 0 of the line fitted to the front positions
-            the record asserted Russia held by the cutoff.
-        resid_sd: residual sd (km).
-        samples: (n, 2) sampled (intercept, slope) pairs.
-        geography: the ring geometry (where the city falls).
+    ``settings`` are the SMC's ``(particles, moves)``; ``threads`` is passed to the calibration
+    and the engine (results do not depend on it).
     """
 
-    slope: float
-    intercept: float
-    resid_sd: float
-    samples: np.ndarray
-    geography: Geography
+    name = "model"
+    stream = 0
 
-    def radius(self, day: int, rng: np.random.Generator) -> np.ndarray:
-        """Predictive draws of the front radius on ``day``."""
-        a, b = self.samples[:, 0], self.samples[:, 1]
-        return np.asarray(a + b * day + self.resid_sd * rng.standard_normal(a.size))
+    def __init__(
+        self,
+        evidence_fn: KnownEvidenceFn | None,
+        *,
+        claims: pd.DataFrame,
+        events: pd.DataFrame,
+        schedule: BakhmutSchedule,
+        runs: int = 500,
+        seed: int = 0,
+        law: str = "auto",
+        settings: tuple[int, int] | None = None,
+        threads: bool | int = True,
+    ) -> None:
+        super().__init__(
+            evidence_fn, claims=claims, events=events, schedule=schedule, runs=runs, seed=seed
+        )
+        self.law = law
+        self.settings = settings or CALIBRATION_SETTINGS
+        self.threads = threads
 
-    def fall_day(self) -> np.ndarray:
-        """Day the line reaches the city's fall radius (``inf`` if not by the end)."""
-        r_fall = radius_for_fraction(FALL_FRACTION, self.geography)
-        a, b = self.samples[:, 0], self.samples[:, 1]
-        with np.errstate(divide="ignore", invalid="ignore"):
-            d = (r_fall - a) / b
-        d = np.where((b < 0) & (d >= 0), d, np.inf)
-        return np.where(d <= DAYS, np.ceil(d), np.inf)
+    def forecast(self, cutoff: dt.date) -> ForecastDraws:
+        """Calibrate on what was published by ``cutoff`` and forecast the rest of the window."""
+        c = (cutoff - START).days
+        ev = self.evidence_fn(cutoff) if self.evidence_fn else None
+        cal = calibrate(
+            ev,
+            claims=self.claims,
+            events=self.events,
+            cutoff=cutoff,
+            schedule=self.schedule,
+            law=self.law,
+            seed=self.seed,
+            particles=self.settings[0],
+            moves=self.settings[1],
+            threads=self.threads,
+        )
+        params, _ = posterior_params(cal, self.runs, self.seed)
+        ens = simulate(cal.model(), params, method="binomial", seed=self.seed, threads=self.threads)
+        lo = ens.losses
+        cum_all = np.stack(
+            [lo[..., :3].sum(axis=-1), lo[..., 3], lo[..., :2].sum(axis=-1)], axis=-1
+        )
+        cum = cum_all[:, c + 1 :, :] - cum_all[:, c : c + 1, :]
+        return ForecastDraws(
+            self.name, cutoff, ens.fronts[:, c + 1 :, :], ens.fall_day(), cum, law=cal.law
+        )
 
 
-def naive_forecast(
-    cal_obs_items: Sequence[Any], cutoff: dt.date, geo: Geography, n: int = 1000, seed: int = 0
-) -> NaiveForecast:
-    """Fit a line to the front radii of the Russian-held statements known by ``cutoff`` (every
-    front: the pace of the advance so far) and sample its uncertainty."""
-    c_day = (cutoff - START).days
-    pts = [
-        (o.day, o.high)
-        for o in cal_obs_items
-        if o.quantity == "front" and o.kind == "at_most" and o.day <= c_day
+# --------------------------------------------------------------------------- targets
+def control_targets(
+    claims: pd.DataFrame,
+    events: pd.DataFrame,
+    schedule: BakhmutSchedule,
+    cutoff: dt.date,
+) -> list[Observation]:
+    """The control statements (front and city quantities) read after ``cutoff`` and not
+    published by it: every statement of the whole record whose day is after the cutoff and
+    whose claim or event is not among those known by the cutoff."""
+    c = (cutoff - START).days
+    full = build_observations(claims, events, None, None, schedule)
+    known = {o.id for o in build_observations(claims, events, None, cutoff, schedule).items}
+    return [
+        o for o in full.items if o.quantity in ("front", "city") and o.day > c and o.id not in known
     ]
-    pts += [
-        (o.day, radius_for_fraction(o.low, geo))
-        for o in cal_obs_items
-        if o.quantity == "city" and o.kind == "value" and o.day <= c_day
+
+
+_PAIRED = ("killed", "wounded")
+
+
+def casualty_targets(claims: pd.DataFrame, cutoff: dt.date) -> pd.DataFrame:
+    """Casualty claims made after ``cutoff`` about periods after it.
+
+    A claim qualifies when its period is dated, starts after the cutoff and ends in the window,
+    and its ``claim_date`` is after the cutoff or missing (a claim about a period after the
+    cutoff cannot have been made by it). Sides: RU, UA, WAGNER. ``casualties`` claims are read
+    as they are; a ``killed`` and a ``wounded`` claim of the same claimant, side, period and
+    date are summed into one casualty figure (id ``A+B``); a lone ``killed`` or ``wounded``
+    figure is a lower bound on the casualties (``at_least``).
+
+    Columns: ``id, side, kind, low, high, first_day, last_day, claim_date, claimant, label``.
+    """
+    import pandas as pd
+
+    from attrition.data.dates import as_date
+
+    rows: list[dict[str, Any]] = []
+    pending: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
+    for rec in claims.to_dict("records"):
+        metric = str(rec["metric"])
+        side = str(rec["subject_side"])
+        if metric not in ("casualties", *_PAIRED) or side not in CASUALTY_SIDES:
+            continue
+        ps, pe, cd = (
+            as_date(rec["period_start"]),
+            as_date(rec["period_end"]),
+            as_date(rec["claim_date"]),
+        )
+        if ps is None or pe is None or ps <= cutoff or pe > END or pe < ps:
+            continue
+        if cd is not None and cd <= cutoff:
+            continue
+        lo, hi = _num(rec["value_low"]), _num(rec["value_high"])
+        qual = str(rec["qualifier"])
+        kind = {"exact": "value", "about": "value"}.get(qual, qual)
+        if kind == "value":
+            v = lo if math.isfinite(lo) else hi
+            lo = hi = v
+        elif kind == "at_least":
+            hi = math.inf
+        elif kind == "at_most":
+            lo = -math.inf
+        row = {
+            "id": str(rec["id"]),
+            "side": side,
+            "kind": kind,
+            "low": lo,
+            "high": hi,
+            "first_day": (ps - START).days,
+            "last_day": (pe - START).days,
+            "claim_date": cd.isoformat() if cd else "",
+            "claimant": str(rec["claimant"]),
+            "label": f"{metric} {side} {ps}..{pe} ({rec['claimant']})",
+        }
+        if metric == "casualties":
+            rows.append(row)
+        else:
+            key = (row["claimant"], side, ps, pe, row["claim_date"])
+            pending.setdefault(key, []).append({**row, "metric": metric})
+    for group in pending.values():
+        killed = [p for p in group if p["metric"] == "killed" and p["kind"] == "value"]
+        wounded = [p for p in group if p["metric"] == "wounded" and p["kind"] == "value"]
+        pairs = list(zip(killed, wounded, strict=False))
+        paired = {id(x) for pair in pairs for x in pair}
+        for a, b in pairs:
+            rows.append(
+                {
+                    **{k: v for k, v in a.items() if k != "metric"},
+                    "id": f"{a['id']}+{b['id']}",
+                    "low": a["low"] + b["low"],
+                    "high": a["high"] + b["high"],
+                    "label": f"killed + wounded {a['side']} ({a['claimant']})",
+                }
+            )
+        for p in group:  # a lone killed or wounded figure bounds the casualties below
+            lo = p["low"] if math.isfinite(p["low"]) else p["high"]
+            if id(p) in paired or not math.isfinite(lo):
+                continue
+            rows.append(
+                {**{k: v for k, v in p.items() if k != "metric"}, "kind": "at_least", "low": lo,
+                 "high": math.inf, "label": f"{p['metric']} (a lower bound): " + p["label"]}
+            )  # fmt: skip
+    cols = [
+        "id", "side", "kind", "low", "high", "first_day", "last_day", "claim_date", "claimant",
+        "label",
+    ]  # fmt: skip
+    return pd.DataFrame(rows, columns=cols).sort_values(["first_day", "id"], kind="stable")
+
+
+def _num(v: Any) -> float:
+    try:
+        f = float(v)
+    except (TypeError, ValueError):
+        return math.nan
+    return f
+
+
+# --------------------------------------------------------------------------- scoring
+def score_forecast(
+    fc: ForecastDraws,
+    *,
+    statements: Sequence[Observation],
+    casualty_claims: pd.DataFrame,
+    fall_day: float,
+    geography: Any,
+    seed: int = 0,
+    claim_noise: float = CLAIM_NOISE,
+) -> list[dict[str, Any]]:
+    """The table rows of one forecast (see the module's table of targets)."""
+    rows: list[dict[str, Any]] = []
+    base = {"cutoff": fc.cutoff.isoformat(), "seed": seed, "law": fc.law,
+            "forecaster": fc.forecaster}  # fmt: skip
+
+    def add(target: str, n: int, **vals: Any) -> None:
+        row: dict[str, Any] = {**base, "target": target, "n": n}
+        for k in (*HINDCAST_SCORES, "median", "q05", "q95"):
+            row[k] = float(vals.get(k, math.nan))
+        row["observed"] = str(vals.get("observed", ""))
+        row["ids"] = str(vals.get("ids", ""))
+        rows.append(row)
+
+    # the fall date (not fallen by the end: censored at the end + 1 day)
+    x = np.where(np.isfinite(fc.fall_day), fc.fall_day, DAYS + 1.0)
+    q = np.quantile(x, [0.05, 0.5, 0.95])
+    add("city_fall_day", 1, crps=crps(x, fall_day), coverage_90=float(q[0] <= fall_day <= q[2]),
+        q05=q[0], median=q[1], q95=q[2],
+        observed=(START + dt.timedelta(days=int(fall_day))).isoformat())  # fmt: skip
+    # control statements
+    for target, items in (
+        ("control_events", [o for o in statements if o.source == "event"]),
+        ("city_control", [o for o in statements if o.quantity == "city"]),
+    ):
+        if not items:
+            continue
+        ls, bs, cov, cr = [], [], [], []
+        for o in items:
+            vals = fc.front(o.day, o.front) if o.quantity == "front" else fc.city(o.day, geography)
+            p = draw_probability(statement_holds(o, vals))
+            ls.append(log_score(p))
+            bs.append(brier(p))
+            q05, q95 = np.quantile(vals, [0.05, 0.95])
+            cov.append(band_covers(o, float(q05), float(q95)))
+            if o.quantity == "city" and o.kind == "value":
+                cr.append(crps(vals, o.low))
+        add(target, len(items), log_score=np.mean(ls), brier=np.mean(bs),
+            coverage_90=np.mean(cov), crps=np.mean(cr) if cr else math.nan,
+            ids=",".join(dict.fromkeys(o.id for o in items)))  # fmt: skip
+    # casualty claims made after the cutoff about periods after it
+    scored: list[tuple[str, str, float, float]] = []  # (side, id, log score, log CRPS)
+    for rec in casualty_claims.to_dict("records"):
+        t = {str(k): v for k, v in rec.items()}
+        draws = fc.casualties(str(t["side"]), int(t["first_day"]), int(t["last_day"]))
+        target = f"casualty_claim:{t['id']}"
+        if not np.all(np.isfinite(draws)):  # no forecast of this side (Wagner without draws)
+            add(target, 1, observed=_claim_text(t), ids=t["id"])
+            scored.append((str(t["side"]), str(t["id"]), math.nan, math.nan))
+            continue
+        ls_c = claim_log_score(
+            draws, str(t["kind"]), float(t["low"]), float(t["high"]), claim_noise
+        )
+        cr_c = math.nan
+        if t["kind"] in ("value", "range"):
+            target_v = math.sqrt(max(t["low"], 1.0) * max(t["high"], 1.0))
+            cr_c = crps(np.log(np.maximum(draws, 1.0)), math.log(target_v))
+        q = np.quantile(draws, [0.05, 0.5, 0.95])
+        cov_c = band_covers(_as_obs(t), float(q[0]), float(q[2]))
+        add(target, 1, log_score=ls_c, crps=cr_c, coverage_90=cov_c, q05=q[0], median=q[1],
+            q95=q[2], observed=_claim_text(t), ids=t["id"])  # fmt: skip
+        scored.append((str(t["side"]), str(t["id"]), ls_c, cr_c))
+    for name, sides in (("casualty_claims", ("RU", "UA")), ("casualty_claims_wagner", ("WAGNER",))):
+        part = [x for x in scored if x[0] in sides]
+        if not part:
+            continue
+        ls_v = [x[2] for x in part]
+        cr_v = [x[3] for x in part if math.isfinite(x[3])]
+        add(name, len(part), log_score=float(np.mean(ls_v)),
+            crps=float(np.mean(cr_v)) if cr_v else math.nan,
+            ids=",".join(x[1] for x in part))  # fmt: skip
+    return rows
+
+
+def _claim_text(t: dict[str, Any]) -> str:
+    lo, hi = t["low"], t["high"]
+    if t["kind"] == "value":
+        return f"{lo:.0f}"
+    if t["kind"] == "at_least":
+        return f">= {lo:.0f}"
+    if t["kind"] == "at_most":
+        return f"<= {hi:.0f}"
+    return f"{lo:.0f}-{hi:.0f}"
+
+
+def _as_obs(t: dict[str, Any]) -> Observation:
+    """A casualty claim as an observation (for :func:`band_covers`)."""
+    return Observation(
+        id=str(t["id"]), source="claim", quantity="casualties", day=int(t["last_day"]),
+        day0=int(t["first_day"]), front=-1, kind=str(t["kind"]), low=float(t["low"]),
+        high=float(t["high"]), scale="log", sigma=CLAIM_NOISE, weight=1.0, label=str(t["label"]),
+        date=START + dt.timedelta(days=int(t["last_day"])),
+    )  # fmt: skip
+
+
+# --------------------------------------------------------------------------- one task
+@dataclass(frozen=True)
+class _Task:
+    """One cutoff and one seed: everything a worker needs (picklable)."""
+
+    cutoff: dt.date
+    seed: int
+    runs: int
+    law: str
+    settings: tuple[int, int]
+    claims: Any
+    events: Any
+    schedule: BakhmutSchedule
+    evidence: CasualtyEvidence | None
+    claim_noise: float
+    threads: bool | int
+
+
+def _run_task(task: _Task) -> list[dict[str, Any]]:
+    """The rows of one (cutoff, seed): every forecaster's draws, scored."""
+    ev = task.evidence
+
+    def ev_fn(_c: dt.date | None) -> CasualtyEvidence | None:
+        return ev
+
+    common: dict[str, Any] = {
+        "claims": task.claims,
+        "events": task.events,
+        "schedule": task.schedule,
+        "runs": task.runs,
+        "seed": task.seed,
+    }
+    forecasters: list[Forecaster] = [
+        ModelForecaster(
+            ev_fn, law=task.law, settings=task.settings, threads=task.threads, **common
+        ),
+        *(b(ev_fn, **common) for b in BASELINES),
     ]
-    rng = np.random.default_rng(seed)
-    if len(pts) < 3:
-        return NaiveForecast(0.0, 20.0, 5.0, np.tile([20.0, 0.0], (n, 1)), geo)
-    x = np.array([p[0] for p in pts], dtype=float)
-    y = np.array([p[1] for p in pts], dtype=float)
-    design = np.stack([np.ones_like(x), x], axis=1)
-    coef, *_ = np.linalg.lstsq(design, y, rcond=None)
-    resid = y - design @ coef
-    dof = max(len(x) - 2, 1)
-    s2 = float(resid @ resid / dof)
-    cov = s2 * np.linalg.inv(design.T @ design)
-    samples = rng.multivariate_normal(coef, cov, size=n)
-    return NaiveForecast(float(coef[1]), float(coef[0]), float(np.sqrt(s2)), samples, geo)
+    statements = control_targets(task.claims, task.events, task.schedule, task.cutoff)
+    cas = casualty_targets(task.claims, task.cutoff)
+    fall = float((observed_fall_date(task.events) - START).days)
+    rows: list[dict[str, Any]] = []
+    for f in forecasters:
+        fc = f.forecast(task.cutoff)
+        rows += score_forecast(fc, statements=statements, casualty_claims=cas, fall_day=fall,
+                               geography=task.schedule.geography, seed=task.seed,
+                               claim_noise=task.claim_noise)  # fmt: skip
+    return rows
 
 
-HINDCAST_CUTOFFS: tuple[str, ...] = ("2022-12-31", "2023-01-31", "2023-02-28")
-"""Default hindcast cutoffs: end of December, January and February."""
+def _map(
+    fn: Callable[[_Task], list[dict[str, Any]]],
+    tasks: Sequence[_Task],
+    executor: str,
+    workers: int | None,
+    scheduler: str | None,
+) -> list[list[dict[str, Any]]]:
+    """``fn`` over ``tasks`` on an executor of :data:`attrition.simulate.executors.EXECUTORS`,
+    results in task order (each task's streams are fixed by its seed and cutoff, so the results
+    do not depend on the executor; workers run one thread each)."""
+    import os
+    from dataclasses import replace
+
+    from attrition.errors import unknown_name
+    from attrition.simulate.executors import EXECUTORS, SCHEDULER_TIMEOUT_S
+
+    if executor not in EXECUTORS:
+        raise unknown_name("executor", executor, EXECUTORS)
+    if scheduler and executor != "dask":
+        raise UserError("--scheduler needs --executor dask")
+    if workers is not None and workers < 1:
+        raise UserError(f"--workers {workers}: give at least 1")
+    if executor == "serial" or not tasks:
+        return [fn(t) for t in tasks]
+    single = [replace(t, threads=1) for t in tasks]
+    n_workers = max(1, min(workers or os.cpu_count() or 1, len(tasks)))
+    if executor == "processes":
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        ctx = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(max_workers=n_workers, mp_context=ctx) as pool:
+            return list(pool.map(fn, single))
+    try:
+        from distributed import Client, LocalCluster
+    except ImportError as exc:
+        raise UserError(
+            "--executor dask needs dask.distributed: pip install 'attrition[scale]'"
+        ) from exc
+    cluster = None
+    if scheduler:
+        try:
+            client = Client(scheduler, timeout=f"{SCHEDULER_TIMEOUT_S}s")  # type: ignore[no-untyped-call]
+        except (OSError, TimeoutError, ValueError) as exc:
+            raise UserError(
+                f"--scheduler {scheduler}: no Dask scheduler answered within "
+                f"{SCHEDULER_TIMEOUT_S:g} s ({type(exc).__name__}); check the address "
+                "(tcp://HOST:8786) or leave --scheduler out to start a local cluster"
+            ) from None
+    else:
+        import logging
+
+        cluster = LocalCluster(  # type: ignore[no-untyped-call]
+            n_workers=n_workers, threads_per_worker=1, processes=True, dashboard_address=None,
+            silence_logs=logging.ERROR,
+        )  # fmt: skip
+        client = Client(cluster)  # type: ignore[no-untyped-call]
+    try:
+        futs = client.map(fn, single, pure=False)
+        return [f.result() for f in futs]
+    finally:
+        client.close()  # type: ignore[no-untyped-call]
+        if cluster is not None:
+            cluster.close()  # type: ignore[no-untyped-call]
 
 
+# --------------------------------------------------------------------------- the study
 def hindcast(
     cutoffs: Sequence[str | dt.date] = HINDCAST_CUTOFFS,
     *,
     runs: int = 500,
     seed: int = 0,
+    seeds: int = 1,
     law: str = "auto",
     evidence_fn: EvidenceFn | None = None,
     settings: tuple[int, int] | None = None,
     claims: pd.DataFrame | None = None,
     events: pd.DataFrame | None = None,
     schedule: BakhmutSchedule | None = None,
+    claim_noise: float = CLAIM_NOISE,
+    executor: str = "serial",
+    workers: int | None = None,
+    scheduler: str | None = None,
 ) -> pd.DataFrame:
-    """Calibrate at each cutoff, forecast the rest of the window, score against the record.
+    """Forecast from what was published by each cutoff, with the model and the baselines, over
+    seeds ``seed .. seed + seeds − 1``, and score the forecasts against what was published
+    after it.
 
-    Targets: the date the city falls (observed: :func:`observed_fall_date`), casualties of each
-    side from the cutoff to the end of the window (observed: the median of the casualty
-    evidence with all claims), the front statements of the control events after the cutoff and
-    the city-control figures after it. Scores: CRPS (days, casualties, city share) and whether
-    the observation lies in the 90% interval (coverage for groups of statements), and for the
-    statements the Brier score of the share of runs in which they hold (coverage alone rewards
-    wide bands). The naive baseline extrapolates the advance linearly (a line through the
-    Russian-held positions asserted by the cutoff) and the casualty rate of the last 60 days.
+    Each (cutoff, seed) calibrates the model on the evidence known by the cutoff (``law="auto"``
+    chooses the law there, from that calibration's marginal likelihoods), runs ``runs`` draws,
+    and gives every baseline the same published evidence; the casualty evidence of each cutoff
+    (``evidence_fn(cutoff)``, default the fog-of-war fit on the claims known then) is computed
+    once, here, and sent with the tasks to ``executor`` (``serial``, ``processes``, ``dask``;
+    the table is bit-identical across them).
 
-    ``law="auto"`` (the default) chooses the law **at each cutoff** from the marginal
-    likelihoods of that cutoff's calibration, so no choice rests on later evidence.
-
-    Returns a tidy table: ``cutoff, law, target, forecaster, n, crps, coverage_90, brier,
-    median, q05, q95, observed`` (``law``: the model's law at that cutoff; empty for naive).
+    Returns the tidy table, one row per cutoff x target x forecaster x seed: ``cutoff, seed,
+    law, forecaster, target, n, log_score, brier, crps, coverage_90, median, q05, q95,
+    observed, ids`` (``law``: the model's at that cutoff and seed, '' for a baseline; ``ids``:
+    the claims and events scored). :func:`hindcast_summary` summarises it over the seeds.
     """
     import pandas as pd
 
@@ -171,141 +573,83 @@ def hindcast(
     if law != "auto":
         check_law_name(law)
     check_count(runs, "--runs", minimum=2)
+    check_count(seeds, "--seeds", minimum=1)
     check_seed(seed)
     check_ensemble_memory(runs, "--runs")
+    if not claim_noise > 0:
+        raise UserError(f"claim noise = {claim_noise}: give a log-scale sd > 0")
     if not cutoffs:
         raise UserError("hindcast: give at least one cutoff date, e.g. 2023-01-31")
-    for c_raw in cutoffs:
-        if parse_cutoff(c_raw) is None:
-            raise UserError("hindcast: give cutoff dates")
-    claims = load_claims("bakhmut") if claims is None else claims
-    events = load_events("bakhmut") if events is None else events
-    ev_fn = evidence_fn or _evidence_default()
-    full_ev = ev_fn(None)
-    sched = record_schedule() if schedule is None else schedule
-    full_obs = build_observations(claims, events, full_ev, None, sched)
-    obs_fall = observed_fall_date(events)
-    fall_obs_day = float((obs_fall - START).days)
-    rows: list[dict[str, Any]] = []
+    cuts: list[dt.date] = []
     for c_raw in cutoffs:
         c = parse_cutoff(c_raw)
         if c is None:
             raise UserError("hindcast: give cutoff dates")
-        c_day = (c - START).days
-        ev_c = ev_fn(c)
-        cal = calibrate(
-            ev_c,
-            claims=claims,
-            events=events,
-            cutoff=c,
-            schedule=sched,
-            law=law,
-            seed=seed,
-            particles=(settings or CALIBRATION_SETTINGS)[0],
-            moves=(settings or CALIBRATION_SETTINGS)[1],
+        cuts.append(c)
+    claims = load_claims("bakhmut") if claims is None else claims
+    events = load_events("bakhmut") if events is None else events
+    sched = record_schedule() if schedule is None else schedule
+    ev_fn = evidence_fn or _evidence_default()
+    known = {c: ev_fn(c) for c in dict.fromkeys(cuts)}
+    tasks = [
+        _Task(
+            c,
+            s,
+            runs,
+            law,
+            settings or CALIBRATION_SETTINGS,
+            claims,
+            events,
+            sched,
+            known[c],
+            claim_noise,
+            True,
         )
-        model = cal.model()
-        params, idx = posterior_params(cal, runs, seed)
-        ens = simulate(model, params, method="binomial", seed=seed)
-        naive = naive_forecast(cal.observations.items, c, sched.geography, n=runs, seed=seed)
-        nrng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(7,)))
-
-        def add(target: str, who: str, n: int, score: float, cov: float, q: np.ndarray | None,
-                observed: Any, brier: float = math.nan, c: dt.date = c,
-                law: str = cal.law) -> None:  # fmt: skip
-            row = {
-                "cutoff": c.isoformat(),
-                "law": law if who == "model" else "",
-                "target": target,
-                "forecaster": who,
-                "n": n,
-                "crps": score,
-                "coverage_90": cov,
-                "brier": brier,
-                "median": float(q[1]) if q is not None else math.nan,
-                "q05": float(q[0]) if q is not None else math.nan,
-                "q95": float(q[2]) if q is not None else math.nan,
-                "observed": observed,
-            }
-            rows.append(row)
-
-        # 1. the date the city falls (not fallen by the end: censored at the end + 1 day)
-        for who, fd in (("model", ens.fall_day()), ("naive", naive.fall_day())):
-            x = np.where(np.isfinite(fd), fd, DAYS + 1.0)
-            q = np.quantile(x, [0.05, 0.5, 0.95])
-            inside = float(q[0] <= fall_obs_day <= q[2])
-            add("city_fall_day", who, 1, crps(x, fall_obs_day), inside, q, obs_fall.isoformat())
-        # 2. casualties from the cutoff to the end of the window, per side
-        truth = _evidence_totals(full_ev, c_day)
-        rate_draws = _recent_rate(ev_c, c_day)
-        for side, name in ((0, "ru_casualties_after_cutoff"), (1, "ua_casualties_after_cutoff")):
-            if truth is None:
-                continue
-            model_x = ens.side_losses[:, DAYS, side] - ens.side_losses[:, c_day, side]
-            q = np.quantile(model_x, [0.05, 0.5, 0.95])
-            add(name, "model", 1, crps(model_x, truth[side]), float(q[0] <= truth[side] <= q[2]),
-                q, round(truth[side]))  # fmt: skip
-            if rate_draws is not None:
-                naive_x = rate_draws[:, side] * (DAYS - c_day)
-                q = np.quantile(naive_x, [0.05, 0.5, 0.95])
-                add(name, "naive", 1, crps(naive_x, truth[side]),
-                    float(q[0] <= truth[side] <= q[2]), q, round(truth[side]))  # fmt: skip
-        # 3. control events and 4. city-control figures after the cutoff
-        later = [o for o in full_obs.items if o.day > c_day and o.quantity in ("front", "city")]
-        for target, items in (
-            ("control_events", [o for o in later if o.source == "event"]),
-            ("city_control", [o for o in later if o.quantity == "city"]),
-        ):
-            if not items:
-                continue
-            m_in: list[bool] = []
-            n_in: list[bool] = []
-            m_crps: list[float] = []
-            n_crps: list[float] = []
-            m_brier: list[float] = []
-            n_brier: list[float] = []
-            for o in items:
-                m = observation_values(o, ens, params, model)
-                r = naive.radius(o.day, nrng)
-                nv = r if o.quantity == "front" else np.asarray(city_fraction(r, sched.geography))
-                for vals, inside_list, crps_list, brier_list in (
-                    (m, m_in, m_crps, m_brier),
-                    (nv, n_in, n_crps, n_brier),
-                ):
-                    q05, q95 = np.quantile(vals, [0.05, 0.95])
-                    inside_list.append(band_covers(o, float(q05), float(q95)))
-                    brier_list.append((1.0 - float(np.mean(statement_holds(o, vals)))) ** 2)
-                    if o.kind == "value":
-                        crps_list.append(crps(vals, o.low))
-            for who, ins, cr, br in (
-                ("model", m_in, m_crps, m_brier),
-                ("naive", n_in, n_crps, n_brier),
-            ):
-                add(target, who, len(items), float(np.mean(cr)) if cr else math.nan,
-                    float(np.mean(ins)), None, "", float(np.mean(br)))  # fmt: skip
-        del idx
-    return pd.DataFrame(rows)
+        for c in cuts
+        for s in range(seed, seed + seeds)
+    ]
+    rows = [r for part in _map(_run_task, tasks, executor, workers, scheduler) for r in part]
+    cols = ["cutoff", "seed", "law", "forecaster", "target", "n", *HINDCAST_SCORES,
+            "median", "q05", "q95", "observed", "ids"]  # fmt: skip
+    return pd.DataFrame(rows, columns=cols)
 
 
-def _evidence_totals(ev: CasualtyEvidence | None, c_day: int) -> tuple[float, float] | None:
-    if ev is None:
-        return None
-    first = int((ev.dates[0].astype(dt.date) - START).days)
-    a = max(c_day - first, 0)
-    b = DAYS - first
-    if b <= a:
-        return None
-    tot = ev.draws[:, a:b, :].sum(axis=1)
-    return float(np.median(tot[:, 0])), float(np.median(tot[:, 1]))
+def hindcast_summary(table: pd.DataFrame) -> pd.DataFrame:
+    """The table over its seeds: one row per cutoff x target x forecaster x score with the
+    number of seeds, the mean and sd (``ddof=1``; NaN for one seed) of the score, and for a
+    baseline ``model_better``: the number of seeds in which the model's score is better
+    (lower; higher for ``coverage_90``, whose nominal value is 0.9, so: closer to 0.9) than
+    the baseline's."""
+    import pandas as pd
 
-
-def _recent_rate(ev: CasualtyEvidence | None, c_day: int, window: int = 60) -> np.ndarray | None:
-    """(draws, 2) mean daily casualties over the last ``window`` days before the cutoff."""
-    if ev is None:
-        return None
-    first = int((ev.dates[0].astype(dt.date) - START).days)
-    b = min(c_day - first, ev.draws.shape[1])
-    a = max(b - window, 0)
-    if b <= a:
-        return None
-    return np.asarray(ev.draws[:, a:b, :].mean(axis=1))
+    out: list[dict[str, Any]] = []
+    keys = ["cutoff", "target"]
+    for (cutoff, target), g in table.groupby(keys, sort=False):
+        model = g[g["forecaster"] == "model"].set_index("seed")
+        for who, gf in g.groupby("forecaster", sort=False):
+            gs = gf.set_index("seed")
+            for score in HINDCAST_SCORES:
+                v = gs[score].astype(float)
+                if v.isna().all():
+                    continue
+                better = math.nan
+                if who != "model" and not model.empty:
+                    m = model[score].astype(float).reindex(v.index)
+                    wins = (m - 0.9).abs() < (v - 0.9).abs() if score == "coverage_90" else m < v
+                    better = float(wins[m.notna() & v.notna()].sum())
+                out.append(
+                    {
+                        "cutoff": cutoff,
+                        "target": target,
+                        "forecaster": who,
+                        "score": score,
+                        "seeds": int(v.notna().sum()),
+                        "mean": float(v.mean()),
+                        "sd": float(v.std(ddof=1)) if v.notna().sum() > 1 else math.nan,
+                        "model_better": better,
+                    }
+                )
+    return pd.DataFrame(
+        out,
+        columns=["cutoff", "target", "forecaster", "score", "seeds", "mean", "sd", "model_better"],
+    )
