@@ -39,9 +39,9 @@ if TYPE_CHECKING:
     import pandas as pd
 from attrition.battles.bakhmut.evidence import CasualtyEvidence, parse_cutoff, publication_dates
 from attrition.battles.bakhmut.likelihood import (
+    BakhmutLikelihood,
     _params_from_z,
     band_covers,
-    log_likelihood,
     log_prior,
     observation_values,
     statement_holds,
@@ -139,6 +139,62 @@ class Calibration:
             )
         return pd.DataFrame(rows)
 
+    def to_frame(self) -> pd.DataFrame:
+        """The posterior of every parameter under the chosen law, one row per parameter.
+
+        Columns: ``law``, ``parameter``, ``fitted`` (``False``: the parameter acts only in a
+        regime that had not started by the cutoff and is drawn from its prior), ``unit``,
+        ``mean``, ``sd``, ``q05``, ``median``, ``q95`` of the draws, ``prior_q05``,
+        ``prior_median``, ``prior_q95`` (exact, from the normal prior on the unconstrained
+        scale) and ``width_ratio``: the posterior 90% width over the prior's, on the natural
+        scale (near 1: the evidence did not move the parameter). The laws' evidence is
+        :meth:`laws_frame`.
+        """
+        import pandas as pd
+
+        rows = []
+        for p in self.priors:
+            v = self.draws[p.name]
+            q05, q50, q95 = (float(x) for x in np.quantile(v, [0.05, 0.5, 0.95]))
+            lo, mid, hi = (
+                float(p.value(np.float64(p.loc + k * _Z90 * p.scale))) for k in (-1, 0, 1)
+            )
+            rows.append(
+                {
+                    "law": self.law,
+                    "parameter": p.name,
+                    "fitted": p.name in self.free,
+                    "unit": p.unit,
+                    "mean": float(np.mean(v)),
+                    "sd": float(np.std(v, ddof=1)),
+                    "q05": q05,
+                    "median": q50,
+                    "q95": q95,
+                    "prior_q05": lo,
+                    "prior_median": mid,
+                    "prior_q95": hi,
+                    "width_ratio": (q95 - q05) / (hi - lo) if hi > lo else float("nan"),
+                }
+            )
+        return pd.DataFrame(rows)
+
+    def laws_frame(self) -> pd.DataFrame:
+        """One row per law tried: ``law``, ``log_evidence``, ``stages``, ``acceptance``,
+        ``ess_min``, ``unique_particles``, ``chosen`` and ``weight``, the law's posterior
+        probability from this one calibration's log evidence with equal prior weights (its
+        Monte Carlo error is measured by :func:`log_evidence_error`)."""
+        import pandas as pd
+
+        df = pd.DataFrame(self.laws)
+        le = df["log_evidence"].to_numpy(dtype=float)
+        w = np.exp(le - le.max())
+        df["weight"] = w / w.sum()
+        return df
+
+
+_Z90 = 1.6448536269514722
+"""The standard normal's 95% quantile: a 90% central interval is ``loc ± _Z90 scale``."""
+
 
 def _free_specs(
     schedule: BakhmutSchedule, specs: Sequence[ParamSpec] = PARAMS
@@ -159,12 +215,14 @@ def _smc(
     seed: int,
     particles: int,
     moves: int,
+    threads: bool | int = True,
 ) -> LawFit:
-    """The Bakhmut likelihood under ``law`` sampled by :func:`attrition.infer.smc.tempered_smc`."""
-    model = BakhmutModel(law, schedule)
+    """The Bakhmut likelihood under ``law`` sampled by :func:`attrition.infer.smc.tempered_smc`
+    (its random stream: ``SeedSequence([seed, index of the law])``)."""
+    lik = BakhmutLikelihood(BakhmutModel(law, schedule), obs, threads=threads)
 
     def loglik(z: np.ndarray) -> np.ndarray:
-        return log_likelihood(model, obs, _params_from_z(free, z, fixed_values))
+        return lik(_params_from_z(free, z, fixed_values))
 
     rng = np.random.default_rng(np.random.SeedSequence([seed, BAKHMUT_LAWS.index(law)]))
     res = tempered_smc(
@@ -182,6 +240,60 @@ def _smc(
     )  # fmt: skip
 
 
+@dataclass(frozen=True)
+class _Setup:
+    """What every law's SMC reads: the evidence filtered by the cutoff, the priors known then
+    and the split into fitted and fixed parameters (picklable: sent to executor workers)."""
+
+    cutoff: dt.date | None
+    schedule: BakhmutSchedule
+    observations: Observations
+    specs: tuple[ParamSpec, ...]
+    free: tuple[ParamSpec, ...]
+    fixed: tuple[ParamSpec, ...]
+
+    @property
+    def fixed_values(self) -> dict[str, np.ndarray]:
+        return {p.name: np.asarray(p.value(np.float64(p.loc))) for p in self.fixed}
+
+    def fit(
+        self, law: str, seed: int, particles: int, moves: int, threads: bool | int = True
+    ) -> LawFit:
+        return _smc(
+            law, self.schedule, self.observations, list(self.free), self.fixed_values,
+            seed=seed, particles=particles, moves=moves, threads=threads,
+        )  # fmt: skip
+
+
+def _setup(
+    evidence: CasualtyEvidence | None,
+    claims: pd.DataFrame | None,
+    events: pd.DataFrame | None,
+    cutoff: str | dt.date | None,
+    schedule: BakhmutSchedule | None,
+) -> _Setup:
+    c = parse_cutoff(cutoff)
+    if claims is None or events is None:
+        from attrition.data.claims import load_claims, load_events
+
+        claims = load_claims("bakhmut") if claims is None else claims
+        events = load_events("bakhmut") if events is None else events
+    sched = (record_schedule() if schedule is None else schedule).known_by(c)
+    obs = build_observations(claims, events, evidence, c, sched)
+    specs = priors_known_by(c, publication_dates(claims, events))
+    free, fixed = _free_specs(sched, specs)
+    return _Setup(c, sched, obs, tuple(specs), tuple(free), tuple(fixed))
+
+
+_Task = tuple[_Setup, str, int, int, int, bool | int]
+"""One SMC run: (setup, law, seed, particles, moves, threads)."""
+
+
+def _check_sizes(particles: int, moves: int) -> None:
+    if particles < 20 or moves < 1:
+        raise UserError(f"particles = {particles}, moves = {moves}: give >= 20 and >= 1")
+
+
 def calibrate(
     evidence: CasualtyEvidence | None,
     *,
@@ -194,6 +306,10 @@ def calibrate(
     particles: int = 600,
     moves: int = 4,
     schedule: BakhmutSchedule | None = None,
+    threads: bool | int = True,
+    executor: str = "serial",
+    workers: int | None = None,
+    scheduler: str | None = None,
 ) -> Calibration:
     """Calibrate the Bakhmut model on the evidence known by ``cutoff``.
 
@@ -212,28 +328,22 @@ def calibrate(
         moves: Metropolis moves per tempering stage (twice as many at the last).
         schedule: the record's schedule (default
             :func:`~attrition.battles.bakhmut.record.record_schedule`).
+        threads: threads the simulations are split over (``True``: one per CPU; with another
+            executor each worker runs one). The result does not depend on it.
+        executor, workers, scheduler: where the laws' SMC runs go (``serial``, ``processes``
+            or ``dask``, as for :func:`attrition.simulate.ensemble.simulate`); the result is
+            bit-identical across them.
     """
     t0 = time.perf_counter()
-    c = parse_cutoff(cutoff)
+    parse_cutoff(cutoff)  # a bad cutoff is named first
     laws = BAKHMUT_LAWS if law == "auto" else (check_law_name(law),)
     if draws < 10:
         raise UserError(f"draws = {draws}: give at least 10")
-    if particles < 20 or moves < 1:
-        raise UserError(f"particles = {particles}, moves = {moves}: give >= 20 and >= 1")
-    if claims is None or events is None:
-        from attrition.data.claims import load_claims, load_events
-
-        claims = load_claims("bakhmut") if claims is None else claims
-        events = load_events("bakhmut") if events is None else events
-    sched = (record_schedule() if schedule is None else schedule).known_by(c)
-    obs = build_observations(claims, events, evidence, c, sched)
-    specs = priors_known_by(c, publication_dates(claims, events))
-    free, fixed = _free_specs(sched, specs)
-    fixed_values = {p.name: np.asarray(p.value(np.float64(p.loc))) for p in fixed}
-    fits = {
-        lw: _smc(lw, sched, obs, free, fixed_values, seed=seed, particles=particles, moves=moves)
-        for lw in laws
-    }
+    _check_sizes(particles, moves)
+    st = _setup(evidence, claims, events, cutoff, schedule)
+    free, fixed, specs = list(st.free), list(st.fixed), st.specs
+    tasks: list[_Task] = [(st, lw, seed, particles, moves, threads) for lw in laws]
+    fits = dict(zip(laws, _run_fits(tasks, executor, workers, scheduler), strict=True))
     best = max(fits.values(), key=lambda f: f.log_evidence)
     rng = np.random.default_rng(np.random.SeedSequence([seed, 99]))
     idx = rng.integers(0, best.draws_z.shape[0], size=draws)
@@ -261,13 +371,13 @@ def calibrate(
     ]
     return Calibration(
         law=best.law,
-        cutoff=c,
-        schedule=sched,
+        cutoff=st.cutoff,
+        schedule=st.schedule,
         free=tuple(p.name for p in free),
         draws=out,
         map_values=map_values,
         laws=table,
-        observations=obs,
+        observations=st.observations,
         seconds=time.perf_counter() - t0,
         seed=seed,
         fits=fits,
@@ -321,3 +431,236 @@ def record_fit(
             }
         )
     return pd.DataFrame(rows)
+
+
+# --------------------------------------------------------------------------- evidence error
+@dataclass(frozen=True)
+class EvidenceRepeats:
+    """Repeated SMC calibrations with seeds ``seed .. seed + K - 1`` (see
+    :func:`log_evidence_error`): the Monte Carlo error of the log marginal likelihoods and of
+    the law weights built on them.
+
+    Attributes:
+        laws: the laws, in :data:`BAKHMUT_LAWS` order.
+        seeds: the seeds, one per repeat.
+        log_evidence: ``(K, len(laws))`` SMC log marginal likelihoods.
+        stages, acceptance: ``(K, len(laws))`` tempering stages and mean acceptance rates.
+        particles, moves: the SMC settings.
+        cutoff: evidence known by this date only (``None``: all).
+        seconds: wall time of all repeats.
+    """
+
+    laws: tuple[str, ...]
+    seeds: tuple[int, ...]
+    log_evidence: np.ndarray
+    stages: np.ndarray
+    acceptance: np.ndarray
+    particles: int
+    moves: int
+    cutoff: dt.date | None
+    seconds: float
+
+    @property
+    def mean(self) -> np.ndarray:
+        """Mean log evidence of each law over the repeats."""
+        return np.asarray(self.log_evidence.mean(axis=0))
+
+    @property
+    def sd(self) -> np.ndarray:
+        """Standard deviation over the repeats: the Monte Carlo error of one calibration's log
+        evidence (the issue's target: below 0.5 nat)."""
+        return np.asarray(self.log_evidence.std(axis=0, ddof=1))
+
+    @property
+    def se(self) -> np.ndarray:
+        """Standard error of :attr:`mean` (``sd / sqrt(K)``)."""
+        return np.asarray(self.sd / np.sqrt(len(self.seeds)))
+
+    def weights(self) -> tuple[np.ndarray, np.ndarray]:
+        """Posterior law probabilities (equal prior weights) from the mean log evidence, and
+        their standard errors by the delta method (the laws' runs are independent):
+        ``se(w_l)² = Σ_j (w_l (δ_lj − w_j))² se_j²``."""
+        m = self.mean
+        w = np.exp(m - m.max())
+        w = w / w.sum()
+        jac = np.diag(w) - np.outer(w, w)
+        return w, np.sqrt((jac**2) @ (self.se**2))
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per law: ``law``, ``repeats``, ``particles``, ``log_evidence_mean``,
+        ``log_evidence_sd`` (one calibration's Monte Carlo error), ``log_evidence_se`` (the
+        mean's), ``log_evidence_min``, ``log_evidence_max``, ``weight`` and ``weight_se``
+        (:meth:`weights`), ``chosen_share`` (share of the repeats whose best law it is)."""
+        import pandas as pd
+
+        w, w_se = self.weights()
+        best = np.argmax(self.log_evidence, axis=1)
+        return pd.DataFrame(
+            {
+                "law": list(self.laws),
+                "repeats": len(self.seeds),
+                "particles": self.particles,
+                "log_evidence_mean": self.mean,
+                "log_evidence_sd": self.sd,
+                "log_evidence_se": self.se,
+                "log_evidence_min": self.log_evidence.min(axis=0),
+                "log_evidence_max": self.log_evidence.max(axis=0),
+                "weight": w,
+                "weight_se": w_se,
+                "chosen_share": [float(np.mean(best == j)) for j in range(len(self.laws))],
+            }
+        )
+
+    def runs_frame(self) -> pd.DataFrame:
+        """One row per (seed, law): ``seed``, ``law``, ``log_evidence``, ``stages``,
+        ``acceptance``."""
+        import pandas as pd
+
+        k, n_laws = self.log_evidence.shape
+        return pd.DataFrame(
+            {
+                "seed": np.repeat(np.asarray(self.seeds, dtype=np.int64), n_laws),
+                "law": list(self.laws) * k,
+                "log_evidence": self.log_evidence.reshape(-1),
+                "stages": self.stages.reshape(-1).astype(np.int64),
+                "acceptance": self.acceptance.reshape(-1),
+            }
+        )
+
+
+def _fit_task(task: _Task) -> LawFit:
+    """One law and one seed (module-level so that process and Dask workers can run it)."""
+    setup, law, seed, particles, moves, threads = task
+    return setup.fit(law, seed, particles, moves, threads)
+
+
+def _run_fits(
+    tasks: Sequence[_Task],
+    executor: str,
+    workers: int | None,
+    scheduler: str | None,
+    dask_processes: bool = True,
+) -> list[LawFit]:
+    """Run the tasks on an executor of :data:`attrition.simulate.executors.EXECUTORS`, results
+    in task order (each task's random stream is fixed by its seed and law, so the results do
+    not depend on the executor)."""
+    import os
+
+    from attrition.simulate.executors import EXECUTORS, SCHEDULER_TIMEOUT_S
+
+    if executor not in EXECUTORS:
+        raise unknown_name("executor", executor, EXECUTORS)
+    if scheduler and executor != "dask":
+        raise UserError("--scheduler needs --executor dask")
+    if workers is not None and workers < 1:
+        raise UserError(f"workers = {workers}: give at least 1")
+    n_workers = max(1, min(workers or os.cpu_count() or 1, len(tasks)))
+    if executor == "serial":
+        return [_fit_task(t) for t in tasks]
+    single: list[_Task] = [(*t[:5], 1) for t in tasks]  # one thread per worker
+    if executor == "processes":
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        ctx = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(max_workers=n_workers, mp_context=ctx) as pool:
+            return list(pool.map(_fit_task, single))
+    try:
+        from distributed import Client, LocalCluster
+    except ImportError as exc:
+        raise UserError(
+            "--executor dask needs dask.distributed: pip install 'attrition[scale]'"
+        ) from exc
+    cluster = None
+    if scheduler:
+        try:
+            client = Client(scheduler, timeout=f"{SCHEDULER_TIMEOUT_S}s")  # type: ignore[no-untyped-call]
+        except (OSError, TimeoutError, ValueError) as exc:
+            raise UserError(
+                f"--scheduler {scheduler}: no Dask scheduler answered within "
+                f"{SCHEDULER_TIMEOUT_S:g} s ({type(exc).__name__}); check the address "
+                "(tcp://HOST:8786) or leave --scheduler out to start a local cluster"
+            ) from None
+    else:
+        import logging
+
+        cluster = LocalCluster(  # type: ignore[no-untyped-call]
+            n_workers=n_workers, threads_per_worker=1, processes=dask_processes,
+            dashboard_address=None,
+            silence_logs=logging.ERROR,
+        )  # fmt: skip
+        client = Client(cluster)  # type: ignore[no-untyped-call]
+    try:
+        futs = client.map(_fit_task, single, pure=False)
+        return [f.result() for f in futs]
+    finally:
+        client.close()  # type: ignore[no-untyped-call]
+        if cluster is not None:
+            cluster.close()  # type: ignore[no-untyped-call]
+
+
+def log_evidence_error(
+    evidence: CasualtyEvidence | None,
+    *,
+    repeats: int = 5,
+    seed: int = 0,
+    claims: pd.DataFrame | None = None,
+    events: pd.DataFrame | None = None,
+    cutoff: str | dt.date | None = None,
+    law: str = "auto",
+    particles: int = 600,
+    moves: int = 4,
+    schedule: BakhmutSchedule | None = None,
+    executor: str = "serial",
+    workers: int | None = None,
+    scheduler: str | None = None,
+    dask_processes: bool = True,
+) -> EvidenceRepeats:
+    """The Monte Carlo error of the laws' log marginal likelihoods, measured by repeating the
+    SMC of :func:`calibrate` with seeds ``seed .. seed + repeats - 1``.
+
+    Repeat ``k`` of law ``l`` is exactly the SMC that ``calibrate(..., seed=seed + k)`` runs for
+    that law (same evidence, priors and random stream), so its log evidence is the one that
+    calibration reports. The ``repeats × laws`` runs go to ``executor`` (``serial``,
+    ``processes`` or ``dask``; ``workers``, ``scheduler`` as for ensembles); the results are
+    bit-identical across executors.
+
+    Args:
+        evidence, claims, events, cutoff, law, particles, moves, schedule: as for
+            :func:`calibrate`.
+        repeats: number of seeds (at least 2, for a standard deviation).
+        seed: the first seed.
+        executor, workers, scheduler, dask_processes: where the runs go (as for
+            :func:`attrition.simulate.ensemble.simulate`).
+
+    Returns:
+        :class:`EvidenceRepeats` (per-law mean, sd and standard error of the log evidence,
+        posterior law weights with their standard errors: :meth:`EvidenceRepeats.to_frame`).
+    """
+    t0 = time.perf_counter()
+    parse_cutoff(cutoff)
+    laws = BAKHMUT_LAWS if law == "auto" else (check_law_name(law),)
+    if repeats < 2:
+        raise UserError(f"repeats = {repeats}: give at least 2 (a spread needs two runs)")
+    if seed < 0:
+        raise UserError(f"seed = {seed}: give a whole number >= 0")
+    _check_sizes(particles, moves)
+    st = _setup(evidence, claims, events, cutoff, schedule)
+    seeds = tuple(range(seed, seed + repeats))
+    tasks: list[_Task] = [(st, lw, s, particles, moves, True) for s in seeds for lw in laws]
+    fits = _run_fits(tasks, executor, workers, scheduler, dask_processes)
+
+    def grid(attr: str) -> np.ndarray:
+        return np.array([getattr(f, attr) for f in fits], dtype=float).reshape(repeats, -1)
+
+    return EvidenceRepeats(
+        laws=tuple(laws),
+        seeds=seeds,
+        log_evidence=grid("log_evidence"),
+        stages=grid("stages"),
+        acceptance=grid("acceptance"),
+        particles=particles,
+        moves=moves,
+        cutoff=st.cutoff,
+        seconds=time.perf_counter() - t0,
+    )
