@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -66,3 +67,46 @@ def test_published_date_reads_a_year_as_its_last_day_and_unknown_as_none() -> No
         assert message.startswith(where + ": ")
         assert fragment in message
         assert "\n" not in message
+
+
+# --- the readers that used to carry their own parser now go through this module ---------------
+
+
+def test_filter_claims_reads_its_window_with_parse_date() -> None:
+    from attrition.data.claims import filter_claims
+
+    day = pd.Timestamp
+    claims = pd.DataFrame(
+        {
+            "id": ["a", "b", "c"],
+            "period_start": [day("2023-01-01"), day("2023-03-01"), pd.NaT],
+            "period_end": [day("2023-01-31"), day("2023-03-31"), pd.NaT],
+            "claim_date": [day("2023-02-01"), day("2023-04-01"), pd.NaT],
+        }
+    )
+    assert list(filter_claims(claims, start="2023-02-15")["id"]) == ["b"]
+    assert list(filter_claims(claims, end=dt.date(2023, 2, 15))["id"]) == ["a"]
+    assert list(filter_claims(claims, start="", end=None)["id"]) == ["a", "b", "c"]
+    # date.fromisoformat took "20230215"; the one parser does not
+    with pytest.raises(UserError) as info:
+        filter_claims(claims, start="20230215")
+    assert str(info.value) == "start = '20230215' is not a date; write it as YYYY-MM-DD"
+
+
+def test_article_front_matter_date_goes_through_as_date(tmp_path: Path) -> None:
+    from attrition.data.article import read_article
+
+    def article(value: str) -> dt.date | None:
+        path = tmp_path / "a.md"
+        path.write_text(f"---\ntitle: x\npubDate: {value}\n---\nbody\n", encoding="utf-8")
+        return read_article(path).pub_date
+
+    assert article("2023-07-16") == dt.date(2023, 7, 16)
+    assert article("'2023-07-16T09:30:00Z'") == dt.date(2023, 7, 16)  # a time is ignored
+    assert article("2023-07-16 09:30:00") == dt.date(2023, 7, 16)
+    with pytest.raises(UserError) as info:
+        article("'16/07/2023'")
+    assert str(info.value) == (
+        f"{tmp_path / 'a.md'}:3: front matter pubDate = '16/07/2023' is not a date; "
+        "write it as YYYY-MM-DD"
+    )

@@ -327,8 +327,65 @@ def test_malformed_named_dead_date_names_entry(tmp_path: Path) -> None:
     path = _copy(tmp_path, "named_dead") / "russia_named_dead_daily_mediazona.json"
     text = path.read_text().replace('"2022-02-26"', '"2022-02-30"', 1)
     path.write_text(text)
-    with pytest.raises(UserError, match=r"mediazona\.json: entry 3: date '2022-02-30'"):
+    with pytest.raises(
+        UserError,
+        match=r"mediazona\.json: entry 3, its key: expected a date YYYY-MM-DD, got '2022-02-30'; "
+        r"fix the date$",
+    ):
         load_stream("named-dead", data_dir=tmp_path)
+
+
+def test_malformed_genstaff_date_names_row_and_field(tmp_path: Path) -> None:
+    path = _copy(tmp_path, "genstaff") / "russia_losses_personnel.json"
+    rows = json.loads(path.read_text())
+    rows[4]["date"] = "2022-3-1"  # fromisoformat would not take it either; the rule is one
+    path.write_text(json.dumps(rows))
+    with pytest.raises(UserError) as info:
+        load_stream("genstaff", data_dir=tmp_path)
+    assert str(info.value) == (
+        f"{path}: row 5, field 'date': expected a date YYYY-MM-DD, got '2022-3-1'; fix the date"
+    )
+
+
+def test_compact_oryx_date_is_refused_with_line_and_field(tmp_path: Path) -> None:
+    path = _copy(tmp_path, "oryx") / "daily_count.csv"
+    lines = path.read_text(encoding="utf-8").split("\n")
+    column = lines[0].split(",").index("date_recorded")
+    fields = lines[9].split(",")
+    fields[column] = "20230101"  # datetime.date.fromisoformat accepts this; dates.py does not
+    lines[9] = ",".join(fields)
+    path.write_text("\n".join(lines), encoding="utf-8")
+    with pytest.raises(
+        UserError,
+        match=r"daily_count\.csv: line 10: field 'date_recorded': expected a date YYYY-MM-DD, "
+        r"got '20230101'; fix the date$",
+    ):
+        load_stream("oryx", data_dir=tmp_path)
+
+
+def test_metadata_date_names_the_field(tmp_path: Path) -> None:
+    for folder in ("genstaff", "oryx", "named_dead"):
+        _copy(tmp_path, folder)
+    path = tmp_path / "oryx" / "metadata.json"
+    meta = json.loads(path.read_text(encoding="utf-8"))
+    meta["start"] = "24 Feb 2022"
+    path.write_text(json.dumps(meta), encoding="utf-8")
+    with pytest.raises(UserError) as info:
+        streams.stream_info("oryx", data_dir=tmp_path)
+    assert str(info.value) == (
+        f"{path}: field 'start': expected a date YYYY-MM-DD, got '24 Feb 2022'; fix the date"
+    )
+
+
+def test_stream_totals_reads_text_dates_and_names_a_bad_one(df: pd.DataFrame) -> None:
+    by_text = stream_totals(df, "casualties", "2022-02-24", "2022-03-01")
+    assert by_text.iloc[0] == 5710
+    with pytest.raises(
+        UserError, match=r"^stream_totals: end = '2022-03' is not a date; write it as YYYY-MM-DD$"
+    ):
+        stream_totals(df, "casualties", "2022-02-24", "2022-03")
+    with pytest.raises(UserError, match="give both start and end"):
+        stream_totals(df, "casualties", None, date(2022, 3, 1))  # type: ignore[arg-type]
 
 
 def test_unknown_oryx_category_warns_and_loads_as_other(tmp_path: Path) -> None:

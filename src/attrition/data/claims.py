@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from attrition.data.battle import BattleSpec, read_battle_toml
+from attrition.data.dates import parse_date
 from attrition.data.schema import (
     METRICS,
     SUBJECT_SIDES,
@@ -261,19 +262,6 @@ def article_path(battle: str | Path = "bakhmut") -> Path:
     )
 
 
-def _as_date(value: str | dt.date | None, name: str) -> Any:
-    import pandas as pd
-
-    if value is None or value == "":
-        return None
-    if isinstance(value, dt.date):
-        return pd.Timestamp(value)
-    try:
-        return pd.Timestamp(dt.date.fromisoformat(str(value)))
-    except ValueError as exc:
-        raise UserError(f"{name} = {value!r} is not a date; write it as YYYY-MM-DD") from exc
-
-
 def filter_claims(
     df: pd.DataFrame,
     metric: str | list[str] | None = None,
@@ -310,18 +298,20 @@ def filter_claims(
         if claimant_side.upper() not in CLAIMANT_SIDES:
             raise unknown_name("claimant side", claimant_side, CLAIMANT_SIDES)
         mask &= df["claimant_side"] == claimant_side.upper()
-    lo, hi = _as_date(start, "start"), _as_date(end, "end")
+    lo, hi = parse_date(start or None, "start"), parse_date(end or None, "end")
     if lo is not None and hi is not None and hi < lo:
         raise UserError(f"end {end} is before start {start}; swap them")
     if lo is not None or hi is not None:
+        import pandas as pd
+
         span_end = df["period_end"].fillna(df["claim_date"]).fillna(df["period_start"])
         span_start = df["period_start"].fillna(span_end)
         dated = span_start.notna() & span_end.notna()
         mask &= dated
         if lo is not None:
-            mask &= span_end >= lo
+            mask &= span_end >= pd.Timestamp(lo)
         if hi is not None:
-            mask &= span_start <= hi
+            mask &= span_start <= pd.Timestamp(hi)
     return df.loc[mask].reset_index(drop=True)
 
 

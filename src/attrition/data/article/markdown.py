@@ -12,7 +12,7 @@ import re
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal
@@ -23,6 +23,7 @@ from attrition.data.article.date_phrases import (
     YearRule,
     resolve_date,
 )
+from attrition.data.dates import as_date
 from attrition.errors import DataWarning, UserError
 
 __all__ = ["JUNK_MARKER", "REFERENCES_PREFIX", "Article", "Paragraph", "Section", "read_article"]
@@ -246,20 +247,18 @@ def _pub_date(path: Path, fm: Mapping[str, Any], fm_lines: list[str]) -> date | 
         if key not in fm or fm[key] in (None, ""):
             continue
         value = fm[key]
-        if isinstance(value, datetime):
-            return value.date()
-        if isinstance(value, date):
-            return value
         try:
-            return date.fromisoformat(str(value).strip()[:10])
-        except ValueError as exc:
+            day = as_date(value)  # a date, or YYYY-MM-DD text (a trailing time is ignored)
+        except UserError:
             line = 2 + next(
                 (i for i, ln in enumerate(fm_lines) if ln.lstrip().startswith(f"{key}:")), 0
             )
             raise UserError(
                 f"{path}:{line}: front matter {key} = {value!r} is not a date; "
                 "write it as YYYY-MM-DD"
-            ) from exc
+            ) from None
+        if day is not None:  # a blank value counts as absent
+            return day
     return None
 
 

@@ -1,6 +1,7 @@
 """The packaged stream files: where they live, and the checked readers every source uses.
 
 Every problem is a :class:`~attrition.errors.UserError` naming the file and the row or entry.
+Dates are read by :func:`attrition.data.dates.cell_date`, like every date of the package.
 """
 
 from __future__ import annotations
@@ -66,17 +67,6 @@ def _read_json(path: Path) -> Any:
         raise UserError(
             f"{path}: not valid JSON at line {exc.lineno} column {exc.colno} ({exc.msg}); "
             "fix that line or restore the file"
-        ) from exc
-
-
-def _parse_date(text: object, where: str) -> date:
-    if not isinstance(text, str):
-        raise UserError(f"{where}: date {text!r} is not an ISO date string (YYYY-MM-DD); fix it")
-    try:
-        return date.fromisoformat(text.strip())
-    except ValueError as exc:
-        raise UserError(
-            f"{where}: date {text!r} is not a valid ISO date (YYYY-MM-DD); fix it"
         ) from exc
 
 

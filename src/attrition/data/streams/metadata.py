@@ -11,7 +11,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from attrition.data.streams.files import _FOLDERS, STREAM_NAMES, _base, _parse_date, _read_json
+from attrition.data.dates import cell_date
+from attrition.data.streams.files import _FOLDERS, STREAM_NAMES, _base, _read_json
 from attrition.errors import UserError, unknown_name
 
 __all__ = ["DATED_BY", "StreamInfo", "available_streams", "stream_info"]
@@ -104,8 +105,8 @@ def _read_metadata(base: Path, name: str) -> StreamInfo:
         claimant_side=data["claimant_side"],
         subject_sides=tuple(data["subject_sides"]),
         metrics=tuple(data["metrics"]),
-        start=_parse_date(data["start"], f"{path}: field 'start'"),
-        end=_parse_date(data["end"], f"{path}: field 'end'"),
+        start=cell_date(data["start"], f"{path}: field 'start'"),
+        end=cell_date(data["end"], f"{path}: field 'end'"),
         licence=data["licence"],
         attribution=data["attribution"],
         bias=data["bias"],

@@ -14,11 +14,11 @@ import warnings
 from datetime import date
 from pathlib import Path
 
+from attrition.data.dates import cell_date
 from attrition.data.streams.files import (
     _check_order,
     _count,
     _json_rows,
-    _parse_date,
     _read_json,
     _Series,
 )
@@ -131,7 +131,7 @@ def _genstaff(folder: Path) -> list[_Series]:
         dates: list[date] = []
         for i, row in enumerate(rows, start=1):
             where = f"{path}: row {i}"
-            day = _parse_date(row.get("date"), where)
+            day = cell_date(row.get("date", ""), f"{where}, field 'date'")
             where = f"{path}: row {i} (date {day.isoformat()})"
             dates.append(day)
             if filename == _GS_PERSONNEL_FILE:
@@ -200,7 +200,7 @@ def _genstaff_corrections(
     steps: dict[str, dict[date, float]] = {}
     for i, row in enumerate(rows, start=1):
         where = f"{path}: row {i}"
-        day = _parse_date(row.get("date"), where)
+        day = cell_date(row.get("date", ""), f"{where}, field 'date'")
         where = f"{path}: row {i} (date {day.isoformat()})"
         effective = CORRECTION_DATE_OVERRIDES.get(day, day)
         for key, raw in row.items():
@@ -260,7 +260,7 @@ def _oryx(folder: Path) -> list[_Series]:
                 )
             if not kind:
                 raise UserError(f"{where}: empty equipment_type; fix or delete that row")
-            day = _parse_date(row.get("date_recorded"), where)
+            day = cell_date(row.get("date_recorded", ""), f"{where}: field 'date_recorded'")
             total = _count(row.get("type_total"), where, "type_total")
             kind = _ORYX_COUNTRY_RENAMES.get((country, kind), _ORYX_RENAMES.get(kind, kind))
             if kind not in _ORYX_METRICS and kind not in _ORYX_OTHER:
@@ -338,7 +338,7 @@ def _named_dead(folder: Path) -> list[_Series]:
         counts: dict[str, list[float]] = {name: [] for name, _ in fields}
         for i, (key, entry) in enumerate(data.items(), start=1):
             where = f"{path}: entry {i}"
-            day = _parse_date(key, where)
+            day = cell_date(key, f"{where}, its key")
             where = f"{path}: entry {i} (date {day.isoformat()})"
             if not isinstance(entry, dict):
                 raise UserError(f"{where}: expected an object with daily counts; fix it")

@@ -10,10 +10,11 @@ from __future__ import annotations
 import math
 import os
 from collections.abc import Sequence
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
-from attrition.data.streams.files import _FOLDERS, STREAM_NAMES, _base, _parse_date, _Series
+from attrition.data.dates import parse_date
+from attrition.data.streams.files import _FOLDERS, STREAM_NAMES, _base, _Series
 from attrition.data.streams.sources import _genstaff, _named_dead, _oryx
 from attrition.errors import UserError, unknown_name
 
@@ -93,8 +94,8 @@ def load_streams(
 def stream_totals(
     df: pd.DataFrame,
     metric: str,
-    start: date,
-    end: date,
+    start: date | str,
+    end: date | str,
     stream: str | None = None,
 ) -> pd.Series:
     """Change in a cumulative metric over the inclusive window ``start`` .. ``end``.
@@ -116,9 +117,12 @@ def stream_totals(
     """
     import pandas as pd
 
-    start, end = _as_date(start, "start"), _as_date(end, "end")
-    if end < start:
-        raise UserError(f"stream_totals: end {end} is before start {start}; swap the dates")
+    start_day = parse_date(start, "stream_totals: start")
+    end_day = parse_date(end, "stream_totals: end")
+    if start_day is None or end_day is None:
+        raise UserError("stream_totals: give both start and end, as dates or 'YYYY-MM-DD'")
+    if end_day < start_day:
+        raise UserError(f"stream_totals: end {end_day} is before start {start_day}; swap the dates")
     missing = [
         c for c in ("date", "stream", "subject_side", "metric", "series", "value") if c not in df
     ]
@@ -148,7 +152,7 @@ def stream_totals(
             "metric or series", metric, metrics | set(df["series"].unique()), "stream_totals"
         )
 
-    before = start - timedelta(days=1)
+    before = start_day - timedelta(days=1)
     spans: dict[str, tuple[date, date]] = {}
     for name, dates_of in df.groupby("stream")["date"]:
         spans[str(name)] = (dates_of.min().date(), dates_of.max().date())
@@ -160,7 +164,7 @@ def stream_totals(
         dates = [d.date() for d in rows["date"]]
         values = [float(v) for v in rows["value"]]
         absent_zero = _ABSENT_IS_ZERO.get(str(stream_name), False)
-        change = _value_on(end, dates, values, lo, hi, absent_zero) - _value_on(
+        change = _value_on(end_day, dates, values, lo, hi, absent_zero) - _value_on(
             before, dates, values, lo, hi, absent_zero
         )
         key = (str(stream_name), str(side))
@@ -170,17 +174,6 @@ def stream_totals(
 
 
 # --- value lookup -----------------------------------------------------------------------------
-
-
-def _as_date(value: object, name: str) -> date:
-    """Accept a date, a datetime/Timestamp (its calendar day) or an ISO string."""
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    if isinstance(value, str):
-        return _parse_date(value, f"stream_totals: {name}")
-    raise UserError(f"stream_totals: {name} {value!r} is not a date; pass datetime.date(Y, M, D)")
 
 
 def _value_on(
