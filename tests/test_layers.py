@@ -61,6 +61,8 @@ BATTLE_FILE_LAYER: dict[str, int] = {
     "calibration": 6,
     "scenario_file": 7,
     "scenarios": 7,
+    "scores": 0,
+    "baselines": 5,
     "hindcasts": 8,
 }
 
