@@ -32,6 +32,7 @@ One module per job; this package re-exports their names, so every
 from __future__ import annotations
 
 from attrition.infer.validate.coverage import binomial_band, coverage_study, coverage_table
+from attrition.infer.validate.influence import headline_influence, influence_variants
 from attrition.infer.validate.sensitivity import (
     SENSITIVITY_VARIANTS,
     leave_one_claimant_out,
@@ -56,6 +57,8 @@ __all__ = [
     "binomial_band",
     "coverage_study",
     "coverage_table",
+    "headline_influence",
+    "influence_variants",
     "leave_one_claimant_out",
     "prior_sensitivity",
     "simulate_battle",
