@@ -70,3 +70,17 @@ def test_cli_refuses_bad_options_in_one_line() -> None:
     res = CliRunner().invoke(app, ["validate", "influence", "no-such-battle"])
     assert res.exit_code == 2
     assert "no-such-battle" in res.output
+
+
+def test_leave_one_source_out_drops_every_restatement_of_a_source() -> None:
+    from attrition.infer.validate.influence import leave_one_source_out
+
+    claims = toy_battle().claims.copy()
+    ua_about_ru = claims.index[(claims["claimant_side"] == "UA") & (claims["subject_side"] == "RU")]
+    claims.loc[ua_about_ru[:2], "source_id"] = "ua-estimate"
+    table = leave_one_source_out(claims, min_claims=2, draws=150, chains=2, seed=0)
+    assert list(table["source_id"]) == ["ua-estimate"]
+    row = table.iloc[0]
+    assert row["n_claims"] == 2
+    # the left-out source doubles Russian losses: without it the Russian median falls
+    assert row["RU_change"] < 0

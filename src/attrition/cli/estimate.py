@@ -503,18 +503,45 @@ def validate_influence_command(
     draws: int = typer.Option(300, "--draws", help="Draws per chain of each refit."),
     chains: int = typer.Option(2, "--chains", help="Chains of each refit."),
     seed: int = typer.Option(0, "--seed", help="Random seed (same for every refit)."),
+    by_source: bool = typer.Option(
+        False,
+        "--by-source",
+        help="Instead: leave each source (a source_id with its restatements) out, one refit "
+        "each, sorted by the largest change of a side's median.",
+    ),
     fmt_text: str | None = format_option(
         "table (default: text), csv or json (one row per variant and side)."
     ),
     as_json: bool = json_option(),
 ) -> None:
     from attrition.infer.fusion.request import EstimateRequest, check_request, load_estimate_inputs
-    from attrition.infer.validate.influence import headline_influence
+    from attrition.infer.validate.influence import headline_influence, leave_one_source_out
 
     fmt = output_format(fmt_text, as_json)
     request = EstimateRequest(draws=draws, chains=chains, seed=seed)
     claims, phases, spec = load_estimate_inputs(battle)
     check_request(claims, phases, request, spec)
+    if by_source:
+        src = leave_one_source_out(
+            claims, phases, draws=draws, chains=chains, seed=seed, battle=spec,
+            progress=lambda label: typer.echo(f"fitting without: {label}", err=True),
+        )  # fmt: skip
+        src_rows: list[dict[str, Any]] = [
+            {str(k): (round(v, 4) if isinstance(v, float) else v) for k, v in r.items()}
+            for r in src.to_dict("records")
+        ]
+        if fmt is OutputFormat.json:
+            out = {"seed": seed, "draws": draws, "chains": chains, "rows": src_rows}
+            typer.echo(json.dumps(out, indent=2))
+        elif fmt is OutputFormat.csv:
+            print_csv(src_rows)
+        else:
+            changes = [c for c in src.columns if c.endswith("_change")]
+            typer.echo(f"Leave one source out ({chains} chains x {draws} draws, seed {seed})")
+            for r in src_rows:
+                moved = ", ".join(f"{c[:-7]} {100 * r[c]:+.1f}%" for c in changes)
+                typer.echo(f"  {r['source_id'][:28]:<28} n={r['n_claims']:<3} {moved}")
+        return
     table = headline_influence(
         claims, phases, draws=draws, chains=chains, seed=seed, battle=spec,
         progress=lambda label: typer.echo(f"fitting: {label}", err=True),

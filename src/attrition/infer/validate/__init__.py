@@ -32,7 +32,11 @@ One module per job; this package re-exports their names, so every
 from __future__ import annotations
 
 from attrition.infer.validate.coverage import binomial_band, coverage_study, coverage_table
-from attrition.infer.validate.influence import headline_influence, influence_variants
+from attrition.infer.validate.influence import (
+    headline_influence,
+    influence_variants,
+    leave_one_source_out,
+)
 from attrition.infer.validate.sensitivity import (
     SENSITIVITY_VARIANTS,
     leave_one_claimant_out,
@@ -60,6 +64,7 @@ __all__ = [
     "headline_influence",
     "influence_variants",
     "leave_one_claimant_out",
+    "leave_one_source_out",
     "prior_sensitivity",
     "simulate_battle",
     "toy_battle",
