@@ -6,6 +6,7 @@ prior and the posterior.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -293,8 +294,10 @@ class BakhmutLikelihood:
     Calling it with per-run parameters (``{name: (n,) array}``) simulates the deterministic
     map up to the last day any observation reads (the kernel is causal, so the values read
     are those of the full window) and returns the ``(n,)`` log-likelihoods; non-finite values
-    become ``-1e12``. ``threads`` is passed to :func:`~attrition.battles.bakhmut.engine.simulate`
-    (results do not depend on it). :func:`log_likelihood` is the one-call form.
+    become ``-1e12``. The runs are split into blocks of rows, one per thread (``threads``:
+    ``True`` one per CPU, or a number), each simulated and scored in its own thread (the
+    kernel and NumPy release the GIL); every row's result is computed alone, so it does not
+    depend on the split. :func:`log_likelihood` is the one-call form.
     """
 
     def __init__(
@@ -314,13 +317,38 @@ class BakhmutLikelihood:
         """The deterministic runs the likelihood reads (up to :attr:`days`)."""
         return simulate(self.model, params, days=self.days, threads=self.threads)
 
-    def __call__(self, params: Mapping[str, np.ndarray]) -> np.ndarray:
-        runs = self.runs(params)
+    def _block(self, params: Mapping[str, np.ndarray]) -> np.ndarray:
+        runs = simulate(self.model, params, days=self.days, threads=1)
         total = _casualty_loglik(self._pk, runs)
         if self._pk.quantity.size:
             terms = _items_terms(self._pk, _values(self._pk, runs, params, self.model))
-            total = total + terms @ self._pk.weight
+            # a row-by-row sum (not a BLAS product, whose rounding depends on the row's place
+            # in the block): every run's value is the same whatever the split into blocks
+            total = total + np.sum(terms * self._pk.weight, axis=1)
         return np.asarray(np.where(np.isfinite(total), total, -1e12))
+
+    def __call__(self, params: Mapping[str, np.ndarray]) -> np.ndarray:
+        from attrition.simulate.stochastic import n_threads
+
+        arrs = {name: np.asarray(v) for name, v in params.items()}
+        n = max((int(a.shape[0]) for a in arrs.values() if a.ndim), default=1)
+        k = min(n_threads(self.threads), n // _MIN_ROWS_PER_THREAD)
+        if k <= 1:
+            return self._block(params)
+        from concurrent.futures import ThreadPoolExecutor
+
+        edges = [n * j // k for j in range(k + 1)]
+        blocks = [
+            {name: v[a:b] if v.ndim else v for name, v in arrs.items()}
+            for a, b in itertools.pairwise(edges)
+        ]
+        with ThreadPoolExecutor(max_workers=k) as pool:
+            return np.concatenate(list(pool.map(self._block, blocks)))
+
+
+_MIN_ROWS_PER_THREAD = 64
+"""Smaller batches are scored in one thread (starting threads would cost more than they
+save)."""
 
 
 def log_likelihood(
