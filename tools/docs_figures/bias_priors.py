@@ -15,6 +15,10 @@ Parts (each through :mod:`attrition.infer.bias_priors`, the functions the fusion
   relations' means halved and doubled, the lower-bound records divided by the probate ratio
   0.54 and fitted as estimates). Batch means. Not recomputed by the test (six fits): check with
   ``make docs-figures FIGURES_ARGS='--only bias_priors'`` then ``git diff --exit-code docs/``.
+* ``cutoff`` — :func:`attrition.infer.bias_priors.bias_priors_known_by` at :data:`CUTOFF` (a
+  day inside the battle) with the default fit's settings: the pairs and conflicts known by then,
+  the pairs left out, and per relation × family the priors fitted on the known pairs. Batch
+  means. Recomputed by the test (one fit of the smaller set of pairs).
 """
 
 from __future__ import annotations
@@ -30,8 +34,8 @@ DOC = F.ROOT / "docs" / "bias-priors.md"
 SIDECAR = F.FIGURES_DIR / "bias_priors.json"
 GENERATOR = "tools/docs_figures/bias_priors.py"
 
-PARTS: tuple[str, ...] = ("data", "fit", "sensitivity")
-TEST_PARTS: tuple[str, ...] = ("data", "fit")
+PARTS: tuple[str, ...] = ("data", "fit", "sensitivity", "cutoff")
+TEST_PARTS: tuple[str, ...] = ("data", "fit", "cutoff")
 FIT = {"seed": 0, "chains": 4, "warmup": 500, "draws": 1000}
 QUICK_FIT = {"seed": 0, "chains": 2, "warmup": 200, "draws": 300}
 PROBATE_RATIO = 0.54
@@ -47,6 +51,9 @@ SENSITIVITY: tuple[tuple[str, str], ...] = (
     ("probate", f"lower bounds divided by the probate ratio {PROBATE_RATIO} (as estimates)"),
 )
 BM = "batch means (20 batches)"
+CUTOFF = "2023-05-20"
+"""The cutoff of the ``cutoff`` part: a day inside the battle of Bakhmut (any such day selects
+the same pairs)."""
 
 
 def _data_part() -> F.Figures:
@@ -136,6 +143,54 @@ def _sensitivity_part(fit: Mapping[str, int]) -> F.Figures:
     return figs
 
 
+def _cutoff_part(fit: Mapping[str, int]) -> F.Figures:
+    import datetime as dt
+
+    import pandas as pd
+
+    from attrition.battles.bakhmut.axes import END, START
+    from attrition.data.known import known_dates
+    from attrition.data.reference import load_reference_pairs
+    from attrition.infer.bias_priors import bias_priors_known_by
+
+    figs = F.Figures("cutoff")
+    res = bias_priors_known_by(CUTOFF, **fit)
+    figs.label("cut.cutoff", res.cutoff.isoformat())
+    figs.num("cut.n_pairs", res.n_pairs, 0.0, "count")
+    figs.num("cut.n_conflicts", res.n_conflicts, 0.0, "count")
+    figs.num("cut.n_left_out", len(res.left_out), 0.0, "count")
+    figs.label("cut.conflicts", list(res.conflicts))
+    figs.label("cut.left_out", list(res.left_out))
+    # the cutoffs that select the same pairs: from the last publication on or before the
+    # cutoff to the day before the next one (the same rule, attrition.data.known)
+    pairs = load_reference_pairs()
+    published = known_dates(pairs, date_column="record_published")
+    days = sorted({d.date() for d in published.dropna()})
+    first = max(d for d in days if d <= res.cutoff)
+    later = [d for d in days if d > res.cutoff]
+    last = later[0] - dt.timedelta(days=1) if later else None
+    figs.label("cut.same_from", first.isoformat())
+    figs.label("cut.same_to", last.isoformat() if last else None)
+    figs.label("cut.same_over_bakhmut", first <= START and (last is None or last >= END))
+    for p in res.priors.priors:
+        key = f"cut.{p.relation}.{p.family}"
+        figs.num(f"{key}.n", p.n, 0.0, "count")
+        figs.num(f"{key}.weight", p.weight, 0.0, "exact")
+        figs.num(f"{key}.n_censored", p.n_censored, 0.0, "count")
+        figs.num(f"{key}.loc", p.loc, p.loc_mc, BM)
+        figs.num(f"{key}.scale", p.scale, p.scale_mc, BM)
+        figs.num(f"{key}.q05", p.q05, p.q05_mc, BM)
+        figs.num(f"{key}.q95", p.q95, p.q95_mc, BM)
+    left = set(res.left_out)
+    figs.context["cutoff_left_out"] = [
+        [str(pid), str(conflict), "unknown" if pd.isna(day) else str(day.date())]
+        for pid, conflict, day in zip(pairs["id"], pairs["conflict"], published, strict=True)
+        if str(pid) in left
+    ]
+    figs.context["cutoff_diagnostics"] = dict(res.priors.diagnostics)
+    return figs
+
+
 def compute(parts: Sequence[str] | None = None, quick: bool = False) -> dict[str, Any]:
     """The sidecar of docs/bias-priors.md (``parts``: a subset of :data:`PARTS`)."""
     from attrition.data.reference import REFERENCE_FILE
@@ -149,11 +204,13 @@ def compute(parts: Sequence[str] | None = None, quick: bool = False) -> dict[str
         done.append(_fit_part(fit))
     if "sensitivity" in todo:
         done.append(_sensitivity_part(fit))
+    if "cutoff" in todo:
+        done.append(_cutoff_part(fit))
     return F.build_sidecar(
         doc="docs/bias-priors.md",
         generator=GENERATOR,
         parts=done,
-        settings={**fit, "probate_ratio": PROBATE_RATIO},
+        settings={**fit, "probate_ratio": PROBATE_RATIO, "cutoff": CUTOFF},
         test_parts=TEST_PARTS,
         inputs=[REFERENCE_FILE],
         quick=quick,
@@ -309,6 +366,123 @@ def _fusion(sc: Mapping[str, Any]) -> str:
     return "\n".join(rows)
 
 
+def _day(iso: str) -> str:
+    """``2023-05-20`` as ``20 May 2023``."""
+    from attrition.data.dates import iso_date
+
+    d = iso_date(iso)
+    return f"{d.day} {d:%B %Y}"
+
+
+def _count_word(n: float) -> str:
+    words = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
+    return words[int(n)] if 0 <= n < len(words) else f"{n:.0f}"
+
+
+def _left_out(sc: Mapping[str, Any]) -> str:
+    """The pairs left out by the cutoff, by conflict, with their records' publication dates."""
+    by_conflict: dict[str, list[tuple[str, str]]] = {}
+    for pid, conflict, published in sc["context"]["cutoff_left_out"]:
+        by_conflict.setdefault(conflict, []).append((pid, published))
+    parts = []
+    for conflict, rows in by_conflict.items():
+        ids = ", ".join(pid for pid, _ in rows)
+        dates = sorted({d for _, d in rows})
+        when = (
+            "publication date unknown"
+            if dates == ["unknown"]
+            else "published " + (dates[0] if len(dates) == 1 else f"{dates[0]} to {dates[-1]}")
+        )
+        what = f"the {_count_word(len(rows))} pairs" if len(rows) > 1 else "the pair"
+        parts.append(f"{what} of the {conflict} ({ids}; record {when})")
+    return "; ".join(parts)
+
+
+def _cutoff(sc: Mapping[str, Any]) -> str:
+    """The ``cutoff`` part: which pairs are known, the priors beside the default fit's."""
+    cut = sc["figures"]["cut.cutoff"]["value"]
+    same_to = sc["figures"]["cut.same_to"]["value"]
+    span = (
+        f"every cutoff from {sc['figures']['cut.same_from']['value']} to {same_to}"
+        if same_to
+        else f"every cutoff from {sc['figures']['cut.same_from']['value']} on"
+    )
+    rels = ("enemy", "own", "third_party")
+    no_third = _v(sc, "cut.third_party.personnel.n") == 0
+    censored = sum(
+        _v(sc, f"cut.{r}.{f}.n_censored") for r in rels for f in ("personnel", "materiel")
+    )
+    lines = [
+        f"Under the cutoff {cut} ({_day(cut)}) the pairs known are "
+        f"{_v(sc, 'cut.n_pairs'):.0f}, from {_count_word(_v(sc, 'cut.n_conflicts'))} conflicts "
+        f"({'; '.join(sc['figures']['cut.conflicts']['value'])}). Left out: {_left_out(sc)}. "
+        f"The same pairs, and so the same priors (one cached fit), are known by {span}"
+        + (
+            ", which holds the whole battle of Bakhmut as modelled."
+            if sc["figures"]["cut.same_over_bakhmut"]["value"]
+            else "."
+        )
+    ]
+    if no_third or censored == 0:
+        gone = [
+            *(["no third-party pair"] if no_third else []),
+            *(["no lower-bound record"] if censored == 0 else []),
+        ]
+        tail = (
+            ": the third-party personnel prior is pure borrowing from the enemy and own "
+            "relations"
+            + (
+                ", like the third-party materiel cell of the default fit"
+                if _v(sc, "fit.third_party.materiel.n") == 0
+                else ""
+            )
+            if no_third
+            else ""
+        )
+        lines.append(f"Then {' and '.join(gone)} is left{tail}.")
+    d = sc["context"]["cutoff_diagnostics"]
+    st = sc["settings"]
+    lines.append("")
+    lines.append(
+        f'The fit under the cutoff (`bias_priors_known_by("{cut}")`, the default fit\'s '
+        f"settings: seed {st['seed']}, {st['chains']} chains of {st['warmup']:,} warm-up + "
+        f"{st['draws']:,} draws; "
+        f"largest split R-hat {d['max_rhat']:.3f}, smallest effective sample size "
+        f"{d['min_ess']:,.0f}, divergent transitions: {d['divergences']:.0f}), personnel priors "
+        "beside the default fit's:"
+    )
+    lines.append("")
+    lines.append(
+        "| relation (personnel) | pairs under the cutoff | loc, scale under the cutoff "
+        "| bias factor exp(loc) (90 % interval) | default: pairs; loc, scale |"
+    )
+    lines.append("|---|---:|---:|---:|---:|")
+    for r in rels:
+        k, d0 = f"cut.{r}.personnel", f"fit.{r}.personnel"
+        lines.append(
+            f"| {_REL[r]} | {_v(sc, k + '.n'):.0f} | {_f(_v(sc, k + '.loc'))}, "
+            f"{_v(sc, k + '.scale'):.2f} | {_factor(_v(sc, k + '.loc'))} "
+            f"({_factor(_v(sc, k + '.q05'))}–{_factor(_v(sc, k + '.q95'))}) "
+            f"| {_v(sc, d0 + '.n'):.0f}; {_f(_v(sc, d0 + '.loc'))}, {_v(sc, d0 + '.scale'):.2f} |"
+        )
+    errs = [_e(sc, f"cut.{r}.personnel.loc") for r in rels]
+    own_moves = _v(sc, "cut.own.personnel.loc") - _v(sc, "fit.own.personnel.loc")
+    third_widens = _v(sc, "cut.third_party.personnel.scale") - _v(
+        sc, "fit.third_party.personnel.scale"
+    )
+    lines.append("")
+    lines.append(
+        f"Monte Carlo errors of these `loc` at most {max(errs):.2f} (batch means). Without the "
+        f"pairs left out the own-side mean moves {'up' if own_moves > 0 else 'down'} "
+        f"({_f(_v(sc, 'fit.own.personnel.loc'))} → {_f(_v(sc, 'cut.own.personnel.loc'))}) and "
+        f"the third-party prior {'widens' if third_widens > 0 else 'narrows'} (scale "
+        f"{_v(sc, 'fit.third_party.personnel.scale'):.2f} → "
+        f"{_v(sc, 'cut.third_party.personnel.scale'):.2f})"
+        + (": the cutoff costs information, as it should." if third_widens > 0 else ".")
+    )
+    return "\n".join(lines)
+
+
 def blocks(sc: Mapping[str, Any]) -> dict[str, str]:
     """The generated blocks of docs/bias-priors.md from a sidecar."""
     st = sc["settings"]
@@ -333,6 +507,7 @@ def blocks(sc: Mapping[str, Any]) -> dict[str, str]:
         "bp-hyper": _hyper_table(sc),
         "bp-sensitivity": _sens_table(sc),
         "bp-fusion": _fusion(sc),
+        "bp-cutoff": _cutoff(sc),
     }
 
 
