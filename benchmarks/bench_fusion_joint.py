@@ -118,7 +118,7 @@ def main(argv: list[str] | None = None) -> int:
     ]
     share = ", ".join(
         f"{side} {q['median']:.2f} ({q['q05']:.2f}-{q['q95']:.2f})"
-        for side, q in s["bakhmut_share"].items()
+        for side, q in s["battle_share"].items()
     )
 
     frames = []

@@ -13,7 +13,8 @@ import pandas as pd
 import pytest
 
 from attrition.errors import UserError
-from attrition.infer.fusion.joint import GENSTAFF_PREFIX, JointFog, bias_relation
+from attrition.infer.fusion.joint import JointFog
+from attrition.infer.fusion.joint_layout import joint_battle, joint_spec
 from attrition.infer.fusion.joint_priors import FALLBACK_BIAS, JointPriors, relation_priors
 from attrition.infer.fusion.lineage import LINEAGE_COLUMNS, restatement_weights, with_lineage
 
@@ -60,10 +61,13 @@ def test_restatements_share_one_unit_of_weight() -> None:
 
 
 def test_bias_relation_reads_components_as_their_side() -> None:
-    assert bias_relation("UA", "WAGNER_CONVICTS") == "enemy"
-    assert bias_relation("RU", "WAGNER_CONTRACT") == "own"
-    assert bias_relation("WEST", "RU") == "third_party"
-    assert bias_relation("UA_GENSTAFF", "RU") == "enemy"
+    jb = joint_battle(joint_spec("bakhmut"))
+    assert jb.relation("UA", "WAGNER_CONVICTS") == "enemy"
+    assert jb.relation("RU", "WAGNER_CONTRACT") == "own"
+    assert jb.relation("WEST", "RU") == "third_party"
+    assert jb.relation("UA", "BOTH") == "third_party"
+    # the General Staff stream's group is Ukraine's (battle.toml [[fusion.streams]])
+    assert jb.relation("UA_GENSTAFF", "RU") == "enemy"
 
 
 def test_bias_priors_are_learned_or_the_stated_fallback() -> None:
@@ -86,8 +90,8 @@ def test_priors_refuse_bad_values() -> None:
 def test_settings_are_checked() -> None:
     with pytest.raises(UserError, match="draws"):
         JointFog(draws=0)._check_params()
-    with pytest.raises(UserError, match="oryx"):
-        JointFog(streams=("oryx",))._check_params()
+    with pytest.raises(UserError, match="streams must be a list"):
+        JointFog(streams="named-dead")._check_params()
     with pytest.raises(UserError, match="step_days"):
         JointFog(step_days=0)._check_params()
 
@@ -105,7 +109,7 @@ def bakhmut_fit() -> JointFog:
 def test_general_staff_claims_are_not_counted_twice(bakhmut_fit: JointFog) -> None:
     obs = bakhmut_fit.observations_
     claims = obs[obs["source"] == "claim"]
-    assert not claims["source_id"].str.startswith(GENSTAFF_PREFIX).any()
+    assert not claims["source_id"].str.startswith("ua-genstaff-").any()
     excluded = set(bakhmut_fit.excluded_["id"])
     assert {"bk-c033", "bk-c046", "bk-c049", "bk-c052"} <= excluded
     assert (obs["source"] == "stream:genstaff").sum() >= 10

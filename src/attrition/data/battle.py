@@ -2,9 +2,12 @@
 
 ``battle.toml`` names the battle, its window, the **sides** (with the components claims may speak
 of separately, e.g. Wagner as part of Russia's side at Bakhmut), the **claimant groups** besides
-the sides (Western governments, independent analysts, the article's own voice, ...) and the
-**sources** the claims cite (a packaged article, URLs, documents). Beside it: ``claims.csv``,
-``events.csv``, ``phases.csv`` and ``places.csv`` (the schemas in ``docs/claims-schema.md``).
+the sides (Western governments, independent analysts, the article's own voice, ...), the
+**sources** the claims cite (a packaged article, URLs, documents) and, optionally, the
+**fusion** settings of the joint fusion (:class:`Fusion`: killed-share priors per leaf, the
+split of a side among its components, the roles of the all-front streams). Beside it:
+``claims.csv``, ``events.csv``, ``phases.csv`` and ``places.csv`` (the schemas in
+``docs/claims-schema.md``).
 No side, component or claimant group is hard-coded in the schema: the vocabularies of
 ``subject_side``, ``claimant_side`` and ``by_side`` come from this file.
 
@@ -15,6 +18,7 @@ reads one; :func:`new_battle_folder` writes a commented example folder.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from pathlib import Path
 from typing import Any, Literal
@@ -28,8 +32,12 @@ __all__ = [
     "BattleSpec",
     "ClaimantGroup",
     "Component",
+    "Fusion",
+    "Prior",
     "Side",
+    "SideSplit",
     "Source",
+    "StreamRole",
     "new_battle_folder",
     "read_battle_toml",
 ]
@@ -69,6 +77,97 @@ class Side(_Frozen):
     remainder: Part | None = None
     """The side without its components (e.g. Russia's regular forces beside Wagner), as a part
     a claim's ``component`` may name."""
+
+    @property
+    def leaves(self) -> tuple[str, ...]:
+        """The finest parts the side's casualties are made of: each component's parts (or the
+        component itself if it has none), then the remainder; a side without components is its
+        own single leaf.
+
+        >>> Side(id="A", label="A", components=({"id": "A1", "label": "a"},)).leaves
+        ('A1',)
+        """
+        out = [p.id for c in self.components for p in (c.parts or (c,))]
+        if self.remainder is not None:
+            out.append(self.remainder.id)
+        return tuple(out) if out else (self.id,)
+
+
+class Prior(_Frozen):
+    """A prior of the joint fusion: its ``shapes`` (Beta shapes, or a Dirichlet concentration
+    per leaf) and the ``reason`` for them (required: every prior states its reasoning)."""
+
+    shapes: tuple[float, ...] = Field(min_length=2)
+    reason: str = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _positive(self) -> Prior:
+        if not all(math.isfinite(a) and a > 0 for a in self.shapes):
+            raise ValueError(f"shapes {list(self.shapes)} must all be positive numbers")
+        return self
+
+
+class SideSplit(_Frozen):
+    """How the joint fusion splits a side with more than one leaf: ``at_battle``, the Dirichlet
+    concentration of its casualties at the battle among its leaves (one per leaf, in the order
+    of :attr:`Side.leaves`); ``elsewhere``, the Beta prior of the share of the rest of the
+    front that belongs to its components (not the remainder; only for a side with a
+    remainder)."""
+
+    at_battle: Prior | None = None
+    elsewhere: Prior | None = None
+
+
+StreamRoleName = Literal["named_ratio", "lower_bound", "claimant"]
+
+
+class StreamRole(_Frozen):
+    """What one all-front stream's series about one side is to the joint fusion.
+
+    ``named_ratio``: a count of named dead, observing the side's whole-front killed through a
+    named-to-actual ratio (a Beta prior below 1); the side's front is then "front-pinned".
+    ``lower_bound``: a count of named dead, a soft lower bound on the side's front killed.
+    ``claimant``: a biased claimant about the side's whole-front figures, in its own claimant
+    ``group`` that belongs to side ``group_side`` (for its bias relation); claims whose
+    ``source_id`` starts with ``replaces`` restate the stream and are left out when it is read.
+    """
+
+    stream: str = Field(min_length=1)
+    side: str = Field(pattern=_ID)
+    role: StreamRoleName
+    group: str = ""
+    group_side: str = ""
+    replaces: str = ""
+    reason: str = ""
+
+    @model_validator(mode="after")
+    def _claimant(self) -> StreamRole:
+        if self.role == "claimant":
+            if not self.group or not self.group_side:
+                raise ValueError(
+                    f"stream {self.stream} ({self.side}): a claimant role needs 'group' (its "
+                    "claimant group id) and 'group_side' (the side the group belongs to)"
+                )
+        elif self.group or self.group_side or self.replaces:
+            raise ValueError(
+                f"stream {self.stream} ({self.side}): 'group', 'group_side' and 'replaces' are "
+                'for role = "claimant" only'
+            )
+        return self
+
+
+class Fusion(_Frozen):
+    """The ``[fusion]`` table: the battle's data for the joint fusion.
+
+    ``killed_share``: leaf id -> Beta prior of the leaf's killed share of its casualties (a
+    leaf left out gets the fusion's neutral default). ``split``: side id -> :class:`SideSplit`
+    (sides with more than one leaf only). ``streams``: the :class:`StreamRole` of each
+    all-front stream series the fit reads (none: the fit reads no streams).
+    """
+
+    killed_share: dict[str, Prior] = Field(default_factory=dict)
+    split: dict[str, SideSplit] = Field(default_factory=dict)
+    streams: tuple[StreamRole, ...] = ()
 
 
 class ClaimantGroup(_Frozen):
@@ -116,6 +215,8 @@ class BattleSpec(_Frozen):
     sides: tuple[Side, ...]
     claimant_groups: tuple[ClaimantGroup, ...] = ()
     sources: tuple[Source, ...] = ()
+    fusion: Fusion = Field(default_factory=Fusion)
+    """The joint fusion's battle data (``[fusion]``; empty when the table is absent)."""
 
     @model_validator(mode="after")
     def _consistent(self) -> BattleSpec:
@@ -135,7 +236,64 @@ class BattleSpec(_Frozen):
         dupes = sorted({i for i in src if src.count(i) > 1})
         if dupes:
             raise ValueError(f"source id {dupes[0]!r} is used twice")
+        self._check_fusion()
         return self
+
+    def _check_fusion(self) -> None:
+        """The keys of ``[fusion]`` name this battle's leaves and sides (one-line errors)."""
+        f = self.fusion
+        sides = {s.id: s for s in self.sides}
+        leaves = [leaf for s in self.sides for leaf in s.leaves]
+        for leaf, prior in f.killed_share.items():
+            if leaf not in leaves:
+                raise ValueError(
+                    f"[fusion.killed_share] key {leaf!r} is not a leaf of this battle; "
+                    f"valid: {', '.join(leaves)}"
+                )
+            if len(prior.shapes) != 2:
+                raise ValueError(f"[fusion.killed_share] key {leaf!r}: give 2 Beta shapes")
+        for sid, split in f.split.items():
+            side = sides.get(sid)
+            if side is None or len(side.leaves) < 2:
+                valid = [s.id for s in self.sides if len(s.leaves) > 1]
+                raise ValueError(
+                    f"[fusion.split] key {sid!r} is not a side with more than one leaf; "
+                    f"valid: {', '.join(valid) or '(none)'}"
+                )
+            if split.at_battle is not None and len(split.at_battle.shapes) != len(side.leaves):
+                raise ValueError(
+                    f"[fusion.split.{sid}] key 'at_battle': give {len(side.leaves)} shapes, "
+                    f"one per leaf ({', '.join(side.leaves)}), not {len(split.at_battle.shapes)}"
+                )
+            if split.elsewhere is not None:
+                if side.remainder is None:
+                    raise ValueError(
+                        f"[fusion.split.{sid}] key 'elsewhere': side {sid} has no remainder, so "
+                        "all of its rest of the front is its components; leave it out"
+                    )
+                if len(split.elsewhere.shapes) != 2:
+                    raise ValueError(f"[fusion.split.{sid}] key 'elsewhere': give 2 Beta shapes")
+        seen: set[tuple[str, str]] = set()
+        for k, r in enumerate(f.streams, start=1):
+            where = f"[[fusion.streams]] #{k}"
+            if r.side not in sides:
+                raise ValueError(
+                    f"{where} key 'side' = {r.side!r} is not a side; valid: {', '.join(sides)}"
+                )
+            if (r.stream, r.side) in seen:
+                raise ValueError(f"{where}: stream {r.stream} about {r.side} has two roles")
+            seen.add((r.stream, r.side))
+            if r.role == "claimant":
+                if r.group_side not in sides:
+                    raise ValueError(
+                        f"{where} key 'group_side' = {r.group_side!r} is not a side; valid: "
+                        f"{', '.join(sides)}"
+                    )
+                if r.group in self.claimant_sides or r.group in self.claim_components:
+                    raise ValueError(
+                        f"{where} key 'group' = {r.group!r} is already a side, component or "
+                        "claimant group; give the stream its own group id"
+                    )
 
     @property
     def side_ids(self) -> tuple[str, ...]:
@@ -209,18 +367,21 @@ def _flatten(data: dict[str, Any]) -> dict[str, Any]:
     battle = data.get("battle")
     if not isinstance(battle, dict):
         raise UserError("battle.toml: missing the [battle] table (id, name, start, end)")
-    extra = sorted(set(data) - {"battle", "sides", "claimant_groups", "sources"})
+    extra = sorted(set(data) - {"battle", "sides", "claimant_groups", "sources", "fusion"})
     if extra:
         raise UserError(
             f"battle.toml: unknown table {extra[0]!r}; valid: battle, sides, claimant_groups, "
-            "sources"
+            "sources, fusion"
         )
-    return {
+    out = {
         **battle,
         "sides": data.get("sides", []),
         "claimant_groups": data.get("claimant_groups", []),
         "sources": data.get("sources", []),
     }
+    if "fusion" in data:
+        out["fusion"] = data["fusion"]
+    return out
 
 
 def _locate(err: dict[str, Any]) -> str:
@@ -230,6 +391,11 @@ def _locate(err: dict[str, Any]) -> str:
     if loc[0] in {"sides", "claimant_groups", "sources"} and len(loc) > 1:
         head = f"[[{loc[0]}]] #{int(loc[1]) + 1}"
         return head + (f" field {'.'.join(loc[2:])!r}" if len(loc) > 2 else "")
+    if loc[0] == "fusion":
+        if len(loc) > 2 and loc[1] == "streams" and loc[2].isdigit():
+            head = f"[[fusion.streams]] #{int(loc[2]) + 1}"
+            return head + (f" key {'.'.join(loc[3:])!r}" if len(loc) > 3 else "")
+        return f"[fusion] key {'.'.join(loc[1:])!r}" if len(loc) > 1 else "[fusion]"
     return f"[battle] field {'.'.join(loc)!r}"
 
 

@@ -1,7 +1,10 @@
 """The NumPyro model of the joint fusion (Bakhmut inside the war) and its jitted NUTS sampler.
 
-Latent quantities (daily rates, constant over steps of ``step_days`` days, 14 by default; two
-sides in the order RU, UA):
+The battle's sides, their leaves and which side is front-pinned come from a
+:class:`~attrition.infer.fusion.joint_layout.JointLayout` (static: one compiled sampler per
+layout); Bakhmut's battle (sides RU, UA; Russia's leaves Wagner convicts, Wagner contract
+fighters, regulars) is the example below. Latent quantities (daily rates, constant over steps
+of ``step_days`` days, 14 by default; the two sides in the layout's order):
 
 * Bakhmut's daily casualties ``B[s, k]`` of side ``s`` in step ``k`` and the whole front's
   ``F[s, k] >= B[s, k]``; Bakhmut's share ``B / F`` is a latent time-varying quantity in
@@ -13,15 +16,20 @@ sides in the order RU, UA):
   the front's log rate (a random walk), ``F = B + rest``. Parametrising Russia like Ukraine,
   or Ukraine like Russia, left ridges (front and rest moving against each other under the
   pinned front; front and share under Bakhmut-only claims) on which NUTS saturated its trees.
-* Russia's casualties at Bakhmut split among Wagner convicts, Wagner contract fighters and
-  regular forces (``pi``, Dirichlet); outside Bakhmut a share ``omega`` is Wagner (split like
-  at Bakhmut), the rest regulars;
-* a killed share per component (convicts, contract, regulars, Ukraine): killed and wounded of
-  any total are sums over components, so a component's claim observes that component and a
+  Generically: a side is front-pinned when a ``named_ratio`` stream is read about it
+  (:mod:`.joint_layout`), else it takes Ukraine's form.
+* a side with more than one leaf splits its casualties at the battle among its leaves
+  (``pi_<side>``, Dirichlet; Russia's among Wagner convicts, Wagner contract fighters and
+  regular forces); on the rest of the front a share ``omega_<side>`` belongs to its
+  components (split like at the battle), the rest to its remainder (Wagner outside Bakhmut and
+  Russia's regulars);
+* a killed share per leaf (convicts, contract, regulars, Ukraine): killed and wounded of
+  any total are sums over leaves, so a component's claim observes that component and a
   side's claim the sum.
 
 An observation (a claim or a stream month) observes, over its period, the total of one subject
-(RU, UA, BOTH, WAGNER, WAGNER_CONVICTS, WAGNER_CONTRACT, RU_REGULAR) and metric (casualties,
+of the layout (at Bakhmut: RU, UA, BOTH, WAGNER, WAGNER_CONVICTS, WAGNER_CONTRACT, RU_REGULAR)
+and metric (casualties,
 killed, wounded; or the RU/UA casualty ratio) **at its scope**: ``city`` (Bakhmut), ``front``
 (whole front), ``sector`` (Bakhmut plus a latent fraction ``eta`` of the rest of the front, one
 per named sector: Bakhmut <= sector <= front) or ``unspecified`` (a two-part mixture: Bakhmut
@@ -35,51 +43,30 @@ towards the group's ``beta`` with a fixed sd (``metric_sd``; a learned scale ove
 mixed slowly: R-hat 1.03 at 300 draws). A claimant-level bias within its group is left out:
 most claimants make one claim, so it is not identified beside their noise, and it slowed NUTS.
 A ratio's bias is the difference of the claimant's biases about the two sides plus its ratio
-``delta``. Named Russian dead (``role`` 1) observe ``r * killed_front`` with ``r`` the
-named-to-actual ratio (Beta prior < 1, so the front's killed stay above the named dead); named
-Ukrainian dead (``role`` 2) are a soft lower bound.
+``delta``. A ``named_ratio`` stream (``role`` 1; Bakhmut: named Russian dead) observes
+``r * killed_front`` with ``r`` the named-to-actual ratio (Beta prior < 1, so the front's killed
+stay above the named dead); a ``lower_bound`` stream (``role`` 2; named Ukrainian dead) is a
+soft lower bound.
 """
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any, NamedTuple
+
+from attrition.infer.fusion.joint_layout import JointLayout
 
 __all__ = [
     "BASIS_METRICS",
-    "BASIS_SUBJECTS",
     "JointData",
+    "dense_sites",
     "joint_latent_sites",
     "joint_model",
     "joint_runner",
 ]
 
-BASIS_SUBJECTS: tuple[str, ...] = (
-    "RU",
-    "UA",
-    "BOTH",
-    "WAGNER",
-    "WAGNER_CONVICTS",
-    "WAGNER_CONTRACT",
-    "RU_REGULAR",
-)
-"""The subjects an observation may speak of, in the model's order."""
-
 BASIS_METRICS: tuple[str, ...] = ("casualties", "killed", "wounded")
-"""Metrics of the basis series (a ratio uses RU and UA casualties)."""
-
-COMPONENT_ORDER: tuple[str, ...] = ("WAGNER_CONVICTS", "WAGNER_CONTRACT", "RU_REGULAR", "UA")
-"""The four components the latent casualties are made of (three Russian, one Ukrainian)."""
-
-# which components each subject sums (rows: BASIS_SUBJECTS, columns: COMPONENT_ORDER)
-SUBJECT_COMPONENTS: tuple[tuple[float, ...], ...] = (
-    (1, 1, 1, 0),
-    (0, 0, 0, 1),
-    (1, 1, 1, 1),
-    (1, 1, 0, 0),
-    (1, 0, 0, 0),
-    (0, 1, 0, 0),
-    (0, 0, 1, 0),
-)
+"""Metrics of the basis series (a ratio uses the two sides' casualties)."""
 
 
 class JointData(NamedTuple):
@@ -112,9 +99,9 @@ class JointData(NamedTuple):
     n_claimants: Any  # (C,) zeros
     n_sectors: Any  # (E,) zeros
     rel_prior: Any  # (3, 2) (loc, scale) per relation
-    killed_ab: Any  # (4, 2) Beta shapes per component
-    conc: Any  # (3,) Dirichlet concentration
-    omega_ab: Any  # (2,)
+    killed_ab: Any  # (L, 2) Beta shapes per leaf
+    conc: Any  # one (leaves,) Dirichlet concentration per side with a split
+    omega_ab: Any  # one (2,) per side with a split and a remainder
     eta_ab: Any  # (2,)
     named_ab: Any  # (2,)
     scalars: Any  # (20,) see :func:`scalars_of`
@@ -148,21 +135,29 @@ def scalars_of(p: Any, step_days: int = 7) -> list[float]:
     ]
 
 
-def joint_latent_sites() -> tuple[str, ...]:
-    """The latent sample sites (checked for convergence)."""
+def _split_sites(layout: JointLayout) -> tuple[str, ...]:
+    out: list[str] = []
+    for i in layout.split_sides:
+        out.append(layout.pi_site(i))
+        if layout.remainder[i]:
+            out.append(layout.omega_site(i))
+    return tuple(out)
+
+
+def joint_latent_sites(layout: JointLayout) -> tuple[str, ...]:
+    """The latent sample sites of a layout (checked for convergence)."""
     return (
         "a_level",
         "a_eps",
         "b_level",
         "b_eps",
-        "pi",
-        "omega",
+        *_split_sites(layout),
         "killed_share",
         "eta",
         "beta",
         "delta_z",
         "noise",
-        "named_ratio",
+        *(("named_ratio",) if layout.has_ratio else ()),
     )
 
 
@@ -174,8 +169,11 @@ def _walk(eps: Any, step_sd: Any) -> Any:
     return path - path.mean(axis=1, keepdims=True)
 
 
-def joint_model(d: JointData) -> None:
-    """The joint NumPyro model (see the module docstring)."""
+def joint_model(d: JointData, layout: JointLayout) -> None:
+    """The joint NumPyro model of a battle's ``layout`` (see the module docstring)."""
+    import functools
+    import operator
+
     import jax
     import jax.numpy as jnp
     import numpyro
@@ -187,59 +185,99 @@ def joint_model(d: JointData) -> None:
     s = d.scalars
     n_weeks = d.change.shape[0]
     # two walks per side; "a" carries the phase change points
-    # RU: a = logit of Bakhmut's share, b = log front rate (pinned by the streams)
-    # UA: a = log Bakhmut rate, b = log rest-of-front rate (only Bakhmut claims speak of it)
-    a_loc = jnp.stack([s[16], s[3]])
-    a_sd = jnp.stack([s[17], s[4]])
-    b_loc = jnp.stack([s[18], s[0]])
-    b_sd = jnp.stack([s[19], s[1]])
+    # front-pinned side (Bakhmut: RU): a = logit of the battle's share, b = log front rate
+    # other side (Bakhmut: UA): a = log battle rate, b = log rest-of-front rate
+    pinned = layout.pinned
+    a_loc = jnp.stack([s[16] if p else s[3] for p in pinned])
+    a_sd = jnp.stack([s[17] if p else s[4] for p in pinned])
+    b_loc = jnp.stack([s[18] if p else s[0] for p in pinned])
+    b_sd = jnp.stack([s[19] if p else s[1] for p in pinned])
+    n_sides = len(pinned)
     a_level = numpyro.sample("a_level", dist.Normal(a_loc, a_sd).to_event(1))
     b_level = numpyro.sample("b_level", dist.Normal(b_loc, b_sd).to_event(1))
     if n_weeks > 1:
-        a_eps = numpyro.sample("a_eps", dist.Normal(0.0, 1.0).expand([2, n_weeks - 1]).to_event(2))
-        b_eps = numpyro.sample("b_eps", dist.Normal(0.0, 1.0).expand([2, n_weeks - 1]).to_event(2))
+        a_eps = numpyro.sample(
+            "a_eps", dist.Normal(0.0, 1.0).expand([n_sides, n_weeks - 1]).to_event(2)
+        )
+        b_eps = numpyro.sample(
+            "b_eps", dist.Normal(0.0, 1.0).expand([n_sides, n_weeks - 1]).to_event(2)
+        )
         a_path = _walk(a_eps, jnp.sqrt(s[5] ** 2 + d.change[1:] * s[6] ** 2)[None, :])
         b_path = _walk(b_eps, s[2])
     else:
-        a_path = b_path = jnp.zeros((2, 1))
+        a_path = b_path = jnp.zeros((n_sides, 1))
     a = a_level[:, None] + a_path
     b = b_level[:, None] + b_path
-    front_ru = jnp.exp(b[0])
-    city_ru = front_ru * jax.nn.sigmoid(a[0])
-    city_ua = jnp.exp(a[1])
-    front_ua = city_ua + jnp.exp(b[1])
-    city = jnp.stack([city_ru, city_ua])  # (2, K) Bakhmut's daily casualties
-    front = jnp.stack([front_ru, front_ua])  # the whole front's
+    cities, fronts = [], []
+    for i, p in enumerate(pinned):
+        if p:
+            f_i = jnp.exp(b[i])
+            c_i = f_i * jax.nn.sigmoid(a[i])
+        else:
+            c_i = jnp.exp(a[i])
+            f_i = c_i + jnp.exp(b[i])
+        cities.append(c_i)
+        fronts.append(f_i)
+    city = jnp.stack(cities)  # (2, K) the battle's daily casualties
+    front = jnp.stack(fronts)  # the whole front's
     numpyro.deterministic("share", city / front)
-    pi = numpyro.sample("pi", dist.Dirichlet(d.conc))
-    omega = numpyro.sample("omega", dist.Beta(d.omega_ab[0], d.omega_ab[1]))
+    pis = {
+        i: numpyro.sample(layout.pi_site(i), dist.Dirichlet(d.conc[j]))
+        for j, i in enumerate(layout.split_sides)
+    }
+    omegas = {
+        i: numpyro.sample(layout.omega_site(i), dist.Beta(d.omega_ab[j][0], d.omega_ab[j][1]))
+        for j, i in enumerate(i for i in layout.split_sides if layout.remainder[i])
+    }
     killed = numpyro.sample(
         "killed_share", dist.Beta(d.killed_ab[:, 0], d.killed_ab[:, 1]).to_event(1)
     )
     n_sectors = d.n_sectors.shape[0]
     eta = numpyro.sample("eta", dist.Beta(d.eta_ab[0], d.eta_ab[1]).expand([n_sectors]).to_event(1))
 
-    rest = front[0] - city[0]
-    wag = pi[0] + pi[1]
-    comp_city = jnp.stack([city[0] * pi[0], city[0] * pi[1], city[0] * pi[2], city[1]])
-    comp_front = jnp.stack(
-        [
-            comp_city[0] + omega * rest * pi[0] / wag,
-            comp_city[1] + omega * rest * pi[1] / wag,
-            comp_city[2] + (1.0 - omega) * rest,
-            front[1],
-        ]
-    )
+    # the trace keeps the former model's order of operations (bit-identical fits of Bakhmut):
+    # each split side's rest of the front and its components' total share, then the leaves at
+    # the battle, then the leaves on the whole front
+    rests: dict[int, Any] = {}
+    comps: dict[int, Any] = {}
+    for i in pis:
+        rests[i] = front[i] - city[i]
+        if i in omegas:
+            n_comp = len(layout.leaves[i]) - 1
+            comps[i] = functools.reduce(operator.add, [pis[i][k] for k in range(n_comp)])
+    city_parts: list[Any] = []
+    for i in range(n_sides):
+        if i in pis:
+            city_parts.extend(city[i] * pis[i][k] for k in range(len(layout.leaves[i])))
+        else:
+            city_parts.append(city[i])
+    comp_city = jnp.stack(city_parts)
+    front_parts: list[Any] = []
+    j = 0
+    for i in range(n_sides):
+        n_leaves = len(layout.leaves[i])
+        if i not in pis:
+            front_parts.append(front[i])
+        elif i in omegas:  # the components take omega of the rest, the remainder the rest of it
+            omega, rest, pi = omegas[i], rests[i], pis[i]
+            front_parts.extend(
+                comp_city[j + k] + omega * rest * pi[k] / comps[i] for k in range(n_leaves - 1)
+            )
+            front_parts.append(comp_city[j + n_leaves - 1] + (1.0 - omega) * rest)
+        else:  # no remainder: the rest of the front splits like the battle
+            front_parts.extend(comp_city[j + k] + rests[i] * pis[i][k] for k in range(n_leaves))
+        j += n_leaves
+    comp_front = jnp.stack(front_parts)
     numpyro.deterministic("comp_city", comp_city)
     numpyro.deterministic("comp_front", comp_front)
-    sub = jnp.asarray(SUBJECT_COMPONENTS, dtype=comp_city.dtype)  # (7, 4)
+    sub = jnp.asarray(layout.subject_leaves, dtype=comp_city.dtype)  # (subjects, leaves)
 
     def basis(comp: Any) -> Any:
         cas = sub @ comp
         kil = sub @ (comp * killed[:, None])
-        return jnp.stack([cas, kil, cas - kil], axis=1).reshape(-1, comp.shape[1])  # (21, K)
+        return jnp.stack([cas, kil, cas - kil], axis=1).reshape(-1, comp.shape[1])  # (3 x S, K)
 
-    t_city = d.overlap @ basis(comp_city).T  # (n, 21)
+    t_city = d.overlap @ basis(comp_city).T  # (n, 3 x subjects)
     t_front = d.overlap @ basis(comp_front).T
 
     def pick(t: Any) -> Any:
@@ -263,8 +301,11 @@ def joint_model(d: JointData) -> None:
     delta = tau * delta_z
     numpyro.deterministic("log_bias_group", beta[:, None] + delta)
     lb_claim = beta[d.gr] - d.ratio * beta[d.gr2] + delta[d.gr, d.metric]
-    r = numpyro.sample("named_ratio", dist.Beta(d.named_ab[0], d.named_ab[1]))
-    lb = jnp.where(d.role == 0, lb_claim, jnp.where(d.role == 1, jnp.log(r), 0.0))
+    if layout.has_ratio:
+        r = numpyro.sample("named_ratio", dist.Beta(d.named_ab[0], d.named_ab[1]))
+        lb = jnp.where(d.role == 0, lb_claim, jnp.where(d.role == 1, jnp.log(r), 0.0))
+    else:
+        lb = jnp.where(d.role == 0, lb_claim, 0.0)
 
     n_claimants = d.n_claimants.shape[0]
     noise = numpyro.sample("noise", dist.HalfNormal(s[7]).expand([n_claimants]).to_event(1))
@@ -304,34 +345,29 @@ def joint_model(d: JointData) -> None:
     numpyro.factor("observations", jnp.sum(d.weight * ll))
 
 
-DENSE_SITES: tuple[str, ...] = (
-    "a_level",
-    "b_level",
-    "beta",
-    "named_ratio",
-    "killed_share",
-    "pi",
-    "omega",
-)
-"""Sites adapted with one dense mass-matrix block: the levels, biases and shares whose products
-the evidence pins (front x bias of the General Staff, front killed x named ratio, side x
-killed shares) lie on linear ridges in log space that a diagonal mass matrix walks slowly
-(measured on Bakhmut: NUTS tree sizes halved, 122 to 63 leapfrog steps, with this block;
-adding the random-walk steps to it made them worse)."""
-
-_RUNNER: list[Any] = []
+def dense_sites(layout: JointLayout) -> tuple[str, ...]:
+    """Sites adapted with one dense mass-matrix block: the levels, biases and shares whose
+    products the evidence pins (front x bias of a claimant stream, front killed x named ratio,
+    side x killed shares) lie on linear ridges in log space that a diagonal mass matrix walks
+    slowly (measured on Bakhmut: NUTS tree sizes halved, 122 to 63 leapfrog steps, with this
+    block; adding the random-walk steps to it made them worse)."""
+    ratio = ("named_ratio",) if layout.has_ratio else ()
+    return ("a_level", "b_level", "beta", *ratio, "killed_share", *_split_sites(layout))
 
 
-def joint_runner() -> Any:
-    """The jitted sampler: NUTS on every chain at once (``vmap``), warm-up then draws; built
-    once per process. Called as ``joint_runner()(keys, data, warmup=, draws=, target_accept=,
-    depth=)``; returns ``(values, diverging, num_steps)`` with leading ``(chain, draw)`` axes
-    (values: the latent sites and the deterministic ``share``, ``comp_city``, ``comp_front``
-    and ``log_bias_group``)."""
-    if _RUNNER:
-        return _RUNNER[0]
+_RUNNERS: dict[JointLayout, Any] = {}
+
+
+def joint_runner(layout: JointLayout) -> Any:
+    """The jitted sampler of a layout: NUTS on every chain at once (``vmap``), warm-up then
+    draws; built once per layout and process. Called as ``joint_runner(layout)(keys, data,
+    warmup=, draws=, target_accept=, depth=)``; returns ``(values, diverging, num_steps)`` with
+    leading ``(chain, draw)`` axes (values: the latent sites and the deterministic ``share``,
+    ``comp_city``, ``comp_front`` and ``log_bias_group``)."""
+    if layout in _RUNNERS:
+        return _RUNNERS[layout]
     from attrition.infer.nuts import nuts_runner
 
-    run = nuts_runner(joint_model, dense_mass=[DENSE_SITES])
-    _RUNNER.append(run)
+    run = nuts_runner(partial(joint_model, layout=layout), dense_mass=[dense_sites(layout)])
+    _RUNNERS[layout] = run
     return run

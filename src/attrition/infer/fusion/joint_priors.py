@@ -1,4 +1,4 @@
-"""Prior hyperparameters of the joint Bakhmut-inside-the-war model (:class:`JointPriors`).
+"""Prior hyperparameters of the joint battle-inside-the-war model (:class:`JointPriors`).
 
 Each value carries its reasoning here; the model is :mod:`attrition.infer.fusion.joint_model`.
 
@@ -107,47 +107,36 @@ def relation_priors() -> tuple[dict[str, tuple[float, float]], str]:
 class JointPriors:
     """Prior hyperparameters of :class:`~attrition.infer.fusion.joint.JointFog`.
 
+    The priors that are facts about one battle (the killed share of each leaf, the split of a
+    side among its leaves) are the battle's data: ``[fusion]`` in its ``battle.toml``
+    (:mod:`attrition.infer.fusion.joint_layout`). The values here are about the shape of any
+    battle inside a war; their reasoning quotes Bakhmut (sides RU and UA), the first battle.
+
     Latent casualties (daily rates, weekly steps):
 
-    Russia (whose whole front the streams pin):
+    A front-pinned side (one whose whole front a ``named_ratio`` stream pins; Bakhmut: Russia):
 
-    * ``front_log_mean``/``front_log_sd``: Russia's whole-front daily casualty rate, log-normal
-      around 500 a day with sd 1.5 on the log scale (90%: 40 to 6,000 a day): a rate of that
-      order for a front of about 1,000 km, left wide so the streams and claims set it.
-    * ``share_logit_mean``/``share_logit_sd``: Bakhmut's share of it, logit-normal around 0.2
+    * ``front_log_mean``/``front_log_sd``: the side's whole-front daily casualty rate,
+      log-normal around 500 a day with sd 1.5 on the log scale (90%: 40 to 6,000 a day): a
+      rate of that order for a front of about 1,000 km, left wide so the streams and claims
+      set it.
+    * ``share_logit_mean``/``share_logit_sd``: the battle's share of it, logit-normal around 0.2
       with sd 1.5 (90%: 0.02 to 0.7): one of the front's largest battles, but not most of it
       before the claims say so.
 
-    Ukraine (whose whole front only a lower bound speaks of):
+    Any other side (whose whole front at most a lower bound speaks of; Bakhmut: Ukraine):
 
-    * ``city_log_mean``/``city_log_sd``: Bakhmut's daily Ukrainian casualties, log-normal around
-      100 a day, sd 1.5 (90%: 8 to 1,200).
+    * ``city_log_mean``/``city_log_sd``: the battle's daily casualties of the side, log-normal
+      around 100 a day, sd 1.5 (90%: 8 to 1,200).
     * ``rest_log_mean``/``rest_log_sd``: the rest of the front's, around 400 a day, sd 1.5
-      (so Bakhmut is again about a fifth of the front before the evidence).
+      (so the battle is again about a fifth of the front before the evidence).
 
-    Random walks (weekly sds, scaled to the model's step): ``rest_rw_sd`` (0.15) for Russia's
-    front and Ukraine's rest of the front (they move slowly); ``city_rw_sd`` (0.2) for Russia's
-    share logit and Ukraine's Bakhmut rate, plus ``city_change_sd`` (0.5) at each phase start
-    (the battle's intensity changed by phase).
-    * ``component_conc``: Dirichlet concentration of Russia's casualties at Bakhmut among
-      Wagner convicts, Wagner contract fighters and regular forces (2, 2, 2: no preference).
-    * ``wagner_elsewhere``: Beta shapes of Wagner's share of Russia's casualties *outside*
-      Bakhmut (1, 19: mean 5%): Wagner was concentrated at Bakhmut and Soledar in this window.
+    Random walks (weekly sds, scaled to the model's step): ``rest_rw_sd`` (0.15) for a pinned
+    side's front and another side's rest of the front (they move slowly); ``city_rw_sd`` (0.2)
+    for a pinned side's share logit and another side's battle rate, plus ``city_change_sd``
+    (0.5) at each phase start (the battle's intensity changed by phase).
     * ``sector_share``: Beta shapes of the fraction of the rest of the front a named sector
-      adds to Bakhmut (1, 2: a sector is Bakhmut plus part of the rest, mean a third).
-
-    Killed share of casualties per component (Beta shapes):
-
-    * ``killed_convicts`` (5, 5; mean 0.5): the article says wounded convicts "were usually not
-      rescued" ("those who were wounded in the assaults were usually not rescued") and a
-      Ukrainian soldier that "the wounded are not rescued and are left to die": many who would
-      be wounded elsewhere die, so the share is well above the usual one killed to three
-      wounded.
-    * ``killed_contract`` (3, 7; mean 0.3): Wagner's contract fighters led the assault groups
-      and were evacuated like regular troops; slightly above regulars for assault infantry (the
-      US estimate for all Wagner, 9,000 killed and 21,000 wounded, is a share of 0.3).
-    * ``killed_regular`` and ``killed_ua`` (2.5, 7.5; mean 0.25): the usual one killed to three
-      wounded of modern war (the default fusion's prior).
+      adds to the battle (1, 2: a sector is the battle plus part of the rest, mean a third).
 
     Observations:
 
@@ -155,15 +144,16 @@ class JointPriors:
       :class:`~attrition.infer.fusion.FogPriors`.
     * ``wide_sd``: extra log-scale noise of a claim whose scope is qualified ``mainly`` or
       ``primarily`` (0.3: up to a third of the figure may come from elsewhere).
-    * ``p_city``: probability that an ``unspecified`` claim is about Bakhmut rather than the
+    * ``p_city``: probability that an ``unspecified`` claim is about the battle rather than the
       whole front (0.7: the lineage review found each such casualty figure well below the
       General Staff's whole-front figure for its period, but the text does not say).
     * ``metric_sd``: sd of a group's metric-level log biases (killed, wounded, casualties,
       ratio) around the group's own log bias (0.25: a group may inflate killed by a factor
       1.3 more than wounded at one sd; fixed, as the default fusion fixes its claimant spread).
-    * ``named_ratio``: Beta shapes of named Russian dead per actual Russian dead (12, 12;
-      mean 0.5, 90% 0.34 to 0.66): DATA_SOURCES.md quotes Mediazona's named dead over the
-      probate-registry estimate as about 0.54 to 27 May 2023 and about 0.45 by mid-2024.
+    * ``named_ratio``: Beta shapes of named dead per actual dead for a ``named_ratio`` stream
+      (12, 12; mean 0.5, 90% 0.34 to 0.66): for Bakhmut's (named Russian dead),
+      DATA_SOURCES.md quotes Mediazona's named dead over the probate-registry estimate as
+      about 0.54 to 27 May 2023 and about 0.45 by mid-2024.
     * ``named_sd``: month-to-month log-scale spread of that ratio (0.15: deaths dated to the
       wrong month, uneven naming).
     * ``lower_sd``: softness of a lower bound from a named-dead count (0.05).
@@ -182,13 +172,7 @@ class JointPriors:
     city_log_sd: float = 1.5
     city_rw_sd: float = 0.2
     city_change_sd: float = 0.5
-    component_conc: tuple[float, float, float] = (2.0, 2.0, 2.0)
-    wagner_elsewhere: tuple[float, float] = (1.0, 19.0)
     sector_share: tuple[float, float] = (1.0, 2.0)
-    killed_convicts: tuple[float, float] = (5.0, 5.0)
-    killed_contract: tuple[float, float] = (3.0, 7.0)
-    killed_regular: tuple[float, float] = (2.5, 7.5)
-    killed_ua: tuple[float, float] = (2.5, 7.5)
     noise_scale: float = 0.4
     noise_floor: float = 0.1
     about_sd: float = 0.1
@@ -225,13 +209,7 @@ class JointPriors:
         if not 0 < self.p_city < 1:
             raise UserError(f"JointPriors: p_city = {self.p_city!r} must be in (0, 1)")
         for name in (
-            "component_conc",
-            "wagner_elsewhere",
             "sector_share",
-            "killed_convicts",
-            "killed_contract",
-            "killed_regular",
-            "killed_ua",
             "named_ratio",
         ):
             shapes = getattr(self, name)

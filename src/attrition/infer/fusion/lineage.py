@@ -14,11 +14,13 @@ Every claim of a battle folder carries these columns in ``claims.csv``
 ``source_id``
     the original estimate behind the statement; restatements share one id.
 ``component``
-    the part of a side the figure is about (``WAGNER``, ``WAGNER_CONVICTS``,
+    the part of a side the figure is about (a component, a component's part or a side's
+    remainder in the battle's ``battle.toml``; at Bakhmut ``WAGNER``, ``WAGNER_CONVICTS``,
     ``WAGNER_CONTRACT``, ``RU_REGULAR``) or empty (the claim's ``subject_side``).
 
 :func:`with_lineage` merges them on ``id`` in memory when a claims frame lacks them (from the
-battle's own ``claims.csv``, or a table given); a frame that has them is used as it is.
+battle's own ``claims.csv``, or a table given); a frame that has them is used as it is. Valid
+components are the battle's (:func:`battle_components`).
 :func:`restatement_weights` gives each claim its share of one unit of weight per ``source_id``.
 """
 
@@ -26,7 +28,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from attrition.errors import UserError
 
@@ -34,10 +36,10 @@ if TYPE_CHECKING:
     import pandas as pd
 
 __all__ = [
-    "COMPONENTS",
     "LINEAGE_COLUMNS",
     "SCOPES",
     "WIDE_QUALIFIERS",
+    "battle_components",
     "restatement_weights",
     "with_lineage",
 ]
@@ -54,15 +56,21 @@ LINEAGE_COLUMNS: tuple[str, ...] = (
 SCOPES: tuple[str, ...] = ("city", "sector", "front", "unspecified")
 """Valid ``scope`` values."""
 
-COMPONENTS: tuple[str, ...] = ("WAGNER", "WAGNER_CONVICTS", "WAGNER_CONTRACT", "RU_REGULAR")
-"""Valid non-empty ``component`` values (``WAGNER`` is convicts and contract fighters)."""
-
 WIDE_QUALIFIERS: frozenset[str] = frozenset({"mainly", "primarily"})
 """Scope qualifiers read as "Bakhmut, with part of the figure possibly from elsewhere": the
 claim observes Bakhmut's total with widened noise (see :mod:`attrition.infer.fusion.joint`)."""
 
 
-def _read_lineage(path: Path) -> pd.DataFrame:
+def battle_components(battle: Any = None) -> tuple[str, ...]:
+    """The valid non-empty ``component`` values of a battle: its components, their parts and
+    its sides' remainders (``battle.toml``). ``battle`` as the fusion takes it (a spec, a name,
+    a folder, or ``None`` for the default battle)."""
+    from attrition.infer.fusion.joint_layout import joint_spec
+
+    return tuple(joint_spec(battle).claim_components)
+
+
+def _read_lineage(path: Path, components: tuple[str, ...]) -> pd.DataFrame:
     import pandas as pd
 
     if not path.is_file():
@@ -80,10 +88,10 @@ def _read_lineage(path: Path) -> pd.DataFrame:
                 f"{path}: line {line}: field scope = {r['scope']!r} is not one of "
                 f"{', '.join(SCOPES)}; fix the value"
             )
-        if r["component"] and r["component"] not in COMPONENTS:
+        if r["component"] and r["component"] not in components:
             raise UserError(
                 f"{path}: line {line}: field component = {r['component']!r} is not one of "
-                f"{', '.join(COMPONENTS)} (or empty); fix the value"
+                f"{', '.join(components) or '(none)'} (or empty); fix the value"
             )
         if not r["source_id"]:
             raise UserError(f"{path}: line {line}: field source_id is empty; give one")
@@ -91,18 +99,23 @@ def _read_lineage(path: Path) -> pd.DataFrame:
 
 
 def with_lineage(
-    claims: pd.DataFrame, lineage: pd.DataFrame | str | Path | None = None
+    claims: pd.DataFrame, lineage: pd.DataFrame | str | Path | None = None, battle: Any = None
 ) -> pd.DataFrame:
     """``claims`` with the lineage columns (:data:`LINEAGE_COLUMNS`).
 
     A frame that already has every column is returned as it is (empty ``scope`` read as
     ``unspecified``, empty ``source_id`` as ``src-<id>``). Otherwise the side table is merged on
     ``id``: ``lineage`` (a frame or a CSV path), default the ``claims.csv`` of the battle
-    the frame names in ``attrs["battle"]`` (else Bakhmut's). A claim the table does not list
-    gets ``scope`` ``unspecified``, its own ``source_id`` and no component.
+    (``battle``, else the one the frame names in ``attrs["battle"]``, else the default
+    battle). A claim the table does not list gets ``scope`` ``unspecified``, its own
+    ``source_id`` and no component.
     """
     import pandas as pd
 
+    from attrition.infer.fusion.joint_layout import joint_spec
+
+    spec = joint_spec(battle, claims)
+    components = tuple(spec.claim_components)
     out = claims.copy()
     if not all(c in out.columns for c in LINEAGE_COLUMNS):
         if isinstance(lineage, pd.DataFrame):
@@ -111,10 +124,12 @@ def with_lineage(
             if lineage is None:  # the battle's own claims.csv carries the columns
                 from attrition.data.claims import load_claims
 
-                battle = claims.attrs.get("battle") or "bakhmut"
-                table = load_claims(getattr(battle, "id", battle)).astype(str)
+                own = battle if battle is not None else claims.attrs.get("battle")
+                if own is None or not isinstance(own, str | Path):
+                    own = spec.id
+                table = load_claims(own).astype(str)
             else:
-                table = _read_lineage(Path(lineage))
+                table = _read_lineage(Path(lineage), components)
         table = table[["id", *LINEAGE_COLUMNS]].drop_duplicates("id")
         out = out.drop(columns=[c for c in LINEAGE_COLUMNS if c in out.columns])
         out = out.merge(table, on="id", how="left")
@@ -127,10 +142,11 @@ def with_lineage(
     bad = sorted(set(out["scope"]) - set(SCOPES))
     if bad:
         raise UserError(f"claims: field scope = {bad[0]!r} is not one of {', '.join(SCOPES)}")
-    bad = sorted(set(out["component"]) - {"", *COMPONENTS})
+    bad = sorted(set(out["component"]) - {"", *components})
     if bad:
         raise UserError(
-            f"claims: field component = {bad[0]!r} is not one of {', '.join(COMPONENTS)}"
+            f"claims: field component = {bad[0]!r} is not a component of battle {spec.id} "
+            f"(battle.toml); valid: {', '.join(components) or '(none)'}"
         )
     return out
 
