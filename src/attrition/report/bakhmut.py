@@ -22,16 +22,19 @@ from attrition.report.evidence import (
     estimate_section,
     evidence_stage,
     fmt_q,
+    glossary_section,
     headline_section,
     methods_section,
 )
-from attrition.report.html import Section, figure_html, render_page, table_html
+from attrition.report.html import Section, figure_html, fmt_date, fmt_num, render_page, table_html
 from attrition.report.stages import Progress, StageRun, finish_report, input_hashes
 
 __all__ = [
     "ESTIMATE_STREAMS",
     "build_bakhmut_into",
+    "capture_event",
     "context_section",
+    "disagreements",
     "model_headline",
     "model_method",
     "streams_summary",
@@ -92,21 +95,27 @@ def context_section(
             hovertemplate="%{customdata[0]} (%{customdata[1]}): %{x:.1f} per 1,000 per day"
             "<extra></extra>",
         )  # fmt: skip
+    bakhmut_symbols = {"RU": "diamond", "UA": "square"}
     for side, r in (bakhmut_rates or {}).items():
         med, lo, hi = r["median"], r["q05"], r["q95"]
         fig.add_scatter(
             x=[med], y=[f"Bakhmut ({side}, estimate)"], mode="markers", name=f"Bakhmut {side}",
-            marker={"color": "#000", "size": 11, "symbol": "diamond"},
+            marker={"color": side_colours.get(side, "#000"), "size": 12,
+                    "symbol": bakhmut_symbols.get(side, "star"),
+                    "line": {"color": "#000", "width": 1}},
+            hovertemplate=f"Bakhmut {side} (estimate): %{{x:.1f}} per 1,000 per day"
+            "<extra></extra>",
             error_x={"type": "data", "symmetric": False, "array": [hi - med],
                      "arrayminus": [med - lo]},
         )  # fmt: skip
     fig.update_layout(
-        title="Daily casualty rate per 1,000 troops: CDB90 engagements",
-        xaxis_title="casualties per 1,000 troops per day of combat (log scale)",
+        title="Daily casualty rate per 1,000 troops: CDB90 engagements"
+        + (" and Bakhmut (estimate)" if bakhmut_rates else ""),
+        xaxis_title="per 1,000 troops per day (log)",
         xaxis_type="log",
+        yaxis={"automargin": True},
         template="plotly_white",
-        height=420,
-        margin={"l": 220},
+        height=460,
     )
     import matplotlib
 
@@ -121,7 +130,9 @@ def context_section(
                    c=colours[side], s=18, alpha=0.75, label=side)  # fmt: skip
     for side, r in (bakhmut_rates or {}).items():
         groups.append(f"Bakhmut ({side}, estimate)")
-        ax.errorbar([r["median"]], [len(groups) - 1], fmt="D", color="#000",
+        ax.errorbar([r["median"]], [len(groups) - 1], color=side_colours.get(side, "#000"),
+                    fmt="D" if side == "RU" else "s", markeredgecolor="#000",
+                    label=f"Bakhmut {side}",
                     xerr=[[r["median"] - r["q05"]], [r["q95"] - r["median"]]])  # fmt: skip
     ax.set_yticks(range(len(groups)), groups, fontsize=8)
     ax.set_xscale("log")
@@ -147,7 +158,11 @@ def context_section(
     body = note + figure_html(fig, "Each point is one CDB90 engagement (attacker or "
                               "defender). Source: CDB90, HERO/CAA (public domain originals; "
                               "tidy version ODC-BY 1.0, J. B. Arnold).", "context-fig")  # fmt: skip
-    body += table_html(summary, "Daily casualty rate per 1,000 troops by battle and side")
+    body += table_html(
+        summary,
+        "Daily casualty rate per 1,000 troops by battle and side",
+        headers={"group": "battle", "engagements": "engagements"},
+    )
     out = {"summary": summary.to_dict(orient="records"), "absent": list(ABSENT)}
     return Section("context", "Historical context (CDB90)", body), out
 
@@ -163,14 +178,64 @@ def model_method(settings: str) -> str:
     )
 
 
-def model_headline(model: dict[str, Any]) -> tuple[list[dict[str, str]], str]:
-    """The headline rows and sentence of the Bakhmut model (``model``: the model summary)."""
+def capture_event(battle: str, centre: str) -> dict[str, str] | None:
+    """The first control event saying ``centre`` was captured (not merely claimed), as
+    ``{id, date, quote, claimant}``; ``None`` when the record has none."""
+    from attrition.data.claims import load_events
+
+    ev = load_events(battle)
+    hits = ev[(ev["place"] == centre) & (ev["event"] == "captured")].sort_values("date")
+    if hits.empty:
+        return None
+    r = hits.iloc[0]
+    return {"id": str(r["id"]), "date": str(r["date"])[:10], "quote": str(r["quote"]),
+            "claimant": str(r["claimant"])}  # fmt: skip
+
+
+def disagreements(model: dict[str, Any]) -> list[str]:
+    """Sentences naming each side whose fused casualty median lies outside the calibrated
+    model's 90% band (``model``: the model summary)."""
+    rec = model["record"]
+    out = []
+    names = {"RU": "Russian", "UA": "Ukrainian"}
+    for side, fused in rec["fused_casualties"].items():
+        band = rec["baseline"]["sides"].get(side, {}).get("casualties")
+        if band is None:
+            continue
+        med = float(fused["median"])
+        if band["q05"] <= med <= band["q95"]:
+            continue
+        where = "above" if med > band["q95"] else "below"
+        level = "high" if where == "above" else "low"
+        out.append(
+            f"The fused estimate of {names.get(side, side)} casualties "
+            f"({fmt_num(med)}) lies {where} the calibrated model's 90% band "
+            f"({fmt_num(float(band['q05']))}–{fmt_num(float(band['q95']))}): the model, held "
+            "to the front lines, the force sizes and the control events as well as to the "
+            f"casualty claims, does not reproduce casualties that {level}. "
+            "The two disagree; neither is a measured fact."
+        )
+    return out
+
+
+def model_headline(
+    model: dict[str, Any], capture: dict[str, str] | None = None
+) -> tuple[list[dict[str, str]], str]:
+    """The headline rows and sentence of the Bakhmut model (``model``: the model summary;
+    ``capture``: :func:`capture_event`, the record's statement that the city was captured)."""
     base = model["record"]["baseline"]
     p_fall = base["city_fall_date"]["probability_by_end"]
-    rows = [{"quantity": "Calibrated model: city fallen (≥ 97% held) by 30 Jun 2023",
-             "median (90% interval)": f"{p_fall:.0%} of runs",
+    fact = (
+        f"in fact the city was captured: per the article, it had been mostly captured by "
+        f"{fmt_date(capture['date'])} ({capture['id']})"
+        if capture
+        else "the model's probability, not a doubt about the record"
+    )
+    rows = [{"quantity": "Model hindcast: chance the city had fallen (at least 97% held by "
+                         "Russia) by 30 June 2023",
+             "median (90% interval)": f"{p_fall:.0%} of model runs",
              "period": "1 Aug 2022 to 30 Jun 2023",
-             "from": f"model ({model['record']['law']} law), calibrated",
+             "from": f"calibrated model ({model['record']['law']} law); {fact}",
              "details": "#model"}]  # fmt: skip
     for side, r in model["bakhmut_rate_per_1000_per_day"].items():
         rows.append({"quantity": f"Daily casualty rate per 1,000 troops, {side}",
@@ -178,12 +243,20 @@ def model_headline(model: dict[str, Any]) -> tuple[list[dict[str, str]], str]:
                      "period": "1 Aug 2022 to 30 Jun 2023",
                      "from": "fused casualties over modelled strength",
                      "details": "#context"})  # fmt: skip
+    record = model["record"]
     reading = (
-        f"The calibrated model reproduces {model['record']['statements_inside']} of "
-        f"{model['record']['statements']} recorded statements within its 90% bands; where "
-        "it does not is listed in its section. Scenarios are statements of the model, not "
-        "facts."
+        f"The calibrated model reproduces {record['statements_inside']} of "
+        f"{record['statements']} recorded statements within its 90% bands; where it does not "
+        "is listed in its section. "
     )
+    if capture:
+        reading += (
+            f"The city was captured: per the article, '{capture['quote']}' by "
+            f"{fmt_date(capture['date'])}. The model's {p_fall:.0%} is its hindcast "
+            "probability that the city had fallen by 30 June 2023 (the share of its simulated "
+            "runs), a test of the model, not a doubt about that fact. "
+        )
+    reading += "Scenarios are statements of the model, not facts."
     return rows, reading
 
 
@@ -276,9 +349,11 @@ def build_bakhmut_into(
         say("render")
         record, scen = model_out.sections
         val = Section(val.id, val.title, val.html + f"<h3>{hind.title}</h3>" + hind.html)
-        rows, reading = model_headline(model_out.summary)
+        rows, reading = model_headline(model_out.summary, capture_event(battle, spec.centre))
         sections = [
-            headline_section(evs["ev"], est_sum, rows, reading),
+            headline_section(
+                evs["ev"], est_sum, rows, reading, notes=disagreements(model_out.summary)
+            ),
             est,
             *evs["sections"],
             record,
@@ -286,6 +361,7 @@ def build_bakhmut_into(
             ctx,
             val,
             methods_section(model_method(model_out.summary.get("settings", ""))),
+            glossary_section(spec),
             evs["bibliography"],
         ]
         page = render_page(

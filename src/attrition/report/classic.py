@@ -64,7 +64,7 @@ def iwo_jima_section() -> tuple[Section, dict[str, Any]]:
                         line={"color": color, "dash": "dot"})  # fmt: skip
     fig.update_layout(title="Iwo Jima: US active troops, data and square-law model",
                       xaxis_title="day (1 = 19 Feb 1945)", yaxis_title="troops",
-                      template="plotly_white", legend={"orientation": "h"})  # fmt: skip
+                      template="plotly_white", height=520)  # fmt: skip
     pub_model = LanchesterModel.build(
         "square", PUBLISHED_ENGEL, sides=data.sides, schedule=data.schedule
     )
@@ -77,7 +77,12 @@ def iwo_jima_section() -> tuple[Section, dict[str, Any]]:
         "reinforcement; US landings of 54,000, 6,000 and 13,000 on days 1, 3 and 6). "
         "The estimator uses b = N(0)/ΣM(t) and a = total US casualties/ΣN(t) over the "
         f"{engel.n_days_} days of the packaged series.</p>"
-        + table_html(table, "Coefficients: losses each side's fire inflicts per shooter per day")
+        + table_html(
+            table,
+            "Coefficients: losses each side's fire inflicts per shooter per day",
+            formats={"side (fire of)": lambda v: {"us": "US", "japan": "Japan"}.get(v, str(v))},
+            headers={"difference %": "difference (%)"},
+        )
         + f"<p>The square law with the published coefficients tracks the US series within "
         f"{100 * track:.1f}% on every day.</p>"
         + figure_html(
@@ -108,13 +113,15 @@ def ardennes_section() -> tuple[Section, dict[str, Any]]:
     data = ardennes_data()
     table, fits = compare_laws(data)
     best = str(table["law"].iloc[0])
-    fig = make_subplots(rows=2, cols=2, shared_xaxes=True, vertical_spacing=0.12,
+    # one column (a 2 x 2 grid piles its titles up on a phone): the losses of each side, then
+    # the residuals of each side
+    fig = make_subplots(rows=4, cols=1, shared_xaxes=True, vertical_spacing=0.07,
                         subplot_titles=("Allied losses per day", "German losses per day",
                                         "Allied residuals (scaled)",
                                         "German residuals (scaled)"))  # fmt: skip
     for j in (0, 1):
         fig.add_scatter(x=data.day, y=data.losses[:, j], mode="markers", name="data",
-                        marker={"color": "#000"}, showlegend=j == 0, row=1, col=j + 1)  # fmt: skip
+                        marker={"color": "#000"}, showlegend=j == 0, row=j + 1, col=1)  # fmt: skip
         for k, label in enumerate(dict.fromkeys(["square", best])):
             f = fits[label]
             color = OKABE_ITO[k]
@@ -122,39 +129,65 @@ def ardennes_section() -> tuple[Section, dict[str, Any]]:
                 x=data.day,
                 y=f.predicted_[:, j],
                 mode="lines",
-                name=label,
-                line={"color": color},
+                name=f"{label} law" if label in ("square", "linear", "logarithmic") else label,
+                line={"color": color, "dash": ("solid", "dash")[k]},
                 showlegend=j == 0,
-                row=1,
-                col=j + 1,
+                row=j + 1,
+                col=1,
             )
             fig.add_scatter(
                 x=data.day,
                 y=f.residuals_[:, j],
                 mode="markers",
                 name=label,
-                marker={"color": color},
+                marker={"color": color, "symbol": ("circle", "square")[k]},
                 showlegend=False,
-                row=2,
-                col=j + 1,
+                row=j + 3,
+                col=1,
             )
     fig.update_layout(title="Ardennes: daily losses (Bracken weights, combat force), data and "
-                      "fitted laws", template="plotly_white", height=600)  # fmt: skip
-    fig.update_xaxes(title_text="day (1 = 16 Dec 1944)", row=2)
+                      "fitted laws", template="plotly_white", height=900,
+                      legend={"orientation": "h", "x": 0, "y": 1.06,
+                              "yanchor": "bottom"})  # fmt: skip
+    fig.update_xaxes(title_text="day (1 = 16 Dec 1944)", row=4)
     html = (
         "<p>Ratio regression log(ΔB/ΔR) = log α + β·log(R/B) (Bracken 1995; Fricker 1998) for "
         "every variant: combat or total force, original or reformatted series, days 1–32, "
         "1–10 and 11–32, without or with air sorties (weight 30, force only). Bracken's weights "
         "(man 1, tank 20, APC 5, artillery 40). β = 1 is the square law, 0 the linear law, "
         "−1 the logarithmic law.</p>"
-        + table_html(variants, "Ardennes ratio regression, all variants")
+        + table_html(
+            variants,
+            "Ardennes ratio regression, all variants",
+            headers={
+                "air_weight": "weight of an air sortie",
+                "alpha": "α",
+                "beta": "β",
+                "r2": "R²",
+                "n_days": "days fitted",
+            },
+        )
         + "<p>Each law fitted by least squares to the daily losses at the observed same-day "
         "strengths, ranked by AIC:</p>"
-        + table_html(table, "Law comparison (Ardennes, combat force, original series)")
+        + table_html(
+            table,
+            "Law comparison (Ardennes, combat force, original series)",
+            headers={
+                "k": "parameters",
+                "coef_allied": "Allied coefficient",
+                "coef_german": "German coefficient",
+                "ssr": "sum of squared residuals",
+                "n_obs": "observations",
+                "r2": "R²",
+                "aic": "AIC",
+                "bic": "BIC",
+                "delta_aic": "AIC above the best",
+            },
+        )
         + figure_html(
             fig,
-            f"Top: observed daily losses and the fits of the square law and the "
-            f"best law by AIC ({best}). Bottom: residuals scaled by each side's mean "
+            f"First two panels: observed daily losses and the fits of the square law and "
+            f"the best law by AIC ({best}). Last two: residuals scaled by each side's mean "
             "daily loss.",
             "ardennes-fig",
         )

@@ -10,12 +10,23 @@ model sections to the same parts.
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from attrition import __version__
-from attrition.report.html import Section, figure_html, render_page, table_html
+from attrition.report.html import (
+    LABELS,
+    Section,
+    figure_html,
+    fmt_date,
+    fmt_interval,
+    fmt_num,
+    label,
+    render_page,
+    table_html,
+)
 from attrition.report.stages import Progress, StageRun, finish_report, input_hashes, report_spec
 
 if TYPE_CHECKING:
@@ -34,7 +45,9 @@ __all__ = [
     "estimate_section",
     "evidence_sections",
     "evidence_stage",
+    "fmt_claimed",
     "fmt_q",
+    "glossary_section",
     "headline_section",
     "load_evidence",
     "methods_section",
@@ -45,9 +58,26 @@ PAGE_SCRIPT = Path(__file__).parent / "templates" / "page.js"
 the battle: colours and symbols come from the page's data)."""
 
 
-def fmt_q(d: dict[str, float], fmt: str = "{:,.0f}") -> str:
-    """``{median, q05, q95}`` as ``"median (q05–q95)"``."""
-    return f"{fmt.format(d['median'])} ({fmt.format(d['q05'])}–{fmt.format(d['q95'])})"
+def fmt_q(d: dict[str, float], fmt: str | None = None) -> str:
+    """``{median, q05, q95}`` as ``"median (q05–q95)"``: three significant figures
+    (``156,000 (107,000–236,000)``), or the format ``fmt`` (e.g. ``"{:.2f}"``)."""
+    return fmt_interval(d, fmt=fmt)
+
+
+_CLAIMED = re.compile(r"^(>=|<=|~)?\s*([0-9.]+)(?:\s*-\s*([0-9.]+))?$")
+
+
+def fmt_claimed(text: str) -> str:
+    """A claimed figure as the fused-estimate summary writes it (``>=2000``, ``15000-20000``,
+    ``~10``) in words: ``at least 2,000``, ``15,000–20,000``, ``about 10``."""
+    m = _CLAIMED.match(str(text).strip())
+    if m is None:
+        return str(text)
+    op, lo, hi = m.groups()
+    words = {">=": "at least ", "<=": "at most ", "~": "about ", None: ""}[op]
+    if hi is not None:
+        return f"{words}{fmt_num(float(lo), 4)}–{fmt_num(float(hi), 4)}"
+    return f"{words}{fmt_num(float(lo), 4)}"
 
 
 def load_evidence(battle: str | Path) -> dict[str, Any]:
@@ -91,9 +121,9 @@ def evidence_sections(ev: dict[str, Any], fig_dir: Path) -> tuple[list[Section],
     metrics = sorted(claims["metric"].unique())
     claimants = sorted(claims["claimant"].unique())
 
-    def opts(values: list[str]) -> str:
+    def opts(values: list[str], name: Any = label) -> str:
         return "".join(
-            f'<option value="{html.escape(v)}">{html.escape(v)}</option>' for v in values
+            f'<option value="{html.escape(v)}">{html.escape(name(v))}</option>' for v in values
         )
 
     filters = (
@@ -101,11 +131,11 @@ def evidence_sections(ev: dict[str, Any], fig_dir: Path) -> tuple[list[Section],
         '<label>metric <select id="filter-metric"><option value="casualty">casualty metrics'
         f'</option><option value="all">all metrics</option>{opts(metrics)}</select></label>'
         '<label>claimant side <select id="filter-claimant-side"><option value="all">all</option>'
-        f"{opts(list(spec.claimant_sides))}</select></label>"
+        f"{opts(list(spec.claimant_sides), spec.label)}</select></label>"
         '<label>subject <select id="filter-subject-side"><option value="all">all</option>'
-        f"{opts(list(spec.subjects))}</select></label>"
+        f"{opts(list(spec.subjects), spec.label)}</select></label>"
         '<label>claimant <select id="filter-claimant"><option value="all">all</option>'
-        f"{opts(claimants)}</select></label>"
+        f"{opts(claimants, str)}</select></label>"
         '<span id="timeline-count" class="meta"></span></div>'
     )
     timeline = F.timeline_figure(points, palette)
@@ -138,7 +168,12 @@ def evidence_sections(ev: dict[str, Any], fig_dir: Path) -> tuple[list[Section],
     phases["end"] = phases["end"].astype(str).str[:10]
     phases_html = (
         "<p>The article divides the battle into these phases (its own sub-sections).</p>"
-        + table_html(phases[["id", "name", "start", "end"]], "Phases of the battle")
+        + table_html(
+            phases[["id", "name", "start", "end"]],
+            "Phases of the battle",
+            headers={"id": "phase", "name": "name", "start": "from", "end": "to"},
+            dates=("start", "end"),
+        )
     )
     # map
     control: pd.DataFrame = ev["control"]
@@ -160,7 +195,8 @@ def evidence_sections(ev: dict[str, Any], fig_dir: Path) -> tuple[list[Section],
     fig_map = F.map_figure(mapped, now, palette, spec.centre, hover_now)
     F.static_map(mapped, now, palette, dates[last], str(fig_dir / "control_map"), spec.centre)
     slider = (
-        f'<p><label for="map-slider">date: <strong id="map-date">{dates[last]}</strong></label>'
+        f'<p><label for="map-slider">date: <strong id="map-date" data-date="{dates[last]}">'
+        f"{fmt_date(dates[last])}</strong></label>"
         f'<br><input type="range" id="map-slider" min="0" max="{last}" value="{last}" '
         'step="1" style="width:100%" aria-label="date of the map"></p>'
     )
@@ -173,7 +209,8 @@ def evidence_sections(ev: dict[str, Any], fig_dir: Path) -> tuple[list[Section],
         "when it has at least 60% of that evidence; otherwise the place is contested "
         "(rule: <code>docs/control.md</code>). Hover a place for the date, the state with "
         "its probability and the reports behind it. The map and the month table use the "
-        f"same rule. Move the slider to see any week from {dates[0]} to {dates[last]}.</p>"
+        f"same rule. Move the slider to see any week from {fmt_date(dates[0])} to "
+        f"{fmt_date(dates[last])}.</p>"
         + slider
         + figure_html(
             fig_map,
@@ -182,7 +219,7 @@ def evidence_sections(ev: dict[str, Any], fig_dir: Path) -> tuple[list[Section],
             "and are approximate (dotted markers).",
             "map-fig",
         )
-        + table_html(control_table(control, dates), "Control state by month (no JavaScript needed)")
+        + month_table_html(control_table(control, dates), spec)
     )
     city_fig = F.city_control_figure(claims, palette, spec.centre or "the city")
     city_html = figure_html(city_fig, "Claims of the share of the city held by one side, "
@@ -198,11 +235,19 @@ def evidence_sections(ev: dict[str, Any], fig_dir: Path) -> tuple[list[Section],
         "side-colours": palette.side_colours,
         "subject-symbols": palette.subject_symbols,
         "state-colours": palette.state_colours,
+        "labels": {**LABELS, **{s: spec.label(s) for s in (*spec.subjects, *spec.claimant_sides)}},
         "control-data": {
             "dates": dates,
             "places": list(mapped["place"]),
             "states": states_by_place,
             "hover": hover_by_place,
+            # labels that do not collide on a phone's width (the others show on hover)
+            "narrow_labels": [
+                p if keep else ""
+                for p, keep in zip(
+                    mapped["place"], F.label_places(mapped, spec.centre, 16.0), strict=True
+                )
+            ],
         },
     }
     summary = {
@@ -214,18 +259,38 @@ def evidence_sections(ev: dict[str, Any], fig_dir: Path) -> tuple[list[Section],
     return sections, {"data": data, "summary": summary}
 
 
+def month_table_html(table: pd.DataFrame, spec: BattleSpec | None = None) -> str:
+    """The month table of :func:`control_table` as HTML: months as ``May 2023`` (the ISO
+    month in ``data-key``), each cell the state and the share of the evidence for it."""
+    sides = ", ".join(f"{s} = held by {spec.label(s)}" for s in spec.side_ids) if spec else ""
+    note = (
+        f'<p class="meta">{html.escape(sides)}{"; " if sides else ""}contested = no side has '
+        "60% of the evidence; the percentage is the share of the weighted evidence for the "
+        "state shown (first mapped week of each month).</p>"
+    )
+    months = {c: fmt_date(c) for c in table.columns if c != "place"}
+    return note + table_html(
+        table,
+        "Control by month (the same rule and dates as the map; no JavaScript needed)",
+        headers=months,
+        table_id="month-table",
+    )
+
+
 def control_hover(place: str, date: str, row: dict[str, Any] | None) -> str:
     """The map's hover text of a place on a date: the state with its probability and the ids
     and short quotes of the reports behind it (``row``: a row of
     :func:`attrition.data.control.control_evidence`, ``None`` when nothing is reported)."""
-    head = f"<b>{html.escape(place)}</b><br>{date}"
+    head = f"<b>{html.escape(place)}</b><br>{fmt_date(date)}"
     if row is None or row["state"] == "no report":
         return head + "<br>no report yet"
     lines = [head, f"{html.escape(str(row['state']))} ({row['probability']:.0%})"]
     for e in row["evidence"][:4]:
         quote = str(e["quote"])
         quote = quote if len(quote) <= 70 else quote[:67] + "..."
-        lines.append(f"{html.escape(str(e['id']))} {e['date']}: <i>{html.escape(quote)}</i>")
+        lines.append(
+            f"{html.escape(str(e['id']))} {fmt_date(e['date'])}: <i>{html.escape(quote)}</i>"
+        )
     return "<br>".join(lines)
 
 
@@ -287,10 +352,11 @@ def estimate_section(
     if ratio is not None:
         rows.append({"side": f"exchange ratio ({ratio} casualty)",
                      "casualties": q(summ["exchange_ratio"], "{:.2f}")})  # fmt: skip
+    win = f"{fmt_date(summ['window']['start'])} to {fmt_date(summ['window']['end'])}"
     totals = table_html(
         pd.DataFrame(rows).fillna(""),
-        "Fused estimate over the window "
-        f"{summ['window']['start']} to {summ['window']['end']}: median (90% interval)",
+        f"Fused estimate over the window {win}: median (90% interval)",
+        headers={"casualties": "casualties (killed and wounded)"},
     )
     bias_rows = []
     fig_rows = []
@@ -299,10 +365,13 @@ def estimate_section(
             bias_rows.append({"claimant side": group, "reporting on": relation,
                               "bias multiplier": q(b, "{:.2f}")})  # fmt: skip
         for f in g["figures"]:
+            ratio_metric = f["metric"] == "casualty_ratio"
             fig_rows.append({"claimant side": group, "claim": f["id"], "claimant": f["claimant"],
                              "subject": f["subject"], "metric": f["metric"],
-                             "claimed": f["claimed"], "period": " to ".join(f["period"]),
-                             "fused over that period": q(f["fused"]),
+                             "claimed": fmt_claimed(f["claimed"]),
+                             "period": " to ".join(fmt_date(d) for d in f["period"]),
+                             "fused over that period": q(f["fused"], "{:.1f}" if ratio_metric
+                                                         else None),
                              "implausible": "yes" if f["implausible"] else ""})  # fmt: skip
     if with_streams is None:
         streams_html = (
@@ -345,28 +414,62 @@ def estimate_section(
         + table_html(
             pd.DataFrame(bias_rows),
             "Measured bias multipliers by claimant side (1 = unbiased; above 1 inflates)",
+            codes=("reporting on",),
         )
         + table_html(
             pd.DataFrame(fig_rows),
             "Each claimant group's own figures beside the "
             "fused estimate for the same period and subject",
+            codes=("metric",),
         )
         + streams_html
-        + f'<p class="meta">NUTS: {chains} chains × {draws} draws; R-hat max '
-        f"{d['r_hat_max']}, ESS min {d['ess_min']}, divergences {d['divergences']}.</p>"
+        + f'<p class="meta">Sampler checks (NUTS, {chains} chains × {draws} draws): R-hat '
+        f"max {fmt_num(d['r_hat_max'], 4)} (below 1.01 is good), effective sample size min "
+        f"{fmt_num(d['ess_min'])}, divergences {d['divergences']}.</p>"
     )
     return Section("estimate", "Fused estimate and claimant bias", body), summ
 
 
+def fmt_figure(low: Any, high: Any, qualifier: str) -> str:
+    """A claim's figure in words: ``at least 12,000``, ``5–6``, ``about 50``."""
+
+    def num(v: Any) -> str | None:
+        try:
+            f = float(v)
+        except (TypeError, ValueError):
+            return None
+        return None if f != f else fmt_num(f, 6)
+
+    lo, hi = num(low), num(high)
+    text = f"{lo}–{hi}" if lo is not None and hi is not None and lo != hi else lo or hi or "–"
+    words = {"about": "about ", "at_least": "at least ", "at_most": "at most "}
+    return words.get(str(qualifier), "") + text
+
+
 def bibliography_section(claims: pd.DataFrame, spec: BattleSpec) -> Section:
-    """Every claim used, with its source, and the battle's sources (``battle.toml``)."""
+    """Every claim used, with its source, and the battle's sources (``battle.toml``): folded
+    away by default, with a search box (the page's script filters the rows)."""
     import pandas as pd
 
-    cols = ["id", "claimant", "claimant_side", "subject_side", "metric", "value_low",
-            "value_high", "qualifier", "rate", "claim_date", "quote", "source"]  # fmt: skip
-    df = claims[cols].copy()
-    df["claim_date"] = df["claim_date"].astype(str).str[:10].replace("NaT", "")
-    df["source"] = [s or spec.default_source for s in df["source"]]
+    df = pd.DataFrame(
+        {
+            "id": claims["id"],
+            "claimant": claims["claimant"],
+            "claimant side": [spec.label(x) for x in claims["claimant_side"]],
+            "about": [spec.label(x) for x in claims["subject_side"]],
+            "metric": claims["metric"],
+            "figure": [
+                fmt_figure(lo, hi, q)
+                for lo, hi, q in zip(
+                    claims["value_low"], claims["value_high"], claims["qualifier"], strict=True
+                )
+            ],
+            "rate": claims["rate"],
+            "date": claims["claim_date"].astype(str).str[:10].replace("NaT", ""),
+            "quote": claims["quote"],
+            "source": [s or spec.default_source for s in claims["source"]],
+        }
+    )
     sources = pd.DataFrame(
         [
             {
@@ -381,15 +484,79 @@ def bibliography_section(claims: pd.DataFrame, spec: BattleSpec) -> Section:
         ]
     )
     text = (
-        "<p>Every claim used, with its id (the ids appear in every hover and in "
-        "<code>claims_used.csv</code>) and its source (listed below, from the battle's "
-        "<code>battle.toml</code>); quotes are short provenance strings.</p>"
+        f"<p>Every claim used ({len(df)}), with its id (the ids appear in every hover and in "
+        "<code>claims_used.csv</code>, which keeps the raw codes) and its source (listed "
+        "below, from the battle's <code>battle.toml</code>); quotes are short provenance "
+        "strings.</p>"
     )
-    return Section(
-        "bibliography",
-        "Claims used (bibliography)",
-        text + table_html(df) + table_html(sources, "Sources"),
+    claims_table = table_html(
+        df, codes=("metric", "rate"), dates=("date",), table_id="bibliography-table"
     )
+    body = (
+        text + '<details id="bibliography-details"><summary>Show the '
+        f"{len(df)} claims and the sources</summary>"
+        '<p class="bib-search"><label>Search the claims: <input type="search" '
+        'id="bibliography-search" placeholder="id, claimant, word of the quote" '
+        'aria-controls="bibliography-table"></label> '
+        '<span id="bibliography-count" class="meta"></span></p>'
+        + claims_table
+        + table_html(sources, "Sources", dates=("date",))
+        + "</details>"
+    )
+    return Section("bibliography", "Claims used (bibliography)", body)
+
+
+def glossary_section(spec: BattleSpec | None = None) -> Section:
+    """Plain words for the terms and codes of the page (the codes are those of the CSV and
+    JSON downloads)."""
+    terms = (
+        ("Claim", "A figure someone stated (a claimant: a government, an official, a "
+         "journalist, an analyst), with its date, source and exact quote. Claims are not facts."),
+        ("Claimant side", "Whose side the claimant speaks for (or 'independent', 'Western')."),
+        ("Fused estimate", "The figure obtained by reading every casualty claim together "
+         "and taking out each claimant's measured bias (a statistical model, "
+         "docs/fog-of-war.md). It is an estimate, with an interval."),
+        ("Median (90% interval)", "The middle value of the estimate, and the range that "
+         "holds it with 90% probability under the model: 156,000 (107,000–236,000) means "
+         "'about 156,000, very likely between 107,000 and 236,000'. Figures are rounded to "
+         "three significant digits; the downloads keep every digit."),
+        ("Casualties", "Killed and wounded (and, where claimed, captured and missing)."),
+        ("Bias multiplier", "How much a group of claimants inflates (above 1) or deflates "
+         "(below 1) the figures about its own side, the enemy, or either side."),
+        ("Exchange ratio", "Casualties of one side per casualty of the other."),
+        ("Control of a place", "Held by a side when at least 60% of the weighted reports "
+         "say so; otherwise contested (docs/control.md)."),
+        ("Calibrated model", "A simulation of the battle (forces, recruitment, ammunition, "
+         "front lines) whose unknown settings were fitted to the record; its outputs are "
+         "statements of the model, not facts."),
+        ("Run", "One simulation of the calibrated model; 'x% of runs' is the model's "
+         "probability, not a measured frequency."),
+        ("Hindcast", "A forecast made with only what was known at a past date, scored "
+         "against what happened next (CRPS: lower is better)."),
+        ("Scenario (what-if)", "The calibrated model run with one assumption changed."),
+        ("Law (square, linear, logarithmic)", "How casualties depend on force sizes in the "
+         "Lanchester family of attrition models."),
+        ("Posterior", "What the fit says about a model setting: median and 90% interval, "
+         "beside the prior (the value assumed before the fit)."),
+        ("CDB90", "The US Army's database of 660 historical battles, used for comparison."),
+    )  # fmt: skip
+    dl = "".join(f"<dt>{html.escape(t)}</dt><dd>{html.escape(d)}</dd>" for t, d in terms)
+    sides = []
+    if spec is not None:
+        ids = dict.fromkeys((*spec.side_ids, *spec.subjects, *spec.claimant_sides))
+        sides = [(i, spec.label(i)) for i in ids]
+    codes = sorted((k, v) for k, v in LABELS.items() if k != v)
+    rows = "".join(
+        f"<tr><td><code>{html.escape(k)}</code></td><td>{html.escape(v)}</td></tr>"
+        for k, v in [*sides, *codes]
+    )
+    table = (
+        "<details><summary>Codes used in the downloads (<code>claims_used.csv</code>, "
+        "<code>summary.json</code>) and their labels on this page</summary>"
+        f"<table><thead><tr><th>code</th><th>label</th></tr></thead><tbody>{rows}</tbody>"
+        "</table></details>"
+    )
+    return Section("glossary", "Glossary", f'<dl class="glossary">{dl}</dl>{table}')
 
 
 NO_MODEL_ITEM = (
@@ -431,12 +598,14 @@ def headline_section(
     est: dict[str, Any] | None,
     more_rows: Sequence[dict[str, str]] = (),
     more_reading: str = "",
+    notes: Sequence[str] = (),
 ) -> Section:
     """Headline numbers with intervals, each naming its section, then the spread of claims.
 
     ``ev``: at least ``claims`` and ``spec``; ``est``: the report's estimate (or ``None``);
     ``more_rows`` and ``more_reading``: rows and a sentence a battle model adds (columns
-    ``quantity``, ``median (90% interval)``, ``period``, ``from``, ``details`` = an anchor).
+    ``quantity``, ``median (90% interval)``, ``period``, ``from``, ``details`` = an anchor);
+    ``notes``: sentences shown as highlighted notes (where the estimates disagree).
     """
     rows: list[dict[str, str]] = []
     q = fmt_q
@@ -449,7 +618,7 @@ def headline_section(
 
     if est:
         win = est["window"]
-        period = f"{win['start']} to {win['end']}"
+        period = f"{fmt_date(win['start'])} to {fmt_date(win['end'])}"
         for side in spec.side_ids:
             label = side_label(side)
             if side in est["sides"]:
@@ -465,7 +634,7 @@ def headline_section(
                          "details": "#estimate"})  # fmt: skip
         each = " and ".join(
             f"{spec.label(side)}'s casualties at about "
-            f"{est['sides'][side]['casualties']['median']:,.0f}"
+            f"{fmt_num(float(est['sides'][side]['casualties']['median']))}"
             for side in spec.side_ids
             if side in est["sides"]
         )
@@ -481,7 +650,11 @@ def headline_section(
     numbers = ""
     if rows:
         df = pd.DataFrame(rows)
-        numbers = table_html(df, "Headline numbers: each names the section that derives it")
+        numbers = table_html(
+            df,
+            "Headline numbers: each names the section that derives it",
+            headers={"quantity": "what", "from": "how it is obtained", "details": "section"},
+        )
         for anchor in dict.fromkeys(r["details"] for r in rows):
             numbers = numbers.replace(f"<td>{anchor}</td>",
                                       f'<td><a href="{anchor}">{anchor[1:]}</a></td>')  # fmt: skip
@@ -491,23 +664,34 @@ def headline_section(
     from attrition.data.battle import GENERIC_SUBJECTS
 
     for subject in [x for x in spec.subjects if x not in GENERIC_SUBJECTS]:
+        fused = ((est or {}).get("sides", {}).get(subject, {}).get("casualties") or {}).get(
+            "median"
+        )
         for side in spec.claimant_sides:
             sub = cas[(cas["subject_side"] == subject) & (cas["claimant_side"] == side)]
             if sub.empty:
                 continue
-            hi = sub[["value_low", "value_high"]].max(axis=1).max()
-            spread.append({"about": subject, "claimed by": side, "claims": len(sub),
-                           "largest total claimed": hi})  # fmt: skip
+            top = sub[["value_low", "value_high"]].max(axis=1)
+            hi = float(top.max())
+            cid = str(sub["id"].iloc[int(top.to_numpy().argmax())])
+            small = fused is not None and hi < 0.01 * float(fused)
+            spread.append({"losses of": spec.label(subject), "claimed by": spec.label(side),
+                           "claims": len(sub), "largest figure given": fmt_num(hi, 6),
+                           "claim": cid,
+                           "note": "no overall total: only individual losses reported"
+                           if small else ""})  # fmt: skip
     table = table_html(
         pd.DataFrame(spread),
-        "Total killed or casualty claims by claimant side: "
-        "how many, and the largest figure each side's claimants gave",
+        "Claims of total killed or casualties, by whose losses and who claimed them: how "
+        "many, and the largest figure given (a claim, not an estimate)",
+        headers={"claims": "number of claims"},
     )
     text = (
         f'<p class="headline">Almost every figure about the {html.escape(spec.name)} is a claim '
         f"by an interested party. {html.escape(reading)}</p>"
     )
-    return Section("headline", "Headline", text + numbers + table)
+    boxes = "".join(f'<p class="note">{html.escape(n)}</p>' for n in notes)
+    return Section("headline", "Headline", text + boxes + numbers + table)
 
 
 def evidence_stage(battle: str | Path, fig_dir: Path) -> dict[str, Any]:
@@ -568,6 +752,7 @@ def build_evidence_into(
         *evs["sections"],
         model,
         methods_section(),
+        glossary_section(spec),
         evs["bibliography"],
     ]
     page = render_page(

@@ -158,7 +158,6 @@ def timeline_figure(
         yaxis_title="claimed figure (people; log scale)",
         yaxis_type="log",
         template="plotly_white",
-        legend={"orientation": "h", "y": -0.2},
         margin={"l": 60, "r": 20, "t": 60, "b": 60},
     )
     return fig
@@ -229,6 +228,7 @@ def map_figure(
         text=[p if keep else "" for p, keep in zip(pts["place"], shown, strict=True)],
         textposition="top center",
         textfont={"size": 10},
+        cliponaxis=False,
         marker={
             "size": [16 if p == centre else 10 for p in pts["place"]],
             "color": [colours.get(states.get(p, "no report"), "#BBBBBB") for p in pts["place"]],
@@ -254,7 +254,6 @@ def map_figure(
         yaxis_title="latitude (°N)",
         template="plotly_white",
         height=600,
-        legend={"orientation": "h", "y": -0.15},
         hoverlabel={"align": "left"},
     )
     fig.update_yaxes(scaleanchor="x", scaleratio=1 / math.cos(math.radians(lat0)))
@@ -423,7 +422,9 @@ def band_figure(
             name=b["name"],
             legendgroup=b["name"],
             line={"color": b["colour"], "width": 2},
-            hovertemplate="%{x}: %{y:,.1f}<extra>" + html.escape(b["name"]) + " (median)</extra>",
+            hovertemplate="%{x|%-d %b %Y}: %{y:,.3r}<extra>"
+            + html.escape(b["name"])
+            + " (median)</extra>",
         )
         xd = pd.to_datetime(x)
         ax.fill_between(xd, lo, hi, color=b["colour"], alpha=0.18, linewidth=0)
@@ -449,7 +450,12 @@ def band_figure(
             zorder=3,
         )
     fig.update_layout(
-        title=title, xaxis_title="date", yaxis_title=yaxis, template="plotly_white", height=430
+        title=title,
+        xaxis_title="date",
+        yaxis_title=yaxis,
+        template="plotly_white",
+        height=460,
+        xaxis={"hoverformat": "%-d %b %Y"},
     )
     ax.set_title(title)
     ax.set_xlabel("date")

@@ -13,7 +13,14 @@ import numpy as np
 
 from attrition.infer.quantiles import quantiles as quant
 from attrition.report.evidence import fmt_q
-from attrition.report.html import Section, figure_html, table_html
+from attrition.report.html import (
+    Section,
+    figure_html,
+    fmt_date,
+    fmt_num,
+    label,
+    table_html,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -27,12 +34,53 @@ __all__ = ["SCENARIO_COLOURS", "hindcast_section", "quant", "record_section", "s
 
 #: Okabe–Ito colours for the scenarios, in library order.
 SCENARIO_COLOURS = ("#000000", "#E69F00", "#56B4E9", "#009E73", "#CC79A7", "#D55E00", "#0072B2")
+#: Line dashes of the scenarios (a second cue beside the colour).
+DASHES = ("solid", "dash", "dot", "dashdot", "longdash", "longdashdot", "solid")
 
 
 def _date(day: float) -> str:
     from attrition.battles.bakhmut.axes import date_of
 
     return date_of(day).isoformat()
+
+
+def _in_units(quantity: str, value: float) -> str:
+    """A value of a model quantity as the page writes it (the city's share in %)."""
+    if value != value or not np.isfinite(value):
+        return ""
+    if quantity == "city":
+        return f"{100 * value:.0f}%"
+    return fmt_num(float(value))
+
+
+def observed_text(quantity: str, low: float, high: float) -> str:
+    """What a statement says about a model quantity: ``14.2``, ``12–16``, ``at least 50%``."""
+    lo, hi = _in_units(quantity, low), _in_units(quantity, high)
+    if lo and hi:
+        return lo if lo == hi else f"{lo}–{hi}"
+    if lo:
+        return f"at least {lo}"
+    if hi:
+        return f"at most {hi}"
+    return "–"
+
+
+def plain_statement(text: str) -> str:
+    """An observation's label with its leading code in words (``claimed_captured RU: Opytne``
+    -> ``capture claimed (unconfirmed) RU: Opytne``)."""
+    head, sep, rest = str(text).partition(" ")
+    return label(head) + sep + rest if label(head) != head else str(text)
+
+
+def param_label(name: str) -> str:
+    """A parameter's meaning, from its documentation (the first clause of ``doc``)."""
+    from attrition.battles.bakhmut.params import PARAMS
+
+    doc = next((p.doc for p in PARAMS if p.name == name), "")
+    if not doc:
+        return name
+    text = doc.split(" (")[0].split(". ")[0].rstrip(".")
+    return text if len(text) <= 90 else text[:87] + "..."
 
 
 # ---------------------------------------------------------------------------------------------
@@ -63,7 +111,7 @@ def record_section(
                     for a, b in zip(city["low"], city["high"], strict=True)
                 ],
                 "text": [
-                    f"<b>{i}</b> {html.escape(str(lab))}"
+                    f"<b>{i}</b> {html.escape(plain_statement(str(lab)))}"
                     for i, lab in zip(city["id"], city["label"], strict=True)
                 ],
                 "colour": "#CC79A7",
@@ -85,7 +133,7 @@ def record_section(
         ],
         pts,
         title="City control: calibrated model against the record",
-        yaxis="share of Bakhmut held by Russia (%)",
+        yaxis="share held by Russia (%)",
         stem=str(fig_dir / "model_city_control"),
         percent=True,
     )
@@ -123,7 +171,7 @@ def record_section(
         bands,
         [],
         title="Cumulative casualties: calibrated model against the fused estimate",
-        yaxis="casualties (killed and wounded) since 1 Aug 2022",
+        yaxis="casualties since 1 Aug 2022",
         stem=str(fig_dir / "model_casualties"),
     )
     n_in = int(fit["inside"].sum())
@@ -131,13 +179,61 @@ def record_section(
     claims = fit[fit["source"] == "claim"]
     outside = fit[~fit["inside"]].copy()
     outside["date"] = outside["date"].astype(str)
-    outside = outside[["id", "source", "date", "quantity", "label", "q05", "q50", "q95"]]
+    outside_view = pd.DataFrame(
+        {
+            "id": outside["id"],
+            "source": outside["source"],
+            "date": outside["date"],
+            "quantity": outside["quantity"],
+            "label": [plain_statement(t) for t in outside["label"]],
+            "observed": [
+                observed_text(q, lo, hi)
+                for q, lo, hi in zip(
+                    outside["quantity"], outside["low"], outside["high"], strict=True
+                )
+            ],
+            "model": [
+                f"{_in_units(q, b)} ({_in_units(q, a)}–{_in_units(q, c)})"
+                for q, a, b, c in zip(
+                    outside["quantity"], outside["q05"], outside["q50"], outside["q95"],
+                    strict=True,
+                )
+            ],
+        }
+    )  # fmt: skip
     base_sum = base.summary()
     totals = ev.draws.sum(axis=1)
     fused = {side: quant(totals[:, k]) for k, side in enumerate(("RU", "UA"))}
     laws = pd.DataFrame(cal.laws)[["law", "log_evidence", "stages", "acceptance", "chosen"]]
     post = cal.posterior_table()
     post = post[post["fitted"]].drop(columns=["fitted"])
+    post_view = pd.DataFrame(
+        {
+            "parameter": post["parameter"],
+            "median (90% interval)": [
+                f"{fmt_num(m)} ({fmt_num(a)}–{fmt_num(b)})"
+                for m, a, b in zip(post["median"], post["q05"], post["q95"], strict=True)
+            ],
+            "prior median": post["prior_median"],
+            "unit": post["unit"],
+        }
+    )
+    gaps = [
+        f"{name}: the fused estimate, {fmt_q(fused[side])}, lies outside the model's 90% band "
+        f"({fmt_num(m['q05'])}–{fmt_num(m['q95'])})"
+        for side, name in (("RU", "Russian casualties"), ("UA", "Ukrainian casualties"))
+        for m in [base_sum["sides"][side]["casualties"]]
+        if not m["q05"] <= fused[side]["median"] <= m["q95"]
+    ]
+    gap_note = (
+        '<p class="note"><b>Where the model and the fused estimate disagree.</b> '
+        + html.escape("; ".join(gaps))
+        + ". The model is held to the front lines, force sizes and control events as well "
+        "as to the casualty claims, and does not reach the fused figure; the fused estimate "
+        "reads the casualty claims alone. Neither is a measured fact.</p>"
+        if gaps
+        else ""
+    )
     text = (
         f"<p>The model of <code>attrition.battles.bakhmut</code> (method note: "
         f"<code>docs/bakhmut-model.md</code>), calibrated by tempered sequential Monte Carlo "
@@ -152,9 +248,12 @@ def record_section(
         f"statements, {int(claims['inside'].sum())} of {len(claims)} claims). Modelled "
         f"casualties over the window: Russia {fmt_q(base_sum['sides']['RU']['casualties'])}, "
         f"Ukraine {fmt_q(base_sum['sides']['UA']['casualties'])}, against the fused "
-        f"{fmt_q(fused['RU'])} and {fmt_q(fused['UA'])}. The city 'falls' (at least "
-        f"{97}% held) by 30 June 2023 in {base_sum['city_fall_date']['probability_by_end']:.0%} "
-        "of runs. These are statements of a calibrated model, not facts about the battle.</p>"
+        f"{fmt_q(fused['RU'])} and {fmt_q(fused['UA'])}. In "
+        f"{base_sum['city_fall_date']['probability_by_end']:.0%} of the model's runs the city "
+        "has 'fallen' (at least 97% held by Russia) by 30 June 2023: a hindcast probability "
+        "of the model, a test of it against the record. In fact the city was captured "
+        "(per the article, mostly by 20 May 2023). These are statements of a calibrated "
+        "model, not facts about the battle.</p>" + gap_note
     )
     body = (
         text
@@ -171,15 +270,41 @@ def record_section(
             "and 90% band beside the fused estimate of the claims (90% band).",
             "model-casualties-fig",
         )
-        + table_html(laws, "Law comparison: log marginal likelihood (SMC estimate)")
         + table_html(
-            outside,
-            "Statements outside the model's 90% band (model quantiles; "
-            "fronts in km from the ring centre, city as a share)",
+            laws,
+            "Law comparison: log marginal likelihood (SMC estimate; higher fits better)",
+            headers={
+                "log_evidence": "log marginal likelihood",
+                "stages": "tempering stages",
+                "acceptance": "acceptance rate",
+                "chosen": "chosen",
+            },
+            codes=("law",),
+            formats={
+                "log_evidence": lambda v: f"{v:.1f}",
+                "acceptance": lambda v: f"{v:.0%}",
+                "chosen": lambda v: "yes" if v else "",
+            },
         )
         + table_html(
-            post,
+            outside_view,
+            "Statements outside the model's 90% band: what the record says beside the model's "
+            "median (90% band); fronts in km from the city centre, city as the share held by "
+            "Russia",
+            headers={
+                "source": "kind",
+                "quantity": "model quantity",
+                "label": "statement",
+                "observed": "observed (the statement)",
+                "model": "model median (90% band)",
+            },
+            codes=("source", "quantity"),
+            dates=("date",),
+        )
+        + table_html(
+            post_view,
             "Posterior of the fitted parameters: median and 90% interval, beside the prior median",
+            codes={"parameter": param_label},
         )
     )
     summ = {
@@ -200,6 +325,16 @@ def record_section(
 
 # ---------------------------------------------------------------------------------------------
 # scenarios side by side
+
+
+def scenario_label(name: str) -> str:
+    """A scenario's name as the page writes it (``no-may-counterattacks`` -> ``no May
+    counterattacks``); the file name stays in ``data-code`` and in ``summary.json``."""
+    words = name.replace("-", " ").replace("_", " ")
+    for month in ("january", "february", "march", "april", "may", "june", "july", "august",
+                  "september", "october", "november", "december"):  # fmt: skip
+        words = words.replace(f" {month} ", f" {month.capitalize()} ")
+    return words
 
 
 def scenario_section(
@@ -233,7 +368,7 @@ def scenario_section(
         bands,
         [],
         title="City control by scenario (model)",
-        yaxis="share of Bakhmut held by Russia (%)",
+        yaxis="share held by Russia (%)",
         stem=str(fig_dir / "scenarios_city_control"),
         percent=True,
     )
@@ -249,15 +384,17 @@ def scenario_section(
             x=dates,
             y=share * 100,
             mode="lines",
-            name=spec.name,
-            line={"color": colour, "width": 2},
-            hovertemplate="%{x}: %{y:.0f}% of runs<extra>" + spec.name + "</extra>",
+            name=scenario_label(spec.name),
+            line={"color": colour, "width": 2, "dash": DASHES[j % len(DASHES)]},
+            hovertemplate="%{x|%-d %b %Y}: %{y:.0f}% of runs<extra>"
+            + html.escape(scenario_label(spec.name))
+            + "</extra>",
         )
-        ax.plot(pd.to_datetime(dates), share * 100, color=colour, label=spec.name)
+        ax.plot(pd.to_datetime(dates), share * 100, color=colour, label=scenario_label(spec.name))
     ecdf.update_layout(
         title="When the city falls, by scenario (model)",
         xaxis_title="date",
-        yaxis_title="runs in which the city has fallen (%)",
+        yaxis_title="runs with the city fallen (%)",
         yaxis_range=[0, 100],
         template="plotly_white",
         height=430,
@@ -276,53 +413,66 @@ def scenario_section(
         s = res.summary()
         summaries.append(s)
         f = s["city_fall_date"]
+        late = "after 30 Jun 2023"
+        when = {k: fmt_date(f[k]) if f[k] else late for k in ("median", "q05", "q95")}
         rows.append(
             {
                 "scenario": spec.name,
                 "what changes": spec.scenario.title,
-                "city falls: median (90%)": f"{f['median'] or 'after 30 Jun'} "
-                f"({f['q05'] or 'after 30 Jun'} – {f['q95'] or 'after 30 Jun'})",
+                "city falls: median (90%)": (
+                    when["median"]
+                    if when["q05"] == when["q95"]
+                    else f"{when['median']} ({when['q05']} to {when['q95']})"
+                ),
                 "P(fallen by 30 Jun 2023)": f"{f['probability_by_end']:.0%}",
                 "RU casualties": fmt_q(s["sides"]["RU"]["casualties"]),
                 "UA casualties": fmt_q(s["sides"]["UA"]["casualties"]),
                 "exchange ratio RU/UA": fmt_q(s["exchange_ratio"], "{:.2f}"),
             }
         )
-    iv = go.Figure()
-    mfig2, axes = plt.subplots(1, 3, figsize=(11, 4), dpi=120, sharey=True)
-    names = [spec.name for spec, _ in results]
+    from plotly.subplots import make_subplots
+
+    names = [scenario_label(spec.name) for spec, _ in results]
     picks: list[tuple[str, list[dict[str, float]]]] = [
         ("RU casualties", [s["sides"]["RU"]["casualties"] for s in summaries]),
         ("UA casualties", [s["sides"]["UA"]["casualties"] for s in summaries]),
-        ("exchange ratio (RU per UA)", [s["exchange_ratio"] for s in summaries]),
+        ("RU per UA casualty", [s["exchange_ratio"] for s in summaries]),
     ]
-    for k, (label, vals) in enumerate(picks):
+    # one row per quantity: readable at any width (three panels side by side collapse on a
+    # phone)
+    iv = make_subplots(rows=3, cols=1, subplot_titles=[p[0] for p in picks], vertical_spacing=0.12)
+    mfig2, axes = plt.subplots(1, 3, figsize=(11, 4), dpi=120, sharey=True)
+    for k, (what, vals) in enumerate(picks):
         med = [v["median"] for v in vals]
         lo = [v["q05"] for v in vals]
         hi = [v["q95"] for v in vals]
+        colour = ("#D55E00", "#0072B2", "#000000")[k]
         iv.add_scatter(
             x=med,
             y=names,
             mode="markers",
-            name=label,
-            xaxis=f"x{k + 1}" if k else "x",
-            marker={"color": ("#D55E00", "#0072B2", "#000000")[k], "size": 9},
+            name=what,
+            showlegend=False,
+            marker={"color": colour, "size": 9, "symbol": ("circle", "square", "diamond")[k]},
             error_x={
                 "type": "data",
                 "symmetric": False,
                 "array": [h - m for h, m in zip(hi, med, strict=True)],
                 "arrayminus": [m - lo_ for m, lo_ in zip(med, lo, strict=True)],
             },
-            hovertemplate="%{y}: %{x:,.2f}<extra>" + label + "</extra>",
+            hovertemplate="%{y}: %{x:,.3r}<extra>" + what + "</extra>",
+            row=k + 1,
+            col=1,
         )
+        iv.update_yaxes(autorange="reversed", automargin=True, row=k + 1, col=1)
         axes[k].errorbar(
             med,
             range(len(names)),
             xerr=[np.subtract(med, lo), np.subtract(hi, med)],
             fmt="o",
-            color=("#D55E00", "#0072B2", "#000000")[k],
+            color=colour,
         )
-        axes[k].set_title(label, fontsize=9)
+        axes[k].set_title(what, fontsize=9)
     axes[0].set_yticks(range(len(names)), names, fontsize=8)
     mfig2.suptitle("Casualties and exchange ratio by scenario (model; median and 90% interval)")
     mfig2.tight_layout()
@@ -330,14 +480,13 @@ def scenario_section(
     iv.update_layout(
         title="Casualties and exchange ratio by scenario (model; median and 90% interval)",
         template="plotly_white",
-        height=380,
-        showlegend=True,
-        xaxis={"domain": [0.0, 0.3], "title": "RU casualties"},
-        xaxis2={"domain": [0.35, 0.65], "title": "UA casualties"},
-        xaxis3={"domain": [0.7, 1.0], "title": "RU per UA casualty"},
+        height=720,
+        showlegend=False,
+        margin={"l": 10, "r": 10},
     )
     rationale = "".join(
-        f"<dt><code>{html.escape(spec.name)}</code>: {html.escape(spec.scenario.title)}</dt>"
+        f'<dt data-code="{html.escape(spec.name)}">{html.escape(scenario_label(spec.name))}: '
+        f"{html.escape(spec.scenario.title)}</dt>"
         f"<dd>{html.escape(spec.scenario.rationale)}</dd>"
         for spec, _ in results
     )
@@ -349,7 +498,12 @@ def scenario_section(
         "settings). "
         "<b>A what-if is a statement of this model</b> — what the calibrated model says would "
         "follow from the changed assumptions — not a fact about what would have happened.</p>"
-        + table_html(pd.DataFrame(rows), "Scenarios side by side: model medians and 90% intervals")
+        + table_html(
+            pd.DataFrame(rows),
+            "Scenarios side by side: model medians and 90% intervals",
+            codes={"scenario": scenario_label},
+            headers={"P(fallen by 30 Jun 2023)": "chance fallen by 30 Jun 2023 (share of runs)"},
+        )
         + figure_html(
             fan,
             "Share of the city held by Russia under each scenario: median and "
@@ -414,7 +568,25 @@ def hindcast_section(table: pd.DataFrame, settings: ModelSettings) -> Section:
         f"{settings.hindcast_runs} runs per cutoff, <strong>one seed</strong>: a single run is "
         "no claim of skill. The method note (docs/bakhmut-model.md, section 7) reports the "
         "scores over several seeds with their spread.</p>"
-        + table_html(pd.DataFrame(wide), "CRPS by cutoff and target: model against naive")
-        + table_html(t, "Hindcast skill, every score")
+        + table_html(
+            pd.DataFrame(wide),
+            "CRPS by cutoff and target: model against naive (lower is better)",
+            headers={"model": "model CRPS", "naive": "naive CRPS", "better": "better"},
+            codes=("target", "better"),
+            dates=("cutoff",),
+        )
+        + table_html(
+            t,
+            "Hindcast skill, every score",
+            headers={
+                "n": "runs",
+                "crps": "CRPS",
+                "coverage_90": "inside the 90% interval",
+                "q05": "5th percentile",
+                "q95": "95th percentile",
+            },
+            codes=("law", "target", "forecaster"),
+            dates=("cutoff",),
+        )
     )
     return Section("hindcast", "Hindcast skill", body)

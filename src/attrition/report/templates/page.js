@@ -1,4 +1,5 @@
-// attrition report: claim filters for the timeline and the time slider for the map.
+// attrition report: claim filters for the timeline, the time slider for the map and the
+// search box of the bibliography.
 // Data are inlined as JSON in <script type="application/json"> blocks; no network access.
 (function () {
   "use strict";
@@ -9,6 +10,14 @@
   var SIDE_COLOURS = readJSON("side-colours");
   var SYMBOLS = readJSON("subject-symbols");
   var STATE_COLOURS = readJSON("state-colours");
+  var LABELS = readJSON("labels") || {};
+  var MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov",
+                "Dec"];
+  function label(code) { return LABELS[code] || code; }
+  function fmtDate(iso) {  // "2023-05-20" -> "20 May 2023", the page's one date format
+    var m = /^(\d{4})-(\d{2})-(\d{2})/.exec(iso || "");
+    return m ? parseInt(m[3], 10) + " " + MONTHS[parseInt(m[2], 10) - 1] + " " + m[1] : iso;
+  }
 
   // ---- evidence explorer ------------------------------------------------------------------
   var claims = readJSON("claims-data");
@@ -44,13 +53,16 @@
         marker: { color: SIDE_COLOURS[side], size: 9, line: { width: 0.5, color: "#222" },
                   symbol: pts.map(function (p) { return SYMBOLS[p.subject_side] || "circle"; }) },
         customdata: pts.map(function (p) {
-          return [p.id, p.claimant, p.metric, p.subject_side, p.rate, p.quote]; }),
-        hovertemplate: "<b>%{customdata[0]}</b> %{customdata[1]}<br>%{customdata[2]} of " +
-          "%{customdata[3]} (%{customdata[4]}): %{y:,}<br><i>%{customdata[5]}</i><extra></extra>"
+          return [p.id, p.claimant, label(p.metric), label(p.subject_side), label(p.rate),
+                  p.quote, fmtDate(p.date)]; }),
+        hovertemplate: "<b>%{customdata[0]}</b> %{customdata[1]}, %{customdata[6]}<br>" +
+          "%{customdata[2]} of %{customdata[3]} (%{customdata[4]}): %{y:,}<br>" +
+          "<i>%{customdata[5]}</i><extra></extra>"
       });
     });
     Object.keys(SIDE_COLOURS).forEach(function (side) {  // legend: colour = claimant side
-      traces.push({ type: "scatter", mode: "markers", name: "claimed by " + side, x: [null],
+      traces.push({ type: "scatter", mode: "markers", name: "claimed by " + label(side),
+                    x: [null],
                     y: [null], marker: { color: SIDE_COLOURS[side], size: 9 } });
     });
     Plotly.react(div, traces, div.layout);
@@ -81,16 +93,48 @@
     });
     Plotly.restyle(
       div, { "marker.color": [colours], customdata: [custom], hovertext: [hover] }, [0]);
-    var label = document.getElementById("map-date");
-    if (label) label.textContent = date;
+    var shown = document.getElementById("map-date");
+    if (shown) { shown.textContent = fmtDate(date); shown.setAttribute("data-date", date); }
     div.setAttribute("data-date", date);
   }
+  var wideLabels = null;
+  function fitMapLabels() {  // fewer labels on a phone, so that none collide
+    var div = document.getElementById("map-fig");
+    if (!div || !control || !control.narrow_labels || !div.data) return;
+    if (wideLabels === null) wideLabels = div.data[0].text;
+    var narrow = div.clientWidth < 600;
+    var want = narrow ? control.narrow_labels : wideLabels;
+    if (div.data[0].text !== want) Plotly.restyle(div, { text: [want] }, [0]);
+    div.setAttribute("data-labels", narrow ? "narrow" : "wide");
+  }
+  window.addEventListener("resize", fitMapLabels);
   var slider = document.getElementById("map-slider");
   if (slider) {
     slider.addEventListener("input", function () { drawMap(parseInt(slider.value, 10)); });
   }
+  // ---- bibliography: search the claims --------------------------------------------------
+  var search = document.getElementById("bibliography-search");
+  function filterBibliography() {
+    var table = document.getElementById("bibliography-table");
+    if (!table || !search) return;
+    var words = search.value.toLowerCase().split(/\s+/).filter(Boolean);
+    var rows = table.tBodies[0].rows;
+    var shown = 0;
+    for (var i = 0; i < rows.length; i++) {
+      var text = rows[i].textContent.toLowerCase();
+      var ok = words.every(function (w) { return text.indexOf(w) >= 0; });
+      rows[i].hidden = !ok;
+      if (ok) shown += 1;
+    }
+    var count = document.getElementById("bibliography-count");
+    if (count) count.textContent = shown + " of " + rows.length + " claims";
+  }
+  if (search) search.addEventListener("input", filterBibliography);
+
   window.addEventListener("load", function () {
     drawTimeline();
     if (slider) drawMap(parseInt(slider.value, 10));
+    fitMapLabels();
+    filterBibliography();
   });
 })();
