@@ -110,3 +110,25 @@ def test_article_front_matter_date_goes_through_as_date(tmp_path: Path) -> None:
         f"{tmp_path / 'a.md'}:3: front matter pubDate = '16/07/2023' is not a date; "
         "write it as YYYY-MM-DD"
     )
+
+
+def test_cdb90_period_times_take_only_iso_date_times(tmp_path: Path) -> None:
+    import shutil
+
+    from attrition.data import datasets
+    from attrition.data.cdb90 import load_cdb90
+
+    folder = tmp_path / "cdb90"
+    shutil.copytree(datasets.info("cdb90").path, folder)
+    path = folder / "active_periods.csv"
+    lines = path.read_text(encoding="utf-8").split("\n")
+    # pandas' ISO8601 reader takes "1600-07" as 1 July 1600; the one date rule does not
+    lines[1] = lines[1].replace('"1600-07-02T19:30:00"', '"1600-07"', 1)
+    path.write_text("\n".join(lines), encoding="utf-8")
+    with pytest.raises(UserError) as info:
+        load_cdb90(data_dir=folder)
+    message = str(info.value)
+    assert "active_periods.csv, row 1 (line 2), column 'end_time_min'" in message
+    assert message.endswith(
+        ": expected an ISO date-time YYYY-MM-DDTHH:MM:SS, got '1600-07'; restore the packaged file"
+    )

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import difflib
 import functools
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -285,17 +286,10 @@ def _read_periods(folder: Path, wide: pd.DataFrame) -> pd.DataFrame:
     to_numbers(raw, path, ["duration_min", "duration_max"], allow_empty=True)
     for col in times:
         text = raw[col].str.strip()
-        parsed = pd.to_datetime(text, format="ISO8601", errors="coerce")
-        bad = parsed.isna() & (text != "")
-        if col.startswith("end"):
-            bad |= text == ""
-        if bool(bad.any()):
-            i = int(bad.to_numpy().argmax())
-            raise UserError(
-                f"{row_ref(path, i, col)}: expected an ISO date-time, got {text.iloc[i]!r}; "
-                "restore the packaged file"
-            )
-        raw[col] = parsed
+        for i, cell in enumerate(text):
+            if cell or col.startswith("end"):  # a start may be blank (rebuilt below)
+                _check_date_time(cell, row_ref(path, i, col))
+        raw[col] = pd.to_datetime(text, format=_DATE_TIME_FORMAT, errors="coerce")  # checked
     by_isqno = wide.set_index("ISQNO")
     for i in np.flatnonzero(raw["start_time_min"].isna().to_numpy()).tolist():
         isqno, n = int(raw["isqno"].iloc[i]), int(raw["atp_number"].iloc[i])
@@ -307,6 +301,30 @@ def _read_periods(folder: Path, wide: pd.DataFrame) -> pd.DataFrame:
             minutes = (raw[end].iloc[i] - start).total_seconds() / 60
             raw.loc[raw.index[i], col] = minutes
     return raw
+
+
+_DATE_TIME = re.compile(r"(\d{4}-\d{2}-\d{2})T(\d{2}):(\d{2}):(\d{2})")
+_DATE_TIME_FORMAT = "%Y-%m-%dT%H:%M:%S"
+
+
+def _check_date_time(text: str, where: str) -> None:
+    """Refuse a cell that is not ``YYYY-MM-DDTHH:MM:SS``, its date read by
+    :func:`attrition.data.dates.iso_date` (one line naming ``where`` and the fix)."""
+    import datetime as dt
+
+    from attrition.data.dates import iso_date
+
+    match = _DATE_TIME.fullmatch(text)
+    try:
+        if match is None:
+            raise ValueError(text)
+        hour, minute, second = (int(match.group(k)) for k in (2, 3, 4))
+        dt.datetime.combine(iso_date(match.group(1)), dt.time(hour, minute, second))
+    except ValueError:
+        raise UserError(
+            f"{where}: expected an ISO date-time YYYY-MM-DDTHH:MM:SS, got {text!r}; "
+            "restore the packaged file"
+        ) from None
 
 
 def _wide_time(wide: pd.DataFrame, isqno: int, pattern: str) -> pd.Timestamp | None:
