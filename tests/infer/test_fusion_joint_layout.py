@@ -68,11 +68,22 @@ def test_bakhmut_layout_is_the_former_constants() -> None:
         "beta",
         "named_ratio",
         "killed_share",
-        "pi_RU",
-        "omega_RU",
+        "pi_0",
+        "omega_0",
     )
-    assert "pi_RU" in joint_latent_sites(lay)
+    assert "pi_0" in joint_latent_sites(lay)
     assert hash(lay) == hash(JointLayout(*lay))  # static: one compiled sampler per layout
+
+
+def test_battles_of_one_shape_share_a_compiled_sampler() -> None:
+    from attrition.infer.fusion.joint_synth import synthetic_spec
+
+    bakhmut = joint_battle(battle_spec("bakhmut")).layout
+    synthetic = joint_battle(synthetic_spec()).layout
+    assert bakhmut.sides != synthetic.sides
+    assert bakhmut.canonical() == synthetic.canonical()
+    avdiivka = joint_battle(battle_spec("avdiivka")).layout
+    assert avdiivka.canonical() != bakhmut.canonical()
 
 
 def test_streams_read_decide_which_front_is_pinned() -> None:

@@ -104,12 +104,29 @@ class JointLayout(NamedTuple):
         return tuple(i for i, per in enumerate(self.leaves) if len(per) > 1)
 
     def pi_site(self, i: int) -> str:
-        """The Dirichlet site of side ``i``'s split at the battle."""
-        return f"pi_{self.sides[i]}"
+        """The Dirichlet site of side ``i``'s split at the battle (``pi_<side index>``)."""
+        return f"pi_{i}"
 
     def omega_site(self, i: int) -> str:
-        """The Beta site of the share of side ``i``'s rest of the front that is its components."""
-        return f"omega_{self.sides[i]}"
+        """The Beta site of the share of side ``i``'s rest of the front that is its components
+        (``omega_<side index>``)."""
+        return f"omega_{i}"
+
+    def canonical(self) -> JointLayout:
+        """The layout with its names replaced by positions: what the compiled model depends
+        on (battles of the same shape share one compiled sampler)."""
+        return JointLayout(
+            sides=tuple(f"S{i}" for i in range(len(self.sides))),
+            leaves=tuple(
+                tuple(f"S{i}L{k}" for k in range(len(per))) for i, per in enumerate(self.leaves)
+            ),
+            remainder=tuple(
+                f"S{i}L{len(self.leaves[i]) - 1}" if r else "" for i, r in enumerate(self.remainder)
+            ),
+            pinned=self.pinned,
+            subjects=tuple(f"X{j}" for j in range(len(self.subjects))),
+            subject_leaves=self.subject_leaves,
+        )
 
     @property
     def has_ratio(self) -> bool:

@@ -19,8 +19,8 @@ of ``step_days`` days, 14 by default; the two sides in the layout's order):
   Generically: a side is front-pinned when a ``named_ratio`` stream is read about it
   (:mod:`.joint_layout`), else it takes Ukraine's form.
 * a side with more than one leaf splits its casualties at the battle among its leaves
-  (``pi_<side>``, Dirichlet; Russia's among Wagner convicts, Wagner contract fighters and
-  regular forces); on the rest of the front a share ``omega_<side>`` belongs to its
+  (``pi_<side index>``, Dirichlet; Russia's among Wagner convicts, Wagner contract fighters and
+  regular forces); on the rest of the front a share ``omega_<side index>`` belongs to its
   components (split like at the battle), the rest to its remainder (Wagner outside Bakhmut and
   Russia's regulars);
 * a killed share per leaf (convicts, contract, regulars, Ukraine): killed and wounded of
@@ -360,14 +360,16 @@ _RUNNERS: dict[JointLayout, Any] = {}
 
 def joint_runner(layout: JointLayout) -> Any:
     """The jitted sampler of a layout: NUTS on every chain at once (``vmap``), warm-up then
-    draws; built once per layout and process. Called as ``joint_runner(layout)(keys, data,
-    warmup=, draws=, target_accept=, depth=)``; returns ``(values, diverging, num_steps)`` with
-    leading ``(chain, draw)`` axes (values: the latent sites and the deterministic ``share``,
-    ``comp_city``, ``comp_front`` and ``log_bias_group``)."""
-    if layout in _RUNNERS:
-        return _RUNNERS[layout]
+    draws; built once per layout shape (:meth:`JointLayout.canonical`) and process. Called as
+    ``joint_runner(layout)(keys, data, warmup=, draws=, target_accept=, depth=)``; returns
+    ``(values, diverging, num_steps)`` with leading ``(chain, draw)`` axes (values: the latent
+    sites and the deterministic ``share``, ``comp_city``, ``comp_front`` and
+    ``log_bias_group``)."""
+    key = layout.canonical()  # names do not shape the program: one runner per shape
+    if key in _RUNNERS:
+        return _RUNNERS[key]
     from attrition.infer.nuts import nuts_runner
 
-    run = nuts_runner(partial(joint_model, layout=layout), dense_mass=[dense_sites(layout)])
-    _RUNNERS[layout] = run
+    run = nuts_runner(partial(joint_model, layout=key), dense_mass=[dense_sites(key)])
+    _RUNNERS[key] = run
     return run
