@@ -64,6 +64,10 @@ def test_map_extent_covers_every_place_and_labels_do_not_collide(built) -> None:
 def test_map_hover_names_the_date_probability_and_claims(built) -> None:
     _, data, _ = built
     last = data["hover"]["Bakhmut"][-1]
-    assert data["dates"][-1] in last
+    # the hover gives the date in the page's one format (e.g. 26 Jun 2023)
+    import datetime as dt
+
+    day = dt.date.fromisoformat(data["dates"][-1])
+    assert f"{day.day} {day:%b %Y}" in last
     assert "%)" in last
     assert "ev" in last

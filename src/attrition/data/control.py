@@ -51,15 +51,32 @@ event day alone (table in :func:`state_after`), and is kept only for the public 
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
+
+from attrition.data.dates import parse_date
+from attrition.errors import UserError
 
 if TYPE_CHECKING:
     import pandas as pd
 
 GENERIC_STATES: tuple[str, ...] = ("contested", "no report")
 """States every battle has; the others are its sides' ids and ``"<side> claimed"``."""
+
+
+def _query_dates(dates: Sequence[object], name: str) -> list[dt.date]:
+    """The query dates as dates (text must be ``YYYY-MM-DD``; one-line error otherwise)."""
+    out: list[dt.date] = []
+    for i, x in enumerate(dates):
+        if not isinstance(x, str | dt.date):
+            x = str(x)[:10]  # a numpy datetime64 or similar: its ISO date part
+        d = parse_date(x, f"{name}: dates[{i}]")
+        if d is None:  # pragma: no cover - parse_date gives None only for None
+            raise UserError(f"{name}: dates[{i}] is missing; give a date YYYY-MM-DD")
+        out.append(d)
+    return out
 
 
 def states(sides: Sequence[str]) -> tuple[str, ...]:
@@ -111,7 +128,7 @@ def control_timeline(
     ev["base"] = ev["place"].map(base_place)
     ev = ev.sort_values(["date", "offset"], kind="stable")
     rows = []
-    when = pd.to_datetime(pd.Series(list(dates)))
+    when = pd.to_datetime(pd.Series(_query_dates(dates, "control_timeline"), dtype="object"))
     for place, group in ev.groupby("base", sort=True):
         for d in when:
             past = group[group["date"] <= d]
@@ -217,7 +234,7 @@ def control_evidence(
     ev = ev.sort_values(["date", "id"], kind="stable")
     columns = ["date", "place", "state", "probability", *(f"p_{s}" for s in sides),
                "p_contested", "event_id", "evidence"]  # fmt: skip
-    when = [pd.Timestamp(str(x)) for x in dates]
+    when = [pd.Timestamp(d) for d in _query_dates(dates, "control_evidence")]
     rows: list[tuple[object, ...]] = []
     for place, group in ev.groupby("base", sort=True):
         scored: list[tuple[pd.Timestamp, dict[str, str], str, float]] = []

@@ -6,6 +6,7 @@ import datetime as dt
 
 import numpy as np
 
+from attrition.data.dates import iso_date
 from attrition.errors import UserError
 
 START = dt.date(2022, 8, 1)
@@ -24,9 +25,9 @@ def day_of(date: dt.date | str) -> int:
     """Day index of a date (0 = :data:`START`); a string must be ``YYYY-MM-DD``."""
     if isinstance(date, str):
         try:
-            date = dt.date.fromisoformat(date)
-        except ValueError as exc:
-            raise UserError(f"{date!r} is not a date; write it as YYYY-MM-DD") from exc
+            date = iso_date(date)
+        except ValueError:
+            raise UserError(f"{date!r} is not a date; write it as YYYY-MM-DD") from None
     return (date - START).days
 
 
