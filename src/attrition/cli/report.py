@@ -16,6 +16,66 @@ def _available() -> list[str]:
     return [*battles(), "classic"]
 
 
+#: The stages a report announces (``build_report``'s ``progress``), in order, with the cache
+#: stage whose time they mostly are (``summary.json``'s ``stage_seconds``).
+_MODEL_PLAN: dict[str, str | None] = {
+    "evidence": "evidence",
+    "validation": "validation",
+    "estimate with the claim streams": "streams",
+    "waiting for the model stage (calibration, scenarios)": "model",
+    "hindcasts": "hindcast",
+    "render": None,
+}
+_EVIDENCE_PLAN: dict[str, str | None] = {
+    "evidence": "evidence",
+    "fused estimate": "estimate",
+    "render": None,
+}
+#: Seconds per stage when no earlier run of this report says (a quick Bakhmut report on 2
+#: busy cores; the full report's model stage takes several times longer).
+_DEFAULT_SECONDS = {"evidence": 20.0, "validation": 15.0, "streams": 120.0, "model": 300.0,
+                    "hindcast": 240.0, "estimate": 60.0}  # fmt: skip
+
+
+def _plan_map(battle: str, quick: bool) -> dict[str, str | None]:
+    from attrition.report.build import MODEL_BATTLES
+
+    if Path(battle).name not in MODEL_BATTLES:
+        return _EVIDENCE_PLAN
+    plan = dict(_MODEL_PLAN)
+    if quick:
+        plan.pop("estimate with the claim streams")
+        plan.pop("hindcasts")  # quick mode shows the packaged hindcast table
+    return plan
+
+
+def report_plan(battle: str, quick: bool) -> list[str]:
+    """The stages ``attrition report`` expects to announce for ``battle``, in order."""
+    return list(_plan_map(battle, quick))
+
+
+def expected_seconds(target: Path, battle: str, quick: bool) -> dict[str, float]:
+    """Seconds each planned stage is expected to take: the last report in ``target`` (its
+    ``summary.json`` keeps each stage's computing time), else rough defaults; a stage the
+    cache will serve is still counted at its computing time (an over-estimate)."""
+    import json
+
+    seen: dict[str, float] = {}
+    try:
+        summary = json.loads((target / "summary.json").read_text(encoding="utf-8"))
+        if summary.get("quick") == quick:
+            seen = {k: float(v) for k, v in summary.get("stage_seconds", {}).items() if v}
+    except (OSError, ValueError, TypeError, AttributeError):
+        seen = {}
+    out: dict[str, float] = {}
+    for stage, key in _plan_map(battle, quick).items():
+        if key is None:
+            out[stage] = 5.0
+        else:
+            out[stage] = seen.get(key, _DEFAULT_SECONDS.get(key, 30.0))
+    return out
+
+
 def register(app: typer.Typer) -> None:
     """Add ``report`` to ``app``."""
 
@@ -74,26 +134,21 @@ def register(app: typer.Typer) -> None:
             typer.echo(f"wrote {build_classic_report(target, seed=seed)}")
             return
         from rich.console import Console
-        from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
         from rich.table import Table
 
+        from attrition.cli._progress import StageProgress
         from attrition.report.build import build_report
 
         console = Console(stderr=True)
         start = time.perf_counter()
-        with Progress(
-            SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
-            console=console, transient=False,
+        with StageProgress(
+            f"report {Path(battle).name}", report_plan(battle, quick),
+            expected=expected_seconds(target, battle, quick),
         ) as progress:  # fmt: skip
-            task = progress.add_task("starting", total=None)
-
-            def say(stage: str) -> None:
-                progress.update(task, description=f"stage: {stage}")
-
             result = build_report(
-                target, battle=battle, seed=seed, quick=quick, progress=say, cache=not no_cache
-            )
-            progress.update(task, description="done")
+                target, battle=battle, seed=seed, quick=quick, progress=progress.stage,
+                cache=not no_cache,
+            )  # fmt: skip
         table = Table(title=f"Report: {battle}")
         table.add_column("item")
         table.add_column("value")
@@ -101,8 +156,11 @@ def register(app: typer.Typer) -> None:
         table.add_row("claims", str(ev["n_claims"]))
         table.add_row("control events", str(ev["n_events"]))
         table.add_row("evidence check", "ok" if ev["check_ok"] else "problems (see page)")
+        took = result.summary.get("stage_seconds", {})
         for stage, how in result.stages.items():
-            table.add_row(f"stage {stage}", how)
+            secs = took.get(stage)
+            when = "" if secs is None else f" ({secs:.1f} s when computed)"
+            table.add_row(f"stage {stage}", how + when)
         table.add_row("seconds", f"{time.perf_counter() - start:.1f}")
         table.add_row("report", str(result.path))
         console.print(table)

@@ -44,8 +44,13 @@ def build_report(
     The Bakhmut model's calibration, scenarios and hindcasts run in a worker process beside the
     evidence and estimate stages. With ``cache`` (default) every stage is cached by the hash of
     its inputs (see :mod:`attrition.report.cache`) under
-    ``<out_dir's parent>/.attrition-cache/<name>``.
+    ``<out_dir's parent>/.attrition-cache/<name>``, and JAX keeps its compiled programs beside
+    it in ``.attrition-cache/_jax`` (:func:`attrition._runtime.use_jax_cache`; XLA's C++ logs
+    are silenced first, :func:`attrition._runtime.quiet_jax_logs`).
     """
+    from attrition._runtime import quiet_jax_logs, use_jax_cache
+
+    quiet_jax_logs()  # before anything below imports JAX
     from attrition.data.claims import check_battle_folder
     from attrition.outputs import OutputLock, build_folder
     from attrition.report.bakhmut import build_bakhmut_into
@@ -57,6 +62,8 @@ def build_report(
     say = progress or (lambda _s: None)
     out = check_report_target(out_dir, seed)
     folder = cache_folder(out) if cache else None
+    if folder is not None:
+        use_jax_cache(folder.parent / "_jax")
     with OutputLock(out, on_wait=lambda: say(f"waiting: another run is writing {out}")):
         check_report_target(out, seed)
         with build_folder(out) as work:

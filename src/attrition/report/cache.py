@@ -2,10 +2,10 @@
 
 A stage's key is the SHA-256 of its name, the package version, the hash of the package's own
 code and templates, the input files' hashes, the seed and the mode. An entry is a pickle of the
-stage's result and the figure files it wrote, stored beside a file holding the pickle's
-SHA-256; an entry whose bytes no longer match that hash (a corrupted cache) is rebuilt with a
-warning, never read. Entries are written to a temporary file and renamed, so an interrupted
-run leaves no half-written entry.
+stage's result, the figure files it wrote and the seconds it took, stored beside a file holding
+the pickle's SHA-256; an entry whose bytes no longer match that hash (a corrupted cache) is
+rebuilt with a warning, never read. Entries are written to a temporary file and renamed, so an
+interrupted run leaves no half-written entry.
 """
 
 from __future__ import annotations
@@ -49,10 +49,12 @@ def stage_key(stage: str, inputs: Mapping[str, str], **settings: Any) -> str:
 
 @dataclass(frozen=True)
 class Entry:
-    """A cached stage: its result and the figure files it wrote (name -> bytes)."""
+    """A cached stage: its result, the figure files it wrote (name -> bytes) and the seconds the
+    run that computed it took."""
 
     result: Any
     figures: dict[str, bytes]
+    seconds: float = 0.0
 
 
 class StageCache:

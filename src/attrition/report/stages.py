@@ -74,7 +74,9 @@ class StageRun:
 
     ``work``: the private build folder; ``cache``: a :class:`~attrition.report.cache.StageCache`;
     ``inputs``: :func:`input_hashes`. ``stages`` maps each stage to ``"computed"`` or
-    ``"cached"``, ``seconds`` to its run time.
+    ``"cached"``; ``seconds`` maps it to the seconds it took in the run that computed it (a
+    cached stage keeps the time stored with its cache entry, so a re-run's ``summary.json``
+    still says what each stage costs).
     """
 
     work: Path
@@ -100,7 +102,7 @@ class StageRun:
             return None
         write_figures(entry.figures, self.work / "figures")
         self.stages[stage] = "cached"
-        self.seconds[stage] = 0.0
+        self.seconds[stage] = entry.seconds
         return (entry.result,)
 
     def stage_dir(self, stage: str) -> Path:
@@ -117,9 +119,9 @@ class StageRun:
         figures = read_figures(d)
         write_figures(figures, self.work / "figures")
         shutil.rmtree(d)
-        self.cache.store(stage, self.key(stage), Entry(result, figures))
-        self.stages[stage] = "computed"
         self.seconds[stage] = round(seconds, 2)
+        self.cache.store(stage, self.key(stage), Entry(result, figures, self.seconds[stage]))
+        self.stages[stage] = "computed"
         return result
 
     def run(self, stage: str, fn: Callable[[Path], Any]) -> Any:
