@@ -265,23 +265,14 @@ def test_missing_fog_of_war_is_a_one_line_error(monkeypatch: pytest.MonkeyPatch)
 
 
 def test_hindcast_table_and_bad_cutoffs() -> None:
-    rows = json.loads(
-        _ok(
-            [
-                "hindcast",
-                "--cutoffs",
-                "2022-12-31,2023-02-28",
-                "--runs",
-                "20",
-                "--law",
-                "square",
-                "--json",
-            ]
-        )
-    )
+    args = ["hindcast", "--cutoffs", "2022-12-31,2023-02-28", "--runs", "20", "--law", "square"]
+    out = json.loads(_ok([*args, "--seeds", "1", "--json"]))
+    rows = out["table"]
     assert {r["cutoff"] for r in rows} == {"2022-12-31", "2023-02-28"}
-    assert {r["forecaster"] for r in rows} == {"model", "naive"}
-    assert {"cutoff", "target", "forecaster", "crps", "coverage_90"} <= set(rows[0])
+    assert {r["forecaster"] for r in rows} == {"model", "line", "persistence", "llt"}
+    cols = {"cutoff", "seed", "target", "forecaster", "log_score", "brier", "crps", "coverage_90"}
+    assert cols <= set(rows[0])
+    assert out["summary"]
     assert "outside the battle" in _fails(["hindcast", "--cutoffs", "2023-12-31"])
     assert "YYYY-MM-DD" in _fails(["hindcast", "--cutoffs", "end-of-january"])
 
