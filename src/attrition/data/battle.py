@@ -212,6 +212,8 @@ class BattleSpec(_Frozen):
     summary: str = ""
     centre: str = ""
     """The place the map opens on (a name in ``places.csv``); empty: every place."""
+    basemap: str = ""
+    """A GeoJSON base map in the battle's folder drawn under the map (empty: none)."""
     sides: tuple[Side, ...]
     claimant_groups: tuple[ClaimantGroup, ...] = ()
     sources: tuple[Source, ...] = ()
