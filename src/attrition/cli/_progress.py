@@ -200,8 +200,6 @@ def _eta_column() -> Any:
     from rich.text import Text
 
     class EtaColumn(ProgressColumn):
-        max_refresh = 1.0
-
         def render(self, task: Any) -> Text:
             end = task.fields.get("eta_end")
             if end is None or task.finished:
