@@ -25,6 +25,8 @@ def _renamed_avdiivka(dest: Path) -> Path:
     text = text.replace('id = "avdiivka"', 'id = "avdiivka-renamed"')
     for old, new in RENAME.items():
         text = text.replace(f'id = "{old}"', f'id = "{new}"')
+        # keys naming a side (the [fusion] table's leaves, e.g. `RU = { shapes = ... }`)
+        text = re.sub(rf"(?m)^(\s*){old}(\s*=)", rf"\g<1>{new}\g<2>", text)
     toml.write_text(text, encoding="utf-8")
     for name in ("claims.csv", "events.csv"):
         path = dest / name
