@@ -28,6 +28,7 @@ LAYERS: dict[str, int] = {
     "limits": 0,
     "outputs": 0,
     "quantiles": 0,
+    "_runtime": 0,
     "data": 1,
     "models": 2,
     "simulate": 3,
