@@ -203,8 +203,53 @@ def test_unfitted_and_bad_queries() -> None:
         fog.to_frame()
 
 
-def test_a_cutoff_run_refuses_priors_learned_after_it() -> None:
-    """The learned bias priors rest on records compiled after the battle: under a cutoff they
-    are refused before any sampling (no look-ahead)."""
-    with pytest.raises(UserError, match="learned from records published after it"):
+def test_a_cutoff_run_refits_the_bias_priors_on_what_was_known(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """No look-ahead: the default bias priors rest on records compiled after the battle, so a
+    cutoff run uses priors refitted on the reference pairs known by its cutoff, before any
+    sampling; priors given explicitly are kept."""
+    import attrition.infer.bias_priors as bp
+    import attrition.infer.fusion.joint as joint_mod
+    from attrition.infer.fusion import joint_priors
+
+    asked: list[object] = []
+
+    class Known:
+        cutoff, n_pairs, n_conflicts = "2023-01-31", 21, 7
+
+        def get(self, rel: str, family: str = "personnel") -> object:
+            loc = {"enemy": 0.3, "own": -0.3, "third_party": 0.0}[rel]
+            return type("P", (), {"loc": loc, "scale": 0.9})()
+
+    def fake_known_by(cutoff: object, *a: object, **k: object) -> Known:
+        asked.append(cutoff)
+        return Known()
+
+    monkeypatch.setattr(bp, "bias_priors_known_by", fake_known_by)
+    bias, source = joint_priors.relation_priors_known_by("2023-01-31")
+    assert asked == ["2023-01-31"]
+    assert bias == {"enemy": (0.3, 0.9), "own": (-0.3, 0.9), "third_party": (0.0, 0.9)}
+    assert source == "learned by 2023-01-31 (21 pairs, 7 conflicts)"
+
+    seen: dict[str, object] = {}
+
+    class Stop(Exception):
+        pass
+
+    def stop(self: object, data: object, jb: object) -> None:
+        seen["bias"] = self.bias_priors_  # type: ignore[attr-defined]
+        seen["source"] = self.bias_source_  # type: ignore[attr-defined]
+        raise Stop
+
+    monkeypatch.setattr(joint_mod.JointFog, "_sample", stop)
+    with pytest.raises(Stop):
         JointFog(cutoff="2023-01-31", streams=()).fit(_bare_claims())
+    assert seen["source"] == source
+    assert dict(seen["bias"]) == bias  # type: ignore[call-overload]
+    given = {"enemy": (0.1, 0.5), "own": (-0.1, 0.5), "third_party": (0.0, 0.5)}
+    with pytest.raises(Stop):
+        JointFog(cutoff="2023-01-31", streams=(), priors=JointPriors(bias=given)).fit(
+            _bare_claims()
+        )
+    assert seen["source"] == "given"

@@ -42,7 +42,7 @@ from attrition.infer.fusion.claims import prepare_claims
 from attrition.infer.fusion.joint_encode import claim_rows, encode, stream_rows
 from attrition.infer.fusion.joint_layout import JointBattle, joint_battle, joint_spec
 from attrition.infer.fusion.joint_model import JointData, joint_runner
-from attrition.infer.fusion.joint_priors import JointPriors
+from attrition.infer.fusion.joint_priors import JointPriors, relation_priors_known_by
 from attrition.infer.fusion.joint_results import JointResults
 from attrition.infer.fusion.lineage import with_lineage
 from attrition.infer.fusion.sides import BattleLike, FusionSides
@@ -79,8 +79,9 @@ class JointFog(JointResults):
     ``totals_`` (table), ``monthly_`` (month x side x scope quantiles of killed and casualties),
     ``share_`` (the battle's share of each side's front casualties over the window), ``bias_``
     (group x relation x metric), ``killed_share_`` (per leaf), ``named_ratio_`` (``None``
-    without a ``named_ratio`` stream), ``bias_source_`` (``learned``, ``fallback`` or
-    ``given``), ``joint_`` (the :class:`~attrition.infer.fusion.joint_layout.JointBattle`
+    without a ``named_ratio`` stream), ``bias_source_`` (``learned``, ``fallback``,
+    ``given``, or with a cutoff ``learned by DATE (N pairs, M conflicts)``: the priors refitted
+    on the reference pairs whose record was published by the cutoff), ``joint_`` (the :class:`~attrition.infer.fusion.joint_layout.JointBattle`
     read), ``streams_read_``, ``diagnostics_``, ``fit_seconds_``.
     """
 
@@ -157,14 +158,12 @@ class JointFog(JointResults):
         spec = joint_spec(self.battle, claims)
         jb = joint_battle(spec, None if self.streams is None else list(self.streams))
         check_streams_known(list(jb.streams), self.cutoff)
-        if self.cutoff is not None and self.priors.bias_priors()[1] != "given":
-            # the learned (and the fallback) bias priors rest on records compiled after the
-            # battle (the Russo-Ukrainian pairs of the reference set): not known by a cutoff
-            raise UserError(
-                f"JointFog: cutoff {self.cutoff}: the bias priors are learned from records "
-                "published after it; give the bias priors explicitly (JointPriors) for a cutoff "
-                "run, or leave the cutoff out"
-            )
+        priors, cutoff_source = self.priors, None
+        if self.cutoff is not None and self.priors.bias is None:
+            # no look-ahead: the default priors rest on records compiled after the battle (the
+            # Russo-Ukrainian pairs); a cutoff run refits them on the pairs known by then
+            bias, cutoff_source = relation_priors_known_by(self.cutoff)
+            priors = self.priors.replace(bias=bias)
         t0 = time.perf_counter()
         sides = FusionSides.from_spec(spec)
         prepared = prepare_claims(claims, self.window, self.cutoff, phases, battle=sides)
@@ -185,12 +184,12 @@ class JointFog(JointResults):
         self.window_ = prepared.window
         self.prepared_ = prepared
         self.excluded_ = excluded
-        enc = encode(prepared, rows + srows, jb, self.priors, self.step_days)
+        enc = encode(prepared, rows + srows, jb, priors, self.step_days)
         start, end = prepared.window
         self.week_of_day_ = enc.week_of_day
         self.start_ = start
         self.n_days_ = (end - start).days + 1
-        self.bias_source_ = enc.bias_source
+        self.bias_source_ = cutoff_source or enc.bias_source
         self.bias_priors_ = enc.bias_priors
         self.groups_ = enc.groups
         self.claimants_ = enc.claimants

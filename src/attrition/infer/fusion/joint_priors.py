@@ -103,6 +103,27 @@ def relation_priors() -> tuple[dict[str, tuple[float, float]], str]:
     return out, "learned"
 
 
+def relation_priors_known_by(cutoff: Any) -> tuple[dict[str, tuple[float, float]], str]:
+    """``({relation: (loc, scale)}, source)`` fitted only on the reference pairs whose record
+    was published by ``cutoff`` (:func:`attrition.infer.bias_priors.bias_priors_known_by`):
+    the priors a run with that cutoff may use. ``source`` names the cutoff and the pairs
+    (``"learned by 2023-05-20 (21 pairs, 7 conflicts)"``). No fallback: a relation the known
+    pairs cannot give is a :class:`UserError`."""
+    from attrition.infer.bias_priors import bias_priors_known_by
+
+    known = bias_priors_known_by(cutoff)
+    out: dict[str, tuple[float, float]] = {}
+    for rel in BIAS_RELATIONS:
+        got = _read(known, rel)
+        if got is None or not (math.isfinite(got[0]) and math.isfinite(got[1]) and got[1] > 0):
+            raise UserError(
+                f"cutoff {cutoff}: the reference pairs known by then give no {rel} bias prior; "
+                "give the bias priors explicitly (JointPriors(bias=...))"
+            )
+        out[rel] = got
+    return out, f"learned by {known.cutoff} ({known.n_pairs} pairs, {known.n_conflicts} conflicts)"
+
+
 @dataclass(frozen=True)
 class JointPriors:
     """Prior hyperparameters of :class:`~attrition.infer.fusion.joint.JointFog`.
