@@ -30,20 +30,21 @@ def test_a_log_gets_one_line_per_stage_with_its_time() -> None:
     assert p.timings[0][1] >= 0.05
 
 
-def test_a_failing_stage_says_when_it_stopped_and_no_done_line() -> None:
+def test_a_failing_run_adds_nothing_to_its_error() -> None:
     out = io.StringIO()
-    progress = StageProgress("run", ["a"], live=False, stream=out)
+    progress = StageProgress("run", ["a", "b"], live=False, stream=out)
 
     def fail() -> None:
         with progress as p:
             p.stage("a")
+            p.stage("b")
             raise RuntimeError("boom")
 
     with pytest.raises(RuntimeError):
         fail()
     lines = out.getvalue().splitlines()
-    assert len(lines) == 1, lines
-    assert lines[0].startswith("run: [1/1] a stopped after ")
+    assert len(lines) == 1, lines  # the stage that finished; nothing for the failed one
+    assert lines[0].startswith("run: [1/2] a took ")
 
 
 def test_a_long_stage_in_a_log_says_it_is_still_running(monkeypatch: pytest.MonkeyPatch) -> None:

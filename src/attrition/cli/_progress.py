@@ -6,7 +6,8 @@ and an ETA; the ETA weighs each stage by its expected seconds (the previous run'
 known) and counts down inside the running stage. When stderr is not a terminal (redirected to
 a log) it writes one plain line per stage as it ends, with its elapsed time, and a "still
 running" line every :data:`HEARTBEAT_SECONDS` of a long stage: no spinner frames, and no long
-silence. Rich is imported only when a bar is shown.
+silence. A run that fails writes nothing more (its error is the one line a user reads). Rich
+is imported only when a bar is shown.
 """
 
 from __future__ import annotations
@@ -161,9 +162,8 @@ class StageProgress:
             return
         took = time.perf_counter() - self._started
         self.timings.append((self._current, took))
-        if self._bar is None:
-            what = "stopped after" if failed else "took"
-            self._line(f"{self.title}: {self._label(self._current)} {what} {format_seconds(took)}")
+        if self._bar is None and not failed:  # a failure's own message says what happened
+            self._line(f"{self.title}: {self._label(self._current)} took {format_seconds(took)}")
         if self._index < len(self.plan) and self.plan[self._index] == self._current:
             self._index += 1
         self._current = None

@@ -231,11 +231,16 @@ def _run_bakhmut(
     out: str | None,
 ) -> None:
     """A Bakhmut what-if: calibrated (memory checked first), run, checked, formatted."""
+    from attrition._runtime import quiet_jax_logs
     from attrition.battles import bakhmut as sb
     from attrition.battles.bakhmut.evidence import parse_cutoff
+    from attrition.cli._progress import StageProgress
 
     c = parse_cutoff(cutoff)
-    result = sb.run_scenario(spec, runs=runs, seed=seed, cutoff=c, law=law)
+    quiet_jax_logs()
+    with StageProgress(f"scenario {spec.name}", ["calibration and runs"]) as progress:
+        progress.stage("calibration and runs")
+        result = sb.run_scenario(spec, runs=runs, seed=seed, cutoff=c, law=law)
     n, s = result.runs, result.seed
     summary = result.summary()
     if out is not None:
