@@ -75,6 +75,8 @@ def use_jax_cache(folder: str | Path | None) -> Path | None:
     but a cold process compiles dozens of small ones too). A ``JAX_COMPILATION_CACHE_DIR`` the
     user exported wins. Set before JAX is imported, the choice goes through the environment,
     so worker processes inherit it; when JAX is already loaded its configuration is updated.
+    Nothing is created here (``attrition --help`` leaves no folder behind): JAX makes the
+    folder when it first keeps a program.
     """
     target = jax_cache_setting(folder)
     current = os.environ.get("JAX_COMPILATION_CACHE_DIR")
@@ -85,8 +87,7 @@ def use_jax_cache(folder: str | Path | None) -> Path | None:
             os.environ.pop("JAX_COMPILATION_CACHE_DIR", None)
             _set_config("jax_compilation_cache_dir", None)
         return None
-    target.mkdir(parents=True, exist_ok=True)
-    path = str(target.resolve())
+    path = str(target.resolve())  # JAX creates the folder when it first keeps a program
     _ours.append(path)
     os.environ["JAX_COMPILATION_CACHE_DIR"] = path
     os.environ["JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS"] = "0"
