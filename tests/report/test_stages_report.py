@@ -1,0 +1,24 @@
+"""A cached re-run of the report keeps, in ``summary.json``, the timings of the run that
+computed each stage (``stage_seconds``) and says which stages were cached (``stages``)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from attrition.report.build import build_report
+
+
+def test_a_cached_rebuild_keeps_the_computing_runs_stage_seconds(quick_report: Path) -> None:
+    before = json.loads((quick_report / "summary.json").read_text(encoding="utf-8"))
+    assert set(before["stages"].values()) == {"computed"}
+    assert set(before["stage_seconds"]) == set(before["stages"])
+    assert all(s > 0 for s in before["stage_seconds"].values()), before["stage_seconds"]
+
+    result = build_report(quick_report, quick=True)
+    after = json.loads((quick_report / "summary.json").read_text(encoding="utf-8"))
+    assert set(result.stages.values()) == {"cached"}
+    assert after["stages"] == dict.fromkeys(before["stages"], "cached")
+    assert after["stage_seconds"] == before["stage_seconds"]  # not zeros
+    # the JAX programs the first build compiled are kept beside the stage cache
+    assert any((quick_report.parent / ".attrition-cache" / "_jax").iterdir())
