@@ -16,6 +16,7 @@ import numpy as np
 if TYPE_CHECKING:
     import pandas as pd
 
+    from attrition.data.basemap import BaseMap
     from attrition.data.battle import BattleSpec
 
 #: Okabe–Ito colours, given in order to a battle's sides, then its claimant groups.
@@ -204,6 +205,7 @@ def map_figure(
     palette: Palette,
     centre: str = "",
     hover: dict[str, str] | None = None,
+    basemap: BaseMap | None = None,
 ) -> Any:
     """Localities on a lon/lat plot drawn offline (no tiles), coloured by control state.
 
@@ -212,7 +214,10 @@ def map_figure(
     the date, the state with its probability, the reports behind it); default: the state.
     The extent covers every place; labels are placed so that they do not collide (the other
     names show on hover); the centre is drawn larger. Trace 0 is the places (the page's
-    slider restyles its colours and hover text)."""
+    slider restyles its colours and hover text). ``basemap``
+    (:func:`attrition.data.basemap.battle_basemap`): its layers are drawn as ``path`` shapes
+    named ``basemap:<layer>`` on the layer below every trace (no hover, no tiles), with a
+    line under the plot naming the layers and the sources' attribution."""
     import plotly.graph_objects as go
 
     pts = places.dropna(subset=["lat", "lon"])
@@ -261,6 +266,31 @@ def map_figure(
         xr, yr = map_extent(pts)
         fig.update_xaxes(range=xr)
         fig.update_yaxes(range=yr)
+    if basemap is not None:
+        from attrition.data.basemap import STYLE, key_text, svg_path
+
+        for layer in basemap.layer_ids():
+            sty = STYLE[layer]
+            area = layer in basemap.polygons
+            rings = [r for poly in basemap.polygons.get(layer, []) for r in poly]
+            fig.add_shape(
+                type="path",
+                path=svg_path(rings if area else basemap.lines[layer], close=area),
+                layer="below",
+                name=f"basemap:{layer}",
+                line={
+                    "color": sty["line"],
+                    "width": sty["width"],
+                    "dash": sty.get("dash", "solid"),
+                },
+                fillcolor=sty.get("fill", "rgba(0,0,0,0)") if area else "rgba(0,0,0,0)",
+            )
+        fig.add_annotation(
+            text=key_text(basemap), xref="paper", yref="paper", x=0, y=-0.12, xanchor="left",
+            yanchor="top", showarrow=False, align="left", font={"size": 9, "color": "#555"},
+            name="basemap-attribution",
+        )  # fmt: skip
+        fig.update_layout(margin={"b": 90})
     return fig
 
 
@@ -325,8 +355,10 @@ def static_map(
     when: str,
     path_stem: str,
     centre: str = "",
+    basemap: BaseMap | None = None,
 ) -> list[str]:
-    """Matplotlib version of the control map at one date (PNG and SVG)."""
+    """Matplotlib version of the control map at one date (PNG and SVG); ``basemap`` as in
+    :func:`map_figure` (drawn under the markers, its key and attribution under the plot)."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -335,6 +367,26 @@ def static_map(
     pts = places.dropna(subset=["lat", "lon"])
     shown = label_places(pts, centre) if len(pts) else []
     fig, ax = plt.subplots(figsize=(8, 7), dpi=120)
+    if basemap is not None:
+        from matplotlib.collections import LineCollection, PolyCollection
+
+        from attrition.data.basemap import STYLE, key_text
+
+        for z, layer in enumerate(basemap.layer_ids()):
+            sty = STYLE[layer]
+            if layer in basemap.polygons:
+                rings = [poly[0] for poly in basemap.polygons[layer]]
+                ax.add_collection(PolyCollection(
+                    rings, facecolors=sty.get("fill", "none"), edgecolors=sty["line"],
+                    linewidths=float(sty["width"]) * 0.7, zorder=1 + z / 10,
+                ))  # fmt: skip
+            else:
+                ax.add_collection(LineCollection(
+                    basemap.lines[layer], colors=sty["line"], linewidths=float(sty["width"]) * 0.7,
+                    linestyles="--" if sty.get("dash") else "-", zorder=1 + z / 10,
+                ))  # fmt: skip
+        fig.text(0.01, 0.005, key_text(basemap), fontsize=6, color="#555", ha="left",
+                 va="bottom", wrap=True)  # fmt: skip
     for rec, keep in zip(pts.to_dict("records"), shown, strict=True):
         place, lon, lat = str(rec["place"]), float(rec["lon"]), float(rec["lat"])
         st = states.get(place, "no report")
@@ -356,7 +408,7 @@ def static_map(
     ax.set_xlabel("longitude (°E)")
     ax.set_ylabel("latitude (°N)")
     ax.legend(fontsize=7, loc="lower left")
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, 0.03, 1, 1) if basemap is not None else (0, 0, 1, 1))
     return save_static(fig, path_stem)
 
 
