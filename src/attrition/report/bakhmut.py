@@ -27,6 +27,7 @@ from attrition.report.evidence import (
     methods_section,
 )
 from attrition.report.html import Section, figure_html, fmt_date, fmt_num, render_page, table_html
+from attrition.report.influence import influence_records, influence_section
 from attrition.report.stages import Progress, StageRun, finish_report, input_hashes
 
 __all__ = [
@@ -325,6 +326,11 @@ def build_bakhmut_into(
         est, est_sum = estimate_section(
             model_out.fused, with_streams, seed, quick, sorted(spec.side_ids)
         )
+        infl_records = None
+        if not quick:
+            say("what moves the headline (one refit per variant)")
+            infl_records = run.run("influence", lambda _d: influence_records(battle, spec, seed))
+        infl = influence_section(infl_records, est_sum, Palette.of(spec).side_colours, seed)
         if hind_hit is not None:
             hind, hind_records = hind_hit[0]
         else:
@@ -355,6 +361,7 @@ def build_bakhmut_into(
                 evs["ev"], est_sum, rows, reading, notes=disagreements(model_out.summary)
             ),
             est,
+            infl,
             *evs["sections"],
             record,
             scen,

@@ -738,6 +738,14 @@ def build_evidence_into(
     say("fused estimate")
     fused = run.run("estimate", lambda _d: dict(battle_fit(battle, spec, seed, quick).summary()))
     est, est_sum = estimate_section(fused, None, seed, quick, sorted(spec.side_ids))
+    from attrition.report.figures import Palette
+    from attrition.report.influence import influence_records, influence_section
+
+    infl_records = None
+    if not quick:
+        say("what moves the headline (one refit per variant)")
+        infl_records = run.run("influence", lambda _d: influence_records(battle, spec, seed))
+    infl = influence_section(infl_records, est_sum, Palette.of(spec).side_colours, seed)
     model = Section(
         "model",
         "Model of the battle",
@@ -749,6 +757,7 @@ def build_evidence_into(
     sections = [
         headline_section(evs["ev"], est_sum),
         est,
+        infl,
         *evs["sections"],
         model,
         methods_section(),
