@@ -168,6 +168,10 @@ def _format_warning(
 
 def main() -> None:
     """Console-script entry point."""
+    from attrition._runtime import default_jax_cache, quiet_jax_logs, use_jax_cache
+
+    quiet_jax_logs()  # before any command imports JAX
+    use_jax_cache(default_jax_cache())  # the report moves it to its cache folder
     warnings.formatwarning = _format_warning  # type: ignore[assignment]
     try:
         app()

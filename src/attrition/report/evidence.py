@@ -93,6 +93,9 @@ def load_evidence(battle: str | Path) -> dict[str, Any]:
     events = load_events(battle)
     places = load_places(battle)
     phases = load_phases(battle)
+    from attrition.data.basemap import battle_basemap
+    from attrition.data.claims import battle_dir
+
     spec = report_spec(battle)
     dates = pd.date_range(spec.start, spec.end, freq="7D")
     timeline = control_evidence(events, list(dates), spec.side_ids)
@@ -105,6 +108,7 @@ def load_evidence(battle: str | Path) -> dict[str, Any]:
         "phases": phases,
         "dates": [d.strftime("%Y-%m-%d") for d in dates],
         "control": timeline,
+        "basemap": battle_basemap(battle_dir(battle), spec),
     }
 
 
@@ -192,8 +196,10 @@ def evidence_sections(ev: dict[str, Any], fig_dir: Path) -> tuple[list[Section],
     last = len(dates) - 1
     now = {p: s[last] for p, s in states_by_place.items()}
     hover_now = {p: h[last] for p, h in hover_by_place.items()}
-    fig_map = F.map_figure(mapped, now, palette, spec.centre, hover_now)
-    F.static_map(mapped, now, palette, dates[last], str(fig_dir / "control_map"), spec.centre)
+    basemap = ev.get("basemap")
+    fig_map = F.map_figure(mapped, now, palette, spec.centre, hover_now, basemap=basemap)
+    F.static_map(mapped, now, palette, dates[last], str(fig_dir / "control_map"), spec.centre,
+                 basemap=basemap)  # fmt: skip
     slider = (
         f'<p><label for="map-slider">date: <strong id="map-date" data-date="{dates[last]}">'
         f"{fmt_date(dates[last])}</strong></label>"
