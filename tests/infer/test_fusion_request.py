@@ -1,4 +1,4 @@
-"""The estimate request as a library (attrition.infer.fusion.request): every check before the fit."""
+"""The estimate request as a library (attrition.infer.fusion.request): checks before the fit."""
 
 from __future__ import annotations
 
@@ -35,7 +35,8 @@ def test_estimate_refuses_bad_options_before_the_fit(
     with pytest.raises(UserError) as err:
         req.estimate("avdiivka", req.EstimateRequest(**request_kw))  # type: ignore[arg-type]
     msg = str(err.value)
-    assert field in msg and "\n" not in msg
+    assert field in msg
+    assert "\n" not in msg
 
 
 def test_the_cli_and_the_library_share_one_check() -> None:
