@@ -82,7 +82,8 @@ class JointFog(JointResults):
     without a ``named_ratio`` stream), ``bias_source_`` (``learned``, ``fallback``,
     ``given``, or with a cutoff ``learned by DATE (N pairs, M conflicts)``: the priors refitted
     on the reference pairs whose record was published by the cutoff), ``joint_`` (the
-    :class:`~attrition.infer.fusion.joint_layout.JointBattle` read), ``streams_read_``, ``diagnostics_``, ``fit_seconds_``.
+    :class:`~attrition.infer.fusion.joint_layout.JointBattle` read), ``streams_read_``,
+    ``diagnostics_``, ``fit_seconds_``.
     """
 
     window: tuple[str | dt.date, str | dt.date] | None = None
