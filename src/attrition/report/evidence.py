@@ -5,27 +5,35 @@ Nothing here names a battle's sides: they come from its ``battle.toml`` (:class:
 and from the fused estimate's summary. :func:`build_evidence_into` builds the whole report of a
 battle without a battle model; the Bakhmut report (:mod:`attrition.report.bakhmut`) adds its
 model sections to the same parts.
+
+The fused estimate lives in :mod:`attrition.report.estimate`, the headline, methods, glossary
+and bibliography in :mod:`attrition.report.sections`; their names are re-exported here.
 """
 
 from __future__ import annotations
 
 import html
-import re
-from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from attrition import __version__
+from attrition.report.estimate import battle_fit, estimate_section, fmt_claimed, fmt_q
 from attrition.report.html import (
     LABELS,
     Section,
     figure_html,
     fmt_date,
-    fmt_interval,
-    fmt_num,
     label,
     render_page,
     table_html,
+)
+from attrition.report.sections import (
+    NO_MODEL_ITEM,
+    bibliography_section,
+    fmt_figure,
+    glossary_section,
+    headline_section,
+    methods_section,
 )
 from attrition.report.stages import Progress, StageRun, finish_report, input_hashes, report_spec
 
@@ -33,9 +41,9 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from attrition.data.battle import BattleSpec
-    from attrition.infer.fusion import FogOfWar
 
 __all__ = [
+    "NO_MODEL_ITEM",
     "PAGE_SCRIPT",
     "battle_fit",
     "bibliography_section",
@@ -46,6 +54,7 @@ __all__ = [
     "evidence_sections",
     "evidence_stage",
     "fmt_claimed",
+    "fmt_figure",
     "fmt_q",
     "glossary_section",
     "headline_section",
@@ -56,28 +65,6 @@ __all__ = [
 PAGE_SCRIPT = Path(__file__).parent / "templates" / "page.js"
 """The page's script: claim filters for the timeline and the time slider of the map (whatever
 the battle: colours and symbols come from the page's data)."""
-
-
-def fmt_q(d: dict[str, float], fmt: str | None = None) -> str:
-    """``{median, q05, q95}`` as ``"median (q05–q95)"``: three significant figures
-    (``156,000 (107,000–236,000)``), or the format ``fmt`` (e.g. ``"{:.2f}"``)."""
-    return fmt_interval(d, fmt=fmt)
-
-
-_CLAIMED = re.compile(r"^(>=|<=|~)?\s*([0-9.]+)(?:\s*-\s*([0-9.]+))?$")
-
-
-def fmt_claimed(text: str) -> str:
-    """A claimed figure as the fused-estimate summary writes it (``>=2000``, ``15000-20000``,
-    ``~10``) in words: ``at least 2,000``, ``15,000–20,000``, ``about 10``."""
-    m = _CLAIMED.match(str(text).strip())
-    if m is None:
-        return str(text)
-    op, lo, hi = m.groups()
-    words = {">=": "at least ", "<=": "at most ", "~": "about ", None: ""}[op]
-    if hi is not None:
-        return f"{words}{fmt_num(float(lo), 4)}–{fmt_num(float(hi), 4)}"
-    return f"{words}{fmt_num(float(lo), 4)}"
 
 
 def load_evidence(battle: str | Path) -> dict[str, Any]:
@@ -320,406 +307,12 @@ def control_table(control: pd.DataFrame, dates: list[str]) -> pd.DataFrame:
     return table.reset_index().rename_axis(columns=None)
 
 
-def _ratio_label(summ: dict[str, Any], spec: BattleSpec | None = None) -> str | None:
-    """``"A per B"`` for the fused exchange ratio (labels from ``spec``, else ids), or ``None``
-    when the estimate has no exchange ratio (a battle without exactly two sides)."""
-    if summ.get("exchange_ratio") is None or not summ.get("exchange_ratio_sides"):
-        return None
-    first, second = summ["exchange_ratio_sides"]
-    if spec is None:
-        return f"{first} per {second}"
-    return f"{spec.label(first)} per {spec.label(second)}"
-
-
-def estimate_section(
-    summ: dict[str, Any],
-    with_streams: dict[str, Any] | None,
-    seed: int,
-    quick: bool,
-    sides: Sequence[str],
-) -> tuple[Section, dict[str, Any]]:
-    """The fused estimate beside each claimant group's own figures, with bias multipliers.
-
-    ``summ``: :meth:`FogOfWar.summary` of the claims alone; ``with_streams``: the summary of the
-    same fit with the external claim streams, or ``None`` (not computed); ``sides``: the
-    battle's side ids (the rows of the streams comparison, in this order). Returns the section
-    and ``summ`` with ``with_streams`` added when given (the report's ``estimate``).
-    """
-    import pandas as pd
-
-    summ = dict(summ)
-    draws, chains = (200, 2) if quick else (500, 4)
-    q = fmt_q
-    rows = [
-        {"side": side, **{m: q(v[m]) for m in ("casualties", "killed", "wounded") if m in v}}
-        for side, v in summ["sides"].items()
-    ]
-    ratio = _ratio_label(summ)
-    if ratio is not None:
-        rows.append({"side": f"exchange ratio ({ratio} casualty)",
-                     "casualties": q(summ["exchange_ratio"], "{:.2f}")})  # fmt: skip
-    win = f"{fmt_date(summ['window']['start'])} to {fmt_date(summ['window']['end'])}"
-    totals = table_html(
-        pd.DataFrame(rows).fillna(""),
-        f"Fused estimate over the window {win}: median (90% interval)",
-        headers={"casualties": "casualties (killed and wounded)"},
-    )
-    bias_rows = []
-    fig_rows = []
-    for group, g in summ["claimant_groups"].items():
-        for relation, b in g["bias"].items():
-            bias_rows.append({"claimant side": group, "reporting on": relation,
-                              "bias multiplier": q(b, "{:.2f}")})  # fmt: skip
-        for f in g["figures"]:
-            ratio_metric = f["metric"] == "casualty_ratio"
-            fig_rows.append({"claimant side": group, "claim": f["id"], "claimant": f["claimant"],
-                             "subject": f["subject"], "metric": f["metric"],
-                             "claimed": fmt_claimed(f["claimed"]),
-                             "period": " to ".join(fmt_date(d) for d in f["period"]),
-                             "fused over that period": q(f["fused"], "{:.1f}" if ratio_metric
-                                                         else None),
-                             "implausible": "yes" if f["implausible"] else ""})  # fmt: skip
-    if with_streams is None:
-        streams_html = (
-            '<p class="pending">Quick mode: the comparison with the external claim streams '
-            "(General Staff, Oryx, named dead) is not computed.</p>"
-        )
-    else:
-        rows_s = [
-            {"quantity": f"{side} casualties", "claims only": q(summ["sides"][side]["casualties"]),
-             "with streams": q(with_streams["sides"][side]["casualties"])}
-            for side in sides if side in with_streams["sides"] and side in summ["sides"]
-        ]  # fmt: skip
-        if ratio is not None and with_streams.get("exchange_ratio") is not None:
-            rows_s.append(
-                {
-                    "quantity": "exchange ratio",
-                    "claims only": q(summ["exchange_ratio"], "{:.2f}"),
-                    "with streams": q(with_streams["exchange_ratio"], "{:.2f}"),
-                }
-            )
-        summ["with_streams"] = {"sides": with_streams["sides"],
-                                "exchange_ratio": with_streams["exchange_ratio"]}  # fmt: skip
-        streams_html = table_html(
-            pd.DataFrame(rows_s),
-            "What the all-front claim streams change (used as timing constraints and lower "
-            "bounds, with the share attributable to the battle a parameter; off by default)",
-        )
-    d = summ["diagnostics"]
-    body = (
-        "<p>The fog-of-war model reads every casualty claim together: a smooth latent daily "
-        "casualty rate per side, and for each claimant a multiplicative bias about each side "
-        "(priors: a side may inflate the enemy's losses and deflate its own; Western and "
-        "independent sources centred on no bias). The figures below are estimates from claims, "
-        "not facts. Method: <code>docs/fog-of-war.md</code>; reproduce with "
-        f"<code>attrition estimate --battle {summ.get('battle') or 'bakhmut'} --seed {seed} "
-        f"--draws {draws} --chains {chains} "
-        f"--window {summ['window']['start']} {summ['window']['end']} --json</code>."
-        "</p>"
-        + totals
-        + table_html(
-            pd.DataFrame(bias_rows),
-            "Measured bias multipliers by claimant side (1 = unbiased; above 1 inflates)",
-            codes=("reporting on",),
-        )
-        + table_html(
-            pd.DataFrame(fig_rows),
-            "Each claimant group's own figures beside the "
-            "fused estimate for the same period and subject",
-            codes=("metric",),
-        )
-        + streams_html
-        + f'<p class="meta">Sampler checks (NUTS, {chains} chains × {draws} draws): R-hat '
-        f"max {fmt_num(d['r_hat_max'], 4)} (below 1.01 is good), effective sample size min "
-        f"{fmt_num(d['ess_min'])}, divergences {d['divergences']}.</p>"
-    )
-    return Section("estimate", "Fused estimate and claimant bias", body), summ
-
-
-def fmt_figure(low: Any, high: Any, qualifier: str) -> str:
-    """A claim's figure in words: ``at least 12,000``, ``5–6``, ``about 50``."""
-
-    def num(v: Any) -> str | None:
-        try:
-            f = float(v)
-        except (TypeError, ValueError):
-            return None
-        return None if f != f else fmt_num(f, 6)
-
-    lo, hi = num(low), num(high)
-    text = f"{lo}–{hi}" if lo is not None and hi is not None and lo != hi else lo or hi or "–"
-    words = {"about": "about ", "at_least": "at least ", "at_most": "at most "}
-    return words.get(str(qualifier), "") + text
-
-
-def bibliography_section(claims: pd.DataFrame, spec: BattleSpec) -> Section:
-    """Every claim used, with its source, and the battle's sources (``battle.toml``): folded
-    away by default, with a search box (the page's script filters the rows)."""
-    import pandas as pd
-
-    df = pd.DataFrame(
-        {
-            "id": claims["id"],
-            "claimant": claims["claimant"],
-            "claimant side": [spec.label(x) for x in claims["claimant_side"]],
-            "about": [spec.label(x) for x in claims["subject_side"]],
-            "metric": claims["metric"],
-            "figure": [
-                fmt_figure(lo, hi, q)
-                for lo, hi, q in zip(
-                    claims["value_low"], claims["value_high"], claims["qualifier"], strict=True
-                )
-            ],
-            "rate": claims["rate"],
-            "date": claims["claim_date"].astype(str).str[:10].replace("NaT", ""),
-            "quote": claims["quote"],
-            "source": [s or spec.default_source for s in claims["source"]],
-        }
-    )
-    sources = pd.DataFrame(
-        [
-            {
-                "source": x.id,
-                "publisher": x.publisher,
-                "title": x.title,
-                "date": x.date.isoformat() if x.date else "",
-                "where": x.url or x.path,
-                "licence": x.licence,
-            }
-            for x in spec.sources
-        ]
-    )
-    text = (
-        f"<p>Every claim used ({len(df)}), with its id (the ids appear in every hover and in "
-        "<code>claims_used.csv</code>, which keeps the raw codes) and its source (listed "
-        "below, from the battle's <code>battle.toml</code>); quotes are short provenance "
-        "strings.</p>"
-    )
-    claims_table = table_html(
-        df, codes=("metric", "rate"), dates=("date",), table_id="bibliography-table"
-    )
-    body = (
-        text + '<details id="bibliography-details"><summary>Show the '
-        f"{len(df)} claims and the sources</summary>"
-        '<p class="bib-search"><label>Search the claims: <input type="search" '
-        'id="bibliography-search" placeholder="id, claimant, word of the quote" '
-        'aria-controls="bibliography-table"></label> '
-        '<span id="bibliography-count" class="meta"></span></p>'
-        + claims_table
-        + table_html(sources, "Sources", dates=("date",))
-        + "</details>"
-    )
-    return Section("bibliography", "Claims used (bibliography)", body)
-
-
-def glossary_section(spec: BattleSpec | None = None) -> Section:
-    """Plain words for the terms and codes of the page (the codes are those of the CSV and
-    JSON downloads)."""
-    terms = (
-        ("Claim", "A figure someone stated (a claimant: a government, an official, a "
-         "journalist, an analyst), with its date, source and exact quote. Claims are not facts."),
-        ("Claimant side", "Whose side the claimant speaks for (or 'independent', 'Western')."),
-        ("Fused estimate", "The figure obtained by reading every casualty claim together "
-         "and taking out each claimant's measured bias (a statistical model, "
-         "docs/fog-of-war.md). It is an estimate, with an interval."),
-        ("Median (90% interval)", "The middle value of the estimate, and the range that "
-         "holds it with 90% probability under the model: 156,000 (107,000–236,000) means "
-         "'about 156,000, very likely between 107,000 and 236,000'. Figures are rounded to "
-         "three significant digits; the downloads keep every digit."),
-        ("Casualties", "Killed and wounded (and, where claimed, captured and missing)."),
-        ("Bias multiplier", "How much a group of claimants inflates (above 1) or deflates "
-         "(below 1) the figures about its own side, the enemy, or either side."),
-        ("Exchange ratio", "Casualties of one side per casualty of the other."),
-        ("Control of a place", "Held by a side when at least 60% of the weighted reports "
-         "say so; otherwise contested (docs/control.md)."),
-        ("Calibrated model", "A simulation of the battle (forces, recruitment, ammunition, "
-         "front lines) whose unknown settings were fitted to the record; its outputs are "
-         "statements of the model, not facts."),
-        ("Run", "One simulation of the calibrated model; 'x% of runs' is the model's "
-         "probability, not a measured frequency."),
-        ("Hindcast", "A forecast made with only what was known at a past date, scored "
-         "against what happened next (CRPS: lower is better)."),
-        ("Scenario (what-if)", "The calibrated model run with one assumption changed."),
-        ("Law (square, linear, logarithmic)", "How casualties depend on force sizes in the "
-         "Lanchester family of attrition models."),
-        ("Posterior", "What the fit says about a model setting: median and 90% interval, "
-         "beside the prior (the value assumed before the fit)."),
-        ("CDB90", "The US Army's database of 660 historical battles, used for comparison."),
-    )  # fmt: skip
-    dl = "".join(f"<dt>{html.escape(t)}</dt><dd>{html.escape(d)}</dd>" for t, d in terms)
-    sides = []
-    if spec is not None:
-        ids = dict.fromkeys((*spec.side_ids, *spec.subjects, *spec.claimant_sides))
-        sides = [(i, spec.label(i)) for i in ids]
-    codes = sorted((k, v) for k, v in LABELS.items() if k != v)
-    rows = "".join(
-        f"<tr><td><code>{html.escape(k)}</code></td><td>{html.escape(v)}</td></tr>"
-        for k, v in [*sides, *codes]
-    )
-    table = (
-        "<details><summary>Codes used in the downloads (<code>claims_used.csv</code>, "
-        "<code>summary.json</code>) and their labels on this page</summary>"
-        f"<table><thead><tr><th>code</th><th>label</th></tr></thead><tbody>{rows}</tbody>"
-        "</table></details>"
-    )
-    return Section("glossary", "Glossary", f'<dl class="glossary">{dl}</dl>{table}')
-
-
-NO_MODEL_ITEM = (
-    "<li><b>Model of the battle</b>: not available for this battle (the battle model, "
-    "its calibration, scenarios and hindcasts exist for Bakhmut only).</li>"
-)
-
-
-def methods_section(model_item: str = NO_MODEL_ITEM) -> Section:
-    """Methods and limits; ``model_item``: the list item on the battle model (HTML)."""
-    text = (
-        "<ul><li><b>Evidence</b>: claims curated from the battle's sources (schema in "
-        "<code>docs/claims-schema.md</code>), checked: every quote of a packaged article "
-        "verbatim at its offset and every numeral of it accounted for; quotes of other "
-        "publications are kept as provenance.</li>"
-        "<li><b>Control of places</b>: a weight-of-evidence rule over every dated control "
-        "event up to each date, by source reliability, scope and recency; a side holds a "
-        "place with at least 60% of the evidence, else it is contested "
-        "(<code>docs/control.md</code>).</li>"
-        "<li><b>Attrition laws</b>: the Lanchester family, validated on Iwo Jima (Engel 1954) "
-        "and the Ardennes (Bracken 1995; Fricker 1998).</li>"
-        "<li><b>Fused estimate</b>: a Bayesian measurement model of every casualty claim with a "
-        "bias multiplier per claimant and relation (own side, enemy, neutral), NUTS in NumPyro "
-        "(<code>docs/fog-of-war.md</code>).</li>"
-        + model_item
-        + "<li><b>Reproducibility</b>: every stochastic step takes the seed in the page header; "
-        "the footer lists the SHA-256 of every input file; stages are cached by those hashes "
-        "and the package's code.</li></ul>"
-        "<p><b>Limits.</b> The sources are secondary; their figures are claims by "
-        "interested parties and the press. Dates are as the sources give them; month-only "
-        "dates are placed on the first of the month. Nothing here is a fact about the battle "
-        "beyond what the claims say.</p>"
-    )
-    return Section("methods", "Methods and limits", text)
-
-
-def headline_section(
-    ev: dict[str, Any],
-    est: dict[str, Any] | None,
-    more_rows: Sequence[dict[str, str]] = (),
-    more_reading: str = "",
-    notes: Sequence[str] = (),
-) -> Section:
-    """Headline numbers with intervals, each naming its section, then the spread of claims.
-
-    ``ev``: at least ``claims`` and ``spec``; ``est``: the report's estimate (or ``None``);
-    ``more_rows`` and ``more_reading``: rows and a sentence a battle model adds (columns
-    ``quantity``, ``median (90% interval)``, ``period``, ``from``, ``details`` = an anchor);
-    ``notes``: sentences shown as highlighted notes (where the estimates disagree).
-    """
-    rows: list[dict[str, str]] = []
-    q = fmt_q
-    reading = ""
-    spec: BattleSpec = ev["spec"]
-
-    def side_label(side: str) -> str:
-        parts = [c.label for s in spec.sides if s.id == side for c in s.components]
-        return str(spec.label(side)) + (f" ({', '.join(parts)} included)" if parts else "")
-
-    if est:
-        win = est["window"]
-        period = f"{fmt_date(win['start'])} to {fmt_date(win['end'])}"
-        for side in spec.side_ids:
-            label = side_label(side)
-            if side in est["sides"]:
-                rows.append({"quantity": f"Casualties (killed and wounded), {label}",
-                             "median (90% interval)": q(est["sides"][side]["casualties"]),
-                             "period": period, "from": "fused estimate of the claims",
-                             "details": "#estimate"})  # fmt: skip
-        ratio = _ratio_label(est, spec)
-        if ratio is not None:
-            rows.append({"quantity": f"Exchange ratio ({ratio} casualty)",
-                         "median (90% interval)": q(est["exchange_ratio"], "{:.2f}"),
-                         "period": period, "from": "fused estimate of the claims",
-                         "details": "#estimate"})  # fmt: skip
-        each = " and ".join(
-            f"{spec.label(side)}'s casualties at about "
-            f"{fmt_num(float(est['sides'][side]['casualties']['median']))}"
-            for side in spec.side_ids
-            if side in est["sides"]
-        )
-        reading = (
-            f"Read together, with each claimant's measured bias taken out, the {len(ev['claims'])}"
-            f" claims put {each} over {period}, with the wide intervals "
-            "shown: the record cannot pin them down more closely. "
-        )
-    rows.extend(more_rows)
-    reading += more_reading
-    import pandas as pd
-
-    numbers = ""
-    if rows:
-        df = pd.DataFrame(rows)
-        numbers = table_html(
-            df,
-            "Headline numbers: each names the section that derives it",
-            headers={"quantity": "what", "from": "how it is obtained", "details": "section"},
-        )
-        for anchor in dict.fromkeys(r["details"] for r in rows):
-            numbers = numbers.replace(f"<td>{anchor}</td>",
-                                      f'<td><a href="{anchor}">{anchor[1:]}</a></td>')  # fmt: skip
-    claims = ev["claims"]
-    cas = claims[claims["metric"].isin(["casualties", "killed"]) & (claims["rate"] == "total")]
-    spread = []
-    from attrition.data.battle import GENERIC_SUBJECTS
-
-    for subject in [x for x in spec.subjects if x not in GENERIC_SUBJECTS]:
-        fused = ((est or {}).get("sides", {}).get(subject, {}).get("casualties") or {}).get(
-            "median"
-        )
-        for side in spec.claimant_sides:
-            sub = cas[(cas["subject_side"] == subject) & (cas["claimant_side"] == side)]
-            if sub.empty:
-                continue
-            top = sub[["value_low", "value_high"]].max(axis=1)
-            hi = float(top.max())
-            cid = str(sub["id"].iloc[int(top.to_numpy().argmax())])
-            small = fused is not None and hi < 0.01 * float(fused)
-            spread.append({"losses of": spec.label(subject), "claimed by": spec.label(side),
-                           "claims": len(sub), "largest figure given": fmt_num(hi, 6),
-                           "claim": cid,
-                           "note": "no overall total: only individual losses reported"
-                           if small else ""})  # fmt: skip
-    table = table_html(
-        pd.DataFrame(spread),
-        "Claims of total killed or casualties, by whose losses and who claimed them: how "
-        "many, and the largest figure given (a claim, not an estimate)",
-        headers={"claims": "number of claims"},
-    )
-    text = (
-        f'<p class="headline">Almost every figure about the {html.escape(spec.name)} is a claim '
-        f"by an interested party. {html.escape(reading)}</p>"
-    )
-    boxes = "".join(f'<p class="note">{html.escape(n)}</p>' for n in notes)
-    return Section("headline", "Headline", text + boxes + numbers + table)
-
-
 def evidence_stage(battle: str | Path, fig_dir: Path) -> dict[str, Any]:
     """The cached evidence stage: sections, page data and summary, bibliography."""
     ev = load_evidence(battle)
     sections, out = evidence_sections(ev, fig_dir)
     return {"ev": {"claims": ev["claims"], "spec": ev["spec"]}, "sections": sections, "out": out,
             "bibliography": bibliography_section(ev["claims"], ev["spec"])}  # fmt: skip
-
-
-def battle_fit(battle: str | Path, spec: BattleSpec, seed: int, quick: bool) -> FogOfWar:
-    """The fog-of-war fit of a battle's claims over its window (``battle.toml``), with the
-    battle's sides: 200 draws × 2 chains with ``quick``, else 500 × 4."""
-    from attrition.data.claims import load_claims, load_phases
-    from attrition.infer.fusion import fuse_claims
-
-    draws, chains = (200, 2) if quick else (500, 4)
-    est = fuse_claims(
-        load_claims(battle), load_phases(battle), window=(spec.start, spec.end), draws=draws,
-        chains=chains, seed=seed, warn=False, battle=spec,
-    )  # fmt: skip
-    return est.fog
 
 
 def build_evidence_into(
