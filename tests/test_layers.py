@@ -64,6 +64,7 @@ BATTLE_FILE_LAYER: dict[str, int] = {
     "scenarios": 7,
     "scores": 0,
     "baselines": 5,
+    "targets": 5,
     "hindcasts": 8,
 }
 
