@@ -52,9 +52,11 @@ if TYPE_CHECKING:
     from attrition.battles.bakhmut.calibration import (
         ESS_TARGET,
         Calibration,
+        EvidenceRepeats,
         LawFit,
         calibrate,
         check_law_name,
+        log_evidence_error,
         record_fit,
     )
     from attrition.battles.bakhmut.casualty_block import CASUALTY_DISCREPANCY, casualty_log_totals
@@ -97,6 +99,7 @@ if TYPE_CHECKING:
     )
     from attrition.battles.bakhmut.likelihood import (
         OUTLIER_SHARE,
+        BakhmutLikelihood,
         band_covers,
         log_likelihood,
         log_posterior,
@@ -279,6 +282,9 @@ _WHERE: dict[str, str] = {
     "calibrate": "calibration",
     "check_law_name": "calibration",
     "record_fit": "calibration",
+    "EvidenceRepeats": "calibration",
+    "log_evidence_error": "calibration",
+    "BakhmutLikelihood": "likelihood",
     "LIBRARY": "scenarios",
     "ScenarioInfo": "scenarios",
     "RunInfo": "scenarios",
@@ -358,6 +364,7 @@ __all__ = [
     "STATE_NAMES",
     "UA_INDEX",
     "VALUES_PER_DAY",
+    "BakhmutLikelihood",
     "BakhmutModel",
     "BakhmutRuns",
     "BakhmutScenario",
@@ -367,6 +374,7 @@ __all__ = [
     "CityParts",
     "DailySchedule",
     "EvidenceFn",
+    "EvidenceRepeats",
     "Force",
     "ForceSpan",
     "Geography",
@@ -419,6 +427,7 @@ __all__ = [
     "hindcast",
     "library",
     "load_scenario",
+    "log_evidence_error",
     "log_likelihood",
     "log_posterior",
     "log_prior",
