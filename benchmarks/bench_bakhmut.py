@@ -38,7 +38,7 @@ from _common import machine  # noqa: E402
 
 from attrition._io import atomic_write_text  # noqa: E402
 from attrition.battles import bakhmut as bk  # noqa: E402
-from attrition.battles.bakhmut.calibration import log_evidence_error  # noqa: E402
+from attrition.battles.bakhmut.evidence_error import log_evidence_error  # noqa: E402
 from attrition.errors import UserError  # noqa: E402
 
 

@@ -60,6 +60,7 @@ BATTLE_FILE_LAYER: dict[str, int] = {
     "observations": 4,
     "likelihood": 5,
     "calibration": 6,
+    "evidence_error": 7,
     "scenario_file": 7,
     "scenarios": 7,
     "scores": 0,

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from attrition.battles import bakhmut as bk
-from attrition.battles.bakhmut.calibration import EvidenceRepeats, log_evidence_error
+from attrition.battles.bakhmut.evidence_error import EvidenceRepeats, log_evidence_error
 from attrition.errors import UserError
 
 FAST: dict[str, Any] = {"particles": 40, "moves": 1}

@@ -52,11 +52,9 @@ if TYPE_CHECKING:
     from attrition.battles.bakhmut.calibration import (
         ESS_TARGET,
         Calibration,
-        EvidenceRepeats,
         LawFit,
         calibrate,
         check_law_name,
-        log_evidence_error,
         record_fit,
     )
     from attrition.battles.bakhmut.casualty_block import CASUALTY_DISCREPANCY, casualty_log_totals
@@ -78,6 +76,7 @@ if TYPE_CHECKING:
         publication_dates,
         synthetic_evidence,
     )
+    from attrition.battles.bakhmut.evidence_error import EvidenceRepeats, log_evidence_error
     from attrition.battles.bakhmut.geometry import (
         CITY_AREA_KM2,
         CITY_PLACES,
@@ -282,8 +281,8 @@ _WHERE: dict[str, str] = {
     "calibrate": "calibration",
     "check_law_name": "calibration",
     "record_fit": "calibration",
-    "EvidenceRepeats": "calibration",
-    "log_evidence_error": "calibration",
+    "EvidenceRepeats": "evidence_error",
+    "log_evidence_error": "evidence_error",
     "BakhmutLikelihood": "likelihood",
     "LIBRARY": "scenarios",
     "ScenarioInfo": "scenarios",
