@@ -14,7 +14,7 @@ import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 
@@ -30,6 +30,9 @@ if TYPE_CHECKING:
 from attrition.simulate.ode_ensemble import run_ode
 
 EXECUTORS: tuple[str, ...] = ("serial", "processes", "dask")
+
+T = TypeVar("T")
+R = TypeVar("R")
 
 
 SCHEDULER_TIMEOUT_S = 3.0
@@ -176,6 +179,48 @@ def _connect_dask(scheduler: str | None, workers: int, dask_processes: bool) -> 
         silence_logs=logging.ERROR,
     )
     return Client(cluster), cluster  # type: ignore[no-untyped-call]
+
+
+def map_calls(
+    fn: Callable[[T], R],
+    items: Sequence[T],
+    *,
+    executor: str = "serial",
+    workers: int | None = None,
+    scheduler: str | None = None,
+    dask_processes: bool = True,
+) -> list[R]:
+    """``fn`` over ``items`` on an executor of :data:`EXECUTORS`, results in item order.
+
+    ``fn`` must be a picklable module-level function whose result depends only on its item
+    (each item carries its own seed), so the results do not depend on the executor. The
+    executor, ``scheduler`` (Dask only) and ``workers`` are checked first, with one-line
+    errors; ``processes`` uses spawned worker processes, ``dask`` a scheduler or a local
+    cluster of one-thread workers."""
+    if executor not in EXECUTORS:
+        raise unknown_name("executor", executor, EXECUTORS)
+    if scheduler and executor != "dask":
+        raise UserError("--scheduler needs --executor dask")
+    if workers is not None and workers < 1:
+        raise UserError(f"--workers {workers}: give at least 1")
+    if executor == "serial" or not items:
+        return [fn(x) for x in items]
+    n_workers = max(1, min(workers or os.cpu_count() or 1, len(items)))
+    if executor == "processes":
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        ctx = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(max_workers=n_workers, mp_context=ctx) as pool:
+            return list(pool.map(fn, items))
+    client, cluster = _connect_dask(scheduler, n_workers, dask_processes)
+    try:
+        futs = client.map(fn, list(items), pure=False)
+        return [f.result() for f in futs]
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
 
 
 def run_tasks(

@@ -342,60 +342,13 @@ def _map(
     """``fn`` over ``tasks`` on an executor of :data:`attrition.simulate.executors.EXECUTORS`,
     results in task order (each task's streams are fixed by its seed and cutoff, so the results
     do not depend on the executor; workers run one thread each)."""
-    import os
     from dataclasses import replace
 
-    from attrition.errors import unknown_name
-    from attrition.simulate.executors import EXECUTORS, SCHEDULER_TIMEOUT_S
+    from attrition.simulate.executors import map_calls
 
-    if executor not in EXECUTORS:
-        raise unknown_name("executor", executor, EXECUTORS)
-    if scheduler and executor != "dask":
-        raise UserError("--scheduler needs --executor dask")
-    if workers is not None and workers < 1:
-        raise UserError(f"--workers {workers}: give at least 1")
-    if executor == "serial" or not tasks:
-        return [fn(t) for t in tasks]
-    single = [replace(t, threads=1) for t in tasks]
-    n_workers = max(1, min(workers or os.cpu_count() or 1, len(tasks)))
-    if executor == "processes":
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
-
-        ctx = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(max_workers=n_workers, mp_context=ctx) as pool:
-            return list(pool.map(fn, single))
-    try:
-        from distributed import Client, LocalCluster
-    except ImportError as exc:
-        raise UserError(
-            "--executor dask needs dask.distributed: pip install 'attrition[scale]'"
-        ) from exc
-    cluster = None
-    if scheduler:
-        try:
-            client = Client(scheduler, timeout=f"{SCHEDULER_TIMEOUT_S}s")  # type: ignore[no-untyped-call]
-        except (OSError, TimeoutError, ValueError) as exc:
-            raise UserError(
-                f"--scheduler {scheduler}: no Dask scheduler answered within "
-                f"{SCHEDULER_TIMEOUT_S:g} s ({type(exc).__name__}); check the address "
-                "(tcp://HOST:8786) or leave --scheduler out to start a local cluster"
-            ) from None
-    else:
-        import logging
-
-        cluster = LocalCluster(  # type: ignore[no-untyped-call]
-            n_workers=n_workers, threads_per_worker=1, processes=True, dashboard_address=None,
-            silence_logs=logging.ERROR,
-        )  # fmt: skip
-        client = Client(cluster)  # type: ignore[no-untyped-call]
-    try:
-        futs = client.map(fn, single, pure=False)
-        return [f.result() for f in futs]
-    finally:
-        client.close()  # type: ignore[no-untyped-call]
-        if cluster is not None:
-            cluster.close()  # type: ignore[no-untyped-call]
+    if executor != "serial":
+        tasks = [replace(t, threads=1) for t in tasks]
+    return map_calls(fn, list(tasks), executor=executor, workers=workers, scheduler=scheduler)
 
 
 # --------------------------------------------------------------------------- the study
