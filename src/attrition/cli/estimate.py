@@ -526,13 +526,10 @@ def validate_influence_command(
             claims, phases, draws=draws, chains=chains, seed=seed, battle=spec,
             progress=lambda label: typer.echo(f"fitting without: {label}", err=True),
         )  # fmt: skip
-        src_rows: list[dict[str, Any]] = [
-            {str(k): (round(v, 4) if isinstance(v, float) else v) for k, v in r.items()}
-            for r in src.to_dict("records")
-        ]
+        src_rows = _json_rows(src)
         if fmt is OutputFormat.json:
             out = {"seed": seed, "draws": draws, "chains": chains, "rows": src_rows}
-            typer.echo(json.dumps(out, indent=2))
+            typer.echo(json.dumps(out, indent=2, allow_nan=False))
         elif fmt is OutputFormat.csv:
             print_csv(src_rows)
         else:
@@ -546,14 +543,10 @@ def validate_influence_command(
         claims, phases, draws=draws, chains=chains, seed=seed, battle=spec,
         progress=lambda label: typer.echo(f"fitting: {label}", err=True),
     )  # fmt: skip
-    rows: list[dict[str, Any]] = [
-        {str(k): (round(v, 4) if isinstance(v, float) else v) for k, v in r.items()}
-        for r in table.to_dict("records")
-    ]
+    rows = _json_rows(table)
     if fmt is OutputFormat.json:
-        typer.echo(
-            json.dumps({"seed": seed, "draws": draws, "chains": chains, "rows": rows}, indent=2)
-        )
+        out = {"seed": seed, "draws": draws, "chains": chains, "rows": rows}
+        typer.echo(json.dumps(out, indent=2, allow_nan=False))
         return
     if fmt is OutputFormat.csv:
         print_csv(rows)
@@ -566,3 +559,15 @@ def validate_influence_command(
         q = _q({"median": r["median"], "q05": r["q05"], "q95": r["q95"]})
         lines.append(f"{r['variant'][:34]:<34} {r['side']:<6} {q:<30} {100 * r['change']:+7.1f}%")
     typer.echo("\n".join(lines))
+
+
+def _json_rows(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """A table's rows for JSON and CSV: floats to 4 decimals, NaN as null (strict JSON)."""
+    import math
+
+    def cell(v: Any) -> Any:
+        if isinstance(v, float):
+            return None if not math.isfinite(v) else round(v, 4)
+        return v
+
+    return [{str(k): cell(v) for k, v in r.items()} for r in frame.to_dict("records")]
