@@ -511,8 +511,9 @@ def _phase_walk(
     n_w = n // 7 + 1
     steps = rng.normal(0.0, sd, size=n_w)
     steps[jump_at // 7] += rng.normal(0.0, jump_sd)
-    path = np.repeat(np.cumsum(steps), 7)[:n]
-    return level + path - path.mean()
+    path: np.ndarray = np.repeat(np.cumsum(steps), 7)[:n]
+    out: np.ndarray = level + path - path.mean()
+    return out
 
 
 def draw_regime_truth(rng: np.random.Generator, priors: Any = None) -> RegimeTruth:
