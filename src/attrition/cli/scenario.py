@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import typer
 
@@ -40,16 +40,25 @@ _RUN_HELP = """Run a scenario of any kind: a duel or a Bakhmut what-if.
 
 \b
   attrition scenario run NAME|FILE [--runs N] [--seed N] [--format table|csv|json] [--out DIR]
-  attrition scenario run NAME|FILE [--cutoff DATE] [--law LAW]   (Bakhmut)
+  attrition scenario run NAME|FILE [--cutoff DATE] [--law LAW] [--particles N] [--repeats N]
+                                   (Bakhmut)
 
 NAME is a packaged scenario (attrition scenario list) or a TOML file; its [scenario] kind
 (duel when left out) says how it runs. A duel runs its ensemble as attrition simulate does
-(--json prints the same summary; --out writes summary.json and runs.csv). A Bakhmut scenario
-is calibrated on the evidence known by --cutoff (default: all), then runs --runs times
-(posterior draws x binomial attrition); --json prints {scenario, runs, seed, city_fall_date,
-sides, exchange_ratio}; --out writes summary.json, runs.csv and daily.csv. --format csv
-prints one row per side; --json is --format json. What it prints is a model statement, not a
-fact about what would have happened.
+(--json prints the same summary; --out writes summary.json and runs.csv).
+
+A Bakhmut scenario runs by default under every attrition law (--law mixture): each law is
+calibrated --repeats times (seeds SEED..SEED+N-1) on the evidence known by --cutoff (default:
+all), the laws are weighted by the average over the repeats of their posterior probabilities
+from the log evidence, and the mixture shares out --runs runs by the weights (posterior draws x
+binomial attrition). --law auto runs the single best law, --law LAW one law. Each law's result
+is shown beside the mixture, and the effect against the baseline is computed from paired runs
+(same draws, same seeds) with P(effect > 0), flagged where its sign depends on the law.
+--json prints {scenario, runs, seed, city_fall_date, sides, exchange_ratio} (the mixture), then
+law, cutoff, method, particles, moves, evidence_repeats, weights_rule, law_weights, laws (per
+law), effects, version and input_hashes; --out writes summary.json, runs.csv, daily.csv,
+laws.csv and effects.csv. --format csv prints one row per law and side. What it prints is a
+model statement, not a fact about what would have happened.
 """
 
 _SHOW_HELP = """Print a scenario file (a packaged name or a TOML file) with its kind.
@@ -138,7 +147,17 @@ def run_command(
     law: str | None = typer.Option(
         None,
         "--law",
-        help="Bakhmut: auto, square, linear or logarithmic (default: the file's).",
+        help="Bakhmut: mixture (every law, weighted), auto (the best law), square, linear or "
+        "logarithmic (default: the file's, mixture unless it says).",
+    ),
+    particles: int | None = typer.Option(
+        None, "--particles", help="Bakhmut: SMC particles per calibration (default 600; >= 20)."
+    ),
+    repeats: int | None = typer.Option(
+        None,
+        "--repeats",
+        help="Bakhmut, --law mixture: calibrations per law whose log evidences the weights "
+        "average over (default 3; 1 gives equal weights).",
     ),
     fmt_text: str | None = format_option(
         "table (default: text), csv (one row per side) or json (one object)."
@@ -167,7 +186,10 @@ def run_command(
     runner = _RUNNERS.get(spec.scenario.kind)
     if runner is None:  # a kind registered without a runner here
         raise UserError(f"{spec.source}: scenarios of kind {spec.scenario.kind!r} cannot run yet")
-    runner(spec, runs=runs, seed=seed, cutoff=cutoff, law=law, fmt=fmt, out=out)
+    runner(
+        spec, runs=runs, seed=seed, cutoff=cutoff, law=law, fmt=fmt, out=out,
+        particles=particles, repeats=repeats,
+    )  # fmt: skip
 
 
 def _run_duel(
@@ -179,6 +201,8 @@ def _run_duel(
     law: str | None,
     fmt: OutputFormat,
     out: str | None,
+    particles: int | None = None,
+    repeats: int | None = None,
 ) -> None:
     """A duel: the ensemble of ``attrition simulate`` (same checks, same engine, same output)."""
     from attrition.cli.simulate import human_summary, run_duel, summary_rows
@@ -188,6 +212,8 @@ def _run_duel(
     for option, value, note in (
         ("--cutoff", cutoff, ""),
         ("--law", law, " (a duel's law is its [scenario] law)"),
+        ("--particles", particles, ""),
+        ("--repeats", repeats, ""),
     ):
         if value is not None:
             raise UserError(
@@ -229,19 +255,43 @@ def _run_bakhmut(
     law: str | None,
     fmt: OutputFormat,
     out: str | None,
+    particles: int | None = None,
+    repeats: int | None = None,
 ) -> None:
-    """A Bakhmut what-if: calibrated (memory checked first), run, checked, formatted."""
+    """A Bakhmut what-if under the law mixture (or one law): everything checked first, then
+    calibrated, run, checked, formatted."""
     from attrition._runtime import quiet_jax_logs
     from attrition.battles import bakhmut as sb
+    from attrition.battles.bakhmut import mixture as mx
+    from attrition.battles.bakhmut import scenarios as bs
     from attrition.battles.bakhmut.evidence import parse_cutoff
     from attrition.cli._progress import StageProgress
 
     c = parse_cutoff(cutoff)
+    lw = bs.check_run_law(law if law is not None else spec.run.law)
+    st = bs.check_calibration_settings(particles, None)
+    if repeats is not None and lw != bs.MIXTURE:
+        raise UserError(
+            f"--repeats applies to --law mixture only (this run: --law {lw}); leave it out"
+        )
+    k = mx.REPEATS if repeats is None else repeats
+    if k < 1:
+        raise UserError(f"--repeats {k}: give at least 1 (2 or more measure the error)")
+    n, s = bs.run_settings(spec, runs, seed)
     quiet_jax_logs()
-    with StageProgress(f"scenario {spec.name}", ["calibration and runs"]) as progress:
-        progress.stage("calibration and runs")
-        result = sb.run_scenario(spec, runs=runs, seed=seed, cutoff=c, law=law)
-    n, s = result.runs, result.seed
+    with StageProgress(f"scenario {spec.name}", ["calibrations and runs"]) as progress:
+        progress.stage("calibrations and runs")
+        if lw == bs.MIXTURE:
+            result = mx.run_mixture(spec, runs=n, seed=s, cutoff=c, repeats=k, settings=st)
+        elif lw == "auto":  # the best law of one calibration, run as a mixture of one
+            bs.check_ensemble_memory(n, copies=3)
+            best = bs.calibration_for(c, law="auto", seed=s, settings=st)
+            result = mx.run_mixture(
+                spec, runs=n, seed=s, calibrations={best.law: [best]}, settings=st
+            )
+        else:
+            result = mx.run_mixture(spec, runs=n, seed=s, cutoff=c, laws=[lw], repeats=1,
+                                    settings=st)  # fmt: skip
     summary = result.summary()
     if out is not None:
         from attrition.cli._output import install_out_folder
@@ -252,30 +302,89 @@ def _run_bakhmut(
         print_json(summary)
         return
     if fmt is OutputFormat.csv:
-        print_csv(
-            [
-                {"side": side, "quantity": q, **values}
-                for side, qs in summary["sides"].items()
-                for q, values in qs.items()
-            ]
-        )
+        rows = []
+        for name, part in (("mixture", summary), *summary["laws"].items()):
+            weight = 1.0 if name == "mixture" else part["weight"]
+            for side, qs in part["sides"].items():
+                for q, values in qs.items():
+                    rows.append({"law": name, "weight": weight, "side": side, "quantity": q,
+                                 **values})  # fmt: skip
+        print_csv(rows)
         return
-    f = summary["city_fall_date"]
-    typer.echo(f"scenario {summary['scenario']}: {n} runs, seed {s}, law {result.law}"
-               + (f", evidence known by {c}" if c else ""))  # fmt: skip
-    typer.echo(
-        f"  city falls (>= {sb.FALL_FRACTION:.0%} held): median {f['median'] or 'after the end'},"
-        f" 90% {f['q05'] or 'after the end'} to {f['q95'] or 'after the end'};"
-        f" P(by {sb.END}) = {f['probability_by_end']:.2f}"
+    typer.echo(_bakhmut_text(summary, sb.FALL_FRACTION, sb.END))
+
+
+def _bakhmut_text(summary: dict[str, Any], fall_fraction: float, end: object) -> str:
+    """The table format of a Bakhmut run: the mixture, each law beside it, the effects."""
+    lines = []
+    c = summary["cutoff"]
+    laws = summary["laws"]
+    how = (
+        f"mixture of {len(laws)} laws ({summary['weights_rule']}, "
+        f"{summary['evidence_repeats']} calibrations per law)"
+        if summary["law"] == "mixture"
+        else f"law {summary['law']}"
     )
-    for side in ("RU", "UA"):
-        q = summary["sides"][side]["casualties"]
-        typer.echo(
-            f"  {side} casualties: {q['median']:,.0f} (90%: {q['q05']:,.0f}–{q['q95']:,.0f})"
+    lines.append(
+        f"scenario {summary['scenario']}: {summary['runs']} runs, seed {summary['seed']}, {how}, "
+        f"{summary['particles']} particles" + (f", evidence known by {c}" if c else "")
+    )
+
+    def block(part: dict[str, Any], indent: str) -> None:
+        f = part["city_fall_date"]
+        late = "after the end"
+        lines.append(
+            f"{indent}city falls (>= {fall_fraction:.0%} held): median {f['median'] or late},"
+            f" 90% {f['q05'] or late} to {f['q95'] or late}; P(by {end}) = "
+            f"{f['probability_by_end']:.2f}"
         )
-    q = summary["exchange_ratio"]
-    typer.echo(f"  exchange ratio RU/UA: {q['median']:.2f} (90%: {q['q05']:.2f}–{q['q95']:.2f})")
-    typer.echo("  (a model statement under the scenario's assumptions, not a fact)")
+        for side in ("RU", "UA"):
+            q = part["sides"][side]["casualties"]
+            lines.append(
+                f"{indent}{side} casualties: {q['median']:,.0f} "
+                f"(90%: {q['q05']:,.0f}–{q['q95']:,.0f})"
+            )
+        q = part["exchange_ratio"]
+        lines.append(
+            f"{indent}exchange ratio RU/UA: {q['median']:.2f} (90%: {q['q05']:.2f}–{q['q95']:.2f})"
+        )
+
+    block(summary, "  ")
+    if len(laws) > 1:
+        for name, part in laws.items():
+            sd = part["log_evidence_sd"]
+            err = f", sd {sd:.2f} nat" if sd is not None else ""
+            lines.append(
+                f"  law {name}: weight {part['weight']:.2f} ({part['runs_in_mixture']} runs; "
+                f"log evidence {', '.join(f'{x:.1f}' for x in part['log_evidence'])}{err})"
+            )
+            block(part, "    ")
+    if summary["scenario"] != "baseline":
+        lines.append("  effect against the baseline (paired runs; median, 90%, P(effect > 0)):")
+        for key, e in summary["effects"].items():
+            if key in ("ru_casualties", "ua_casualties"):
+                continue  # shown in %
+            m = e["mixture"]
+            per = "; ".join(
+                f"{name} {v['median']:+,.3g}" for name, v in e["laws"].items()
+            ) if len(e["laws"]) > 1 else ""  # fmt: skip
+            flag = " — its sign depends on the law" if e["sign_depends_on_law"] else ""
+            lines.append(
+                f"    {_EFFECT_LABELS.get(key, key)}: {m['median']:+,.3g} "
+                f"({m['q05']:+,.3g} to {m['q95']:+,.3g}), P = {m['p_positive']:.2f}"
+                + (f" [{per}]" if per else "")
+                + flag
+            )
+    lines.append("  (a model statement under the scenario's assumptions, not a fact)")
+    return "\n".join(lines)
+
+
+_EFFECT_LABELS = {
+    "fall_day": "fall date, days later",
+    "ru_casualties_pct": "RU casualties, % change",
+    "ua_casualties_pct": "UA casualties, % change",
+    "exchange_ratio": "exchange ratio RU/UA, change",
+}
 
 
 #: How ``scenario run`` runs each kind (formatting only: the work is the library's).
@@ -521,7 +630,7 @@ rationale = "Why: the claims and the article behind it (may be a triple-quoted s
 [run]
 runs = 1000               # ensemble size (posterior draws x binomial attrition)
 seed = 1
-law = "auto"              # auto | {" | ".join(BAKHMUT_LAWS)}
+law = "mixture"           # mixture (all, weighted) | auto (the best) | {" | ".join(BAKHMUT_LAWS)}
 
 [schedule]                # each key given replaces the record's items of that kind
 # supply = [{{ date = "2022-08-01", level = 1.0 }}]    # Wagner's share of the 300 t/day demanded
@@ -534,6 +643,9 @@ law = "auto"              # auto | {" | ".join(BAKHMUT_LAWS)}
 
 [parameters]              # fixed values replacing the posterior draws (prior centres shown)
 {params}
+
+[scale]                   # factors multiplying the posterior draws (lognormal parameters only)
+# c_ua = 0.6
 """
 
 

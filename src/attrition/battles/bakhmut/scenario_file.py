@@ -15,11 +15,11 @@ import datetime as dt
 import math
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import BeforeValidator, Field, field_validator, model_validator
 
-from attrition.battles.bakhmut.axes import END, START
+from attrition.battles.bakhmut.axes import BAKHMUT_LAWS, END, START
 from attrition.battles.bakhmut.calibration import check_law_name
 from attrition.battles.bakhmut.params import PARAMS
 from attrition.battles.bakhmut.record import record_schedule
@@ -63,6 +63,38 @@ DOCS = "the example `attrition scenario new NAME --kind bakhmut` writes"
 """Where the Bakhmut file format is documented (named when a table is missing)."""
 
 
+MAX_SCALE = 100.0
+"""A ``[scale]`` factor must lie between ``1 / MAX_SCALE`` and ``MAX_SCALE``."""
+
+
+RUN_LAWS_NOTE = "mixture (every law, weighted), auto (the best law) or one law"
+"""What ``[run] law`` may be (named in its error)."""
+
+
+def _date_input(v: object) -> object:
+    """Refuse a date given as anything but a ``YYYY-MM-DD`` string or a TOML date: a number
+    would otherwise be read as a Unix time (``date = 20230307`` is not 7 March 2023)."""
+    if isinstance(v, str) or (isinstance(v, dt.date) and not isinstance(v, dt.datetime)):
+        return v
+    if isinstance(v, dt.datetime):
+        what = "a date with a time"
+    elif isinstance(v, bool):
+        what = "true or false"
+    elif isinstance(v, int | float):
+        what = "a number"
+    elif isinstance(v, list):
+        what = "a list"
+    elif isinstance(v, dict):
+        what = "a table"
+    else:
+        what = f"a {type(v).__name__}"
+    raise ValueError(f'{v!r} is {what}, not a date; write it as "YYYY-MM-DD" in quotes')
+
+
+StrictDate = Annotated[dt.date, BeforeValidator(_date_input)]
+"""A date field of a scenario file: a ``"YYYY-MM-DD"`` string or a TOML date, nothing else."""
+
+
 def _in_window(v: dt.date) -> dt.date:
     if not START <= v <= END:
         raise ValueError(f"{v} is outside the battle ({START} to {END})")
@@ -85,18 +117,38 @@ class ScenarioInfo(StrictModel):
         return v
 
 
+MIXTURE = "mixture"
+"""``[run] law`` (and ``--law``) for the mixture over every law (the default; see
+:mod:`attrition.battles.bakhmut.mixture`)."""
+
+
+def check_run_law(name: str) -> str:
+    """Validate a scenario's law: :data:`MIXTURE`, ``auto`` or one law.
+
+    Raises:
+        UserError: an unknown name, listing the valid ones.
+    """
+    if name == MIXTURE:
+        return name
+    try:
+        return check_law_name(name)
+    except UserError:
+        raise unknown_name("law", name, (MIXTURE, "auto", *BAKHMUT_LAWS)) from None
+
+
 class RunInfo(StrictModel):
-    """The ``[run]`` table: ensemble size, seed and the law to calibrate with."""
+    """The ``[run]`` table: ensemble size, seed and the law: ``mixture`` (the default: every
+    law, weighted by its evidence), ``auto`` (the single best law) or one law."""
 
     runs: int = Field(default=1000, ge=1, le=1_000_000)
     seed: int = Field(default=1, ge=0)
-    law: str = "auto"
+    law: str = MIXTURE
 
     @field_validator("law")
     @classmethod
     def _law(cls, v: str) -> str:
         try:
-            return check_law_name(v)
+            return check_run_law(v)
         except UserError as exc:
             raise ValueError(str(exc)) from None
 
@@ -104,7 +156,7 @@ class RunInfo(StrictModel):
 class SupplyStep(StrictModel):
     """From ``date``, Wagner receives ``level`` of the 300 t/day it demanded (0..1)."""
 
-    date: dt.date
+    date: StrictDate
     level: float
 
     _date = field_validator("date")(_in_window)
@@ -122,8 +174,8 @@ class SupplyStep(StrictModel):
 class RecruitmentSpan(StrictModel):
     """Convict recruitment from ``start`` to ``end`` (open-ended without ``end``)."""
 
-    start: dt.date
-    end: dt.date | None = None
+    start: StrictDate
+    end: StrictDate | None = None
 
     _start = field_validator("start")(_in_window)
 
@@ -132,8 +184,8 @@ class ForceSpan(StrictModel):
     """When a force arrives and leaves."""
 
     force: str
-    arrive: dt.date = START
-    depart: dt.date | None = None
+    arrive: StrictDate = START
+    depart: StrictDate | None = None
 
     @field_validator("force")
     @classmethod
@@ -146,7 +198,7 @@ class ForceSpan(StrictModel):
 class WithdrawalStep(StrictModel):
     """Ukraine leaves the city (down to the line leaving Russia ``to_fraction``) on ``date``."""
 
-    date: dt.date
+    date: StrictDate
     to_fraction: float = Field(default=1.0, gt=0.0, le=1.0)
 
     _date = field_validator("date")(_in_window)
@@ -156,7 +208,7 @@ class HoldSpan(StrictModel):
     """Ukraine holds ``place`` until ``until``."""
 
     place: str
-    until: dt.date
+    until: StrictDate
 
     _until = field_validator("until")(_in_window)
 
@@ -164,8 +216,8 @@ class HoldSpan(StrictModel):
 class OffensiveSpan(StrictModel):
     """A Ukrainian flank counter-offensive."""
 
-    start: dt.date
-    end: dt.date | None = None
+    start: StrictDate
+    end: StrictDate | None = None
 
     _start = field_validator("start")(_in_window)
 
@@ -190,15 +242,20 @@ class BakhmutScenario(StrictModel):
     run: RunInfo = RunInfo()
     schedule: ScheduleSpec = ScheduleSpec()
     parameters: dict[str, float] = Field(default_factory=dict)
+    scale: dict[str, float] = Field(default_factory=dict)
     source: str = "<scenario>"
 
     @model_validator(mode="before")
     @classmethod
     def _parameters(cls, data: Any) -> Any:
         """Each ``[parameters]`` value: a known parameter, a number, inside its prior's domain
-        and within :data:`MAX_PRIOR_SD` prior standard deviations of the prior's centre."""
+        and within :data:`MAX_PRIOR_SD` prior standard deviations of the prior's centre; each
+        ``[scale]`` factor: a known parameter with a lognormal prior, a number within
+        ``1 / MAX_SCALE .. MAX_SCALE``, not also fixed in ``[parameters]``."""
         if isinstance(data, dict):
-            check_parameters(data.get("parameters", {}))
+            params = data.get("parameters", {})
+            check_parameters(params)
+            check_scale(data.get("scale", {}), params)
         return data
 
     @property
@@ -246,6 +303,45 @@ def check_parameters(params: object) -> None:
             f"deviations from its centre {float(p.value(p.loc)):.4g} {p.unit}); give a value "
             f"between {lo:.3g} and {hi:.3g}"
         )
+
+
+def check_scale(scale: object, parameters: object = None) -> None:
+    """Refuse ``[scale]`` factors that are not a table of known parameters with a lognormal
+    prior (positive quantities: strengths, rates, effectiveness), not numbers, outside
+    ``1 / MAX_SCALE .. MAX_SCALE``, or naming a parameter ``[parameters]`` also fixes.
+
+    A factor multiplies the parameter's posterior draws, run by run: the scenario keeps the
+    posterior's spread and its correlations with the other parameters (``[parameters]``
+    replaces the draws by one value instead).
+
+    Raises:
+        ValueError: one line starting ``[scale] NAME``.
+    """
+    if not isinstance(scale, dict):
+        raise ValueError("[scale] must be a table of name = factor")
+    specs = {p.name: p for p in PARAMS}
+    fixed = parameters if isinstance(parameters, dict) else {}
+    for key, value in scale.items():
+        if key not in specs:
+            raise ValueError(str(unknown_name("parameter", key, specs, where="[scale]")))
+        if specs[key].prior != "lognormal":
+            positive = [p.name for p in PARAMS if p.prior == "lognormal"]
+            raise ValueError(
+                f"[scale] {key}: has a {specs[key].prior} prior, and only positive "
+                f"(lognormal) parameters can be scaled ({', '.join(positive)}); fix it in "
+                "[parameters] instead"
+            )
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ValueError(f"[scale] {key} = {value!r}: give a number (a factor, e.g. 0.5)")
+        if not (math.isfinite(value) and 1.0 / MAX_SCALE <= value <= MAX_SCALE):
+            raise ValueError(
+                f"[scale] {key} = {value}: give a factor between {1.0 / MAX_SCALE:g} and "
+                f"{MAX_SCALE:g}"
+            )
+        if key in fixed:
+            raise ValueError(
+                f"[scale] {key}: also fixed in [parameters]; give it in one table only"
+            )
 
 
 def parse_scenario(data: dict[str, Any], source: str = "<scenario>") -> BakhmutScenario:

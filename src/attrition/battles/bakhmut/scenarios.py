@@ -25,10 +25,18 @@ binomial daily step of the model::
     [parameters]                     # fixed values replacing the posterior draws
     # urban_cost = 2.0
 
-A file is validated once, when it is read: its tables and keys, the schedule's dates, and each
-``[parameters]`` value (a known parameter, inside its prior's domain and within
-:data:`MAX_PRIOR_SD` prior standard deviations of its centre). :func:`run_scenario` checks the
-ensemble's memory before any calibration and refuses a result that is not finite.
+    [scale]                          # factors multiplying the posterior draws, run by run
+    # c_ua = 0.6                       (lognormal parameters only: strengths, rates, ...)
+
+A file is validated once, when it is read: its tables and keys, the schedule's dates (strings
+``"YYYY-MM-DD"`` or TOML dates only), each ``[parameters]`` value (a known parameter, inside
+its prior's domain and within :data:`MAX_PRIOR_SD` prior standard deviations of its centre)
+and each ``[scale]`` factor (a lognormal parameter, within ``1/100 .. 100``).
+
+``[run] law`` is ``mixture`` by default: ``attrition scenario run`` then runs the scenario
+under every law, each with its own calibration, and weights them
+(:func:`attrition.battles.bakhmut.mixture.run_mixture`); :func:`run_scenario` runs one law,
+checks the ensemble's memory before any calibration and refuses a result that is not finite.
 
 What a scenario prints is a *model statement* (what this calibrated model says would follow
 from the changed assumptions), not a fact about what would have happened.
@@ -56,6 +64,8 @@ from attrition.battles.bakhmut.scenario_file import (  # re-exported: the file f
     KIND,
     LIBRARY,
     MAX_PRIOR_SD,
+    MAX_SCALE,
+    MIXTURE,
     REQUIRED_TABLES,
     TABLES,
     BakhmutScenario,
@@ -69,6 +79,8 @@ from attrition.battles.bakhmut.scenario_file import (  # re-exported: the file f
     SupplyStep,
     WithdrawalStep,
     check_parameters,
+    check_run_law,
+    check_scale,
     library,
     load_scenario,
     parse_file,
@@ -84,6 +96,8 @@ __all__ = [
     "KIND",
     "LIBRARY",
     "MAX_PRIOR_SD",
+    "MAX_SCALE",
+    "MIXTURE",
     "REQUIRED_TABLES",
     "TABLES",
     "VALUES_PER_DAY",
@@ -100,9 +114,12 @@ __all__ = [
     "SupplyStep",
     "WithdrawalStep",
     "calibration_for",
+    "check_calibration_settings",
     "check_ensemble_memory",
     "check_finite_result",
     "check_parameters",
+    "check_run_law",
+    "check_scale",
     "default_evidence",
     "fit_to_record",
     "library",
@@ -377,15 +394,23 @@ def summary_from_frame(
 
 
 def posterior_params(
-    cal: Calibration, runs: int, seed: int, overrides: dict[str, float] | None = None
+    cal: Calibration,
+    runs: int,
+    seed: int,
+    overrides: dict[str, float] | None = None,
+    scale: dict[str, float] | None = None,
 ) -> tuple[dict[str, np.ndarray], np.ndarray]:
     """Parameters of each run: a posterior draw picked with ``SeedSequence(seed)``'s child 0,
-    then the fixed overrides."""
+    then the fixed overrides, then the ``scale`` factors (multiplying the draws). The draws
+    picked depend on ``cal``, ``runs`` and ``seed`` only, so a scenario and the baseline run
+    with the same seed use the same draws (paired runs)."""
     rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=(0,))))
     idx = rng.integers(0, cal.n_draws, size=runs)
     params = {k: np.asarray(v)[idx] for k, v in cal.draws.items()}
     for k, v in (overrides or {}).items():
         params[k] = np.full(runs, float(v))
+    for k, f in (scale or {}).items():
+        params[k] = params[k] * float(f)
     return params, idx
 
 
@@ -400,11 +425,12 @@ def run_settings(spec: BakhmutScenario, runs: int | None, seed: int | None) -> t
     return n, s
 
 
-def check_ensemble_memory(runs: int, option: str = "--runs") -> None:
+def check_ensemble_memory(runs: int, option: str = "--runs", copies: int = 1) -> None:
     """Refuse a Bakhmut ensemble too large for the memory limit (see :mod:`attrition.limits`):
-    ``runs × (days + 1) ×`` :data:`VALUES_PER_DAY` ``× 8`` bytes; ``option`` names the request
-    in the message."""
-    check_memory(option, runs, float(runs) * (DAYS + 1) * VALUES_PER_DAY * 8.0)
+    ``copies × runs × (days + 1) ×`` :data:`VALUES_PER_DAY` ``× 8`` bytes (``copies``: the
+    ensembles of ``runs`` runs held at once, e.g. one per law and the mixture); ``option``
+    names the request in the message."""
+    check_memory(option, runs, float(copies) * runs * (DAYS + 1) * VALUES_PER_DAY * 8.0)
 
 
 def check_finite_result(spec: BakhmutScenario, summary: dict[str, Any]) -> None:
@@ -426,10 +452,27 @@ def check_finite_result(spec: BakhmutScenario, summary: dict[str, Any]) -> None:
     if all(math.isfinite(x) for x in numbers):
         return
     given = json.dumps(spec.parameters) if spec.parameters else "none"
+    scaled = f" and [scale] factors ({json.dumps(spec.scale)})" if spec.scale else ""
     raise UserError(
         f"{spec.source}: the ensemble gave casualties that are not finite numbers; the "
-        f"scenario's [parameters] overrides ({given}) are out of scale for the model"
+        f"scenario's [parameters] overrides ({given}){scaled} are out of scale for the model"
     )
+
+
+def check_calibration_settings(particles: int | None, moves: int | None) -> tuple[int, int]:
+    """SMC particles and moves per stage for a scenario's calibration: the given values, else
+    :data:`CALIBRATION_SETTINGS`.
+
+    Raises:
+        UserError: fewer than 20 particles or fewer than 1 move (one line naming the option).
+    """
+    p = CALIBRATION_SETTINGS[0] if particles is None else particles
+    m = CALIBRATION_SETTINGS[1] if moves is None else moves
+    if p < 20:
+        raise UserError(f"--particles {p}: give at least 20 (SMC particles per law)")
+    if m < 1:
+        raise UserError(f"--moves {m}: give at least 1 (Metropolis moves per tempering stage)")
+    return p, m
 
 
 def run_scenario(
@@ -441,18 +484,23 @@ def run_scenario(
     method: str = "binomial",
     cutoff: str | dt.date | None = None,
     law: str | None = None,
+    settings: tuple[int, int] | None = None,
 ) -> ScenarioResult:
-    """Run a scenario as an ensemble over the calibrated posterior and stochastic attrition.
+    """Run a scenario under one law as an ensemble over the calibrated posterior and stochastic
+    attrition (the mixture over every law: :func:`attrition.battles.bakhmut.mixture.run_mixture`).
 
     Args:
         spec: the scenario.
         cal: a calibration to run over; without one, the model is calibrated
             (:func:`calibration_for`) on the evidence known by ``cutoff`` with ``law`` (default:
-            the scenario's ``[run] law``) and the run's seed.
+            the scenario's ``[run] law``; ``mixture`` reads as ``auto`` here, the single best
+            law) and the run's seed.
         runs, seed: ensemble size and seed (default: the scenario's ``[run]`` table).
         method: the daily step, ``"binomial"`` or ``"deterministic"``.
         cutoff, law: the calibration's cutoff (``YYYY-MM-DD`` or a date) and law; only without
             ``cal``.
+        settings: SMC particles and moves of that calibration (default
+            :data:`CALIBRATION_SETTINGS`); only without ``cal``.
 
     Everything is checked before any work, in this order: runs and seed
     (:func:`run_settings`), the method, the cutoff and the law, and the ensemble's memory
@@ -469,18 +517,20 @@ def run_scenario(
         TypeError: ``cal`` given together with ``cutoff`` or ``law``.
     """
     n, s = run_settings(spec, runs, seed)
-    if cal is not None and (cutoff is not None or law is not None):
+    if cal is not None and (cutoff is not None or law is not None or settings is not None):
         raise TypeError("run_scenario: give a calibration or its cutoff and law, not both")
     if method not in SIM_METHODS:
         raise unknown_name("method", method, SIM_METHODS)
     c = parse_cutoff(cutoff)
-    lw = check_law_name(law if law is not None else spec.run.law)
+    lw = check_run_law(law if law is not None else spec.run.law)
+    lw = check_law_name("auto" if lw == MIXTURE else lw)
+    st = check_calibration_settings(*(settings or (None, None)))
     check_ensemble_memory(n)
     if cal is None:
-        cal = calibration_for(c, law=lw, seed=s)
+        cal = calibration_for(c, law=lw, seed=s, settings=st)
     sched = scenario_schedule(spec, cal.schedule)
     model = BakhmutModel(cal.law, sched)
-    params, idx = posterior_params(cal, n, s, spec.parameters)
+    params, idx = posterior_params(cal, n, s, spec.parameters, spec.scale)
     ens = simulate(model, params, method=method, seed=s)
     cas = ens.side_losses[:, -1, :]
     result = ScenarioResult(spec.name, n, s, cal.law, cal.cutoff, idx, ens.fall_day(), cas, ens)
