@@ -76,3 +76,108 @@ def test_static_map_draws_the_basemap_and_its_attribution(inputs, tmp_path: Path
     assert "OpenStreetMap" in svg_a
     assert "OpenStreetMap" not in svg_b
     assert svg_a.count("<path") > svg_b.count("<path") + 100  # the lines and areas
+
+
+@pytest.mark.parametrize("battle", ["bakhmut", "avdiivka"])
+def test_packaged_basemap_has_roads_inside_its_extent(battle: str) -> None:
+    """Each packaged base map carries a roads layer whose every vertex lies inside the map's
+    bbox, and the bbox covers every place of the battle's gazetteer (so no place is drawn
+    off the base map). The roads layer says what it leaves out (roads between towns)."""
+    folder = FOLDER.parent / battle
+    bm = battle_basemap(folder, read_battle_toml(folder / "battle.toml"))
+    assert bm is not None
+    assert "roads" in bm.layer_ids()
+    roads = bm.lines["roads"]
+    assert len(roads) >= 100
+    w, s, e, n = bm.bbox
+    lons = [x for line in roads for x, _ in line]
+    lats = [y for line in roads for _, y in line]
+    assert w <= min(lons)
+    assert max(lons) <= e
+    assert s <= min(lats)
+    assert max(lats) <= n
+    # the roads reach across the map, not only around the centre
+    assert max(lons) - min(lons) > 0.5 * (e - w)
+    places = load_places(folder).dropna(subset=["lat", "lon"])
+    assert len(places) > 0
+    assert places["lon"].between(w, e).all()
+    assert places["lat"].between(s, n).all()
+    assert "between towns" in bm.layers["roads"]
+
+
+def _build_tool():
+    """tools/basemap/build.py, imported from its file (the tools are not a package)."""
+    import importlib.util
+
+    path = Path(__file__).parents[2] / "tools" / "basemap" / "build.py"
+    spec = importlib.util.spec_from_file_location("basemap_build", path)
+    assert spec is not None
+    assert spec.loader is not None
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def _road(kind: str, coords: list[list[float]], **props: object) -> dict[str, object]:
+    return {"type": "Feature", "properties": props,
+            "geometry": {"type": kind, "coordinates": coords}}  # fmt: skip
+
+
+def test_build_tool_adds_roads_between_towns_clipped_to_the_extent(tmp_path: Path) -> None:
+    """``--roads`` keeps Natural Earth's highways (not its tracks), clips them to the extent
+    and says in the layer description that the roads between towns are drawn."""
+    import json
+
+    tool = _build_tool()
+    battle = tmp_path / "battle"
+    battle.mkdir()
+    (battle / "battle.toml").write_text('[battle]\nid = "t"\ncentre = "A"\n', encoding="utf-8")
+    (battle / "places.csv").write_text(
+        "place,lat,lon\nA,48.0,38.0\nB,48.4,38.4\n", encoding="utf-8"
+    )
+    roads = tmp_path / "ne_10m_roads.geojson"
+    ne = {"featurecla": "Road", "sov_a3": "UKR"}
+    roads.write_text(json.dumps({"type": "FeatureCollection", "features": [
+        _road("LineString", [[37.0, 48.2], [39.0, 48.2]], type="Major Highway", **ne),
+        _road("MultiLineString", [[[38.1, 47.0], [38.1, 49.0]]], type="Secondary Highway", **ne),
+        _road("LineString", [[38.0, 48.1], [38.3, 48.3]], type="Track", **ne),
+        _road("LineString", [[10.0, 50.0], [11.0, 50.0]], type="Major Highway", **ne),
+    ]}), encoding="utf-8")  # fmt: skip
+    out = tmp_path / "basemap.geojson"
+    assert tool.main([str(battle), "--roads", str(roads), "--context", "0", "--out", str(out)]) == 0
+    from attrition.data.basemap import load_basemap
+
+    bm = load_basemap(out)
+    assert bm.layer_ids() == ["roads"]
+    assert "between them (Natural Earth 10m)" in bm.layers["roads"]
+    w, s, e, n = bm.bbox
+    assert (w, s, e, n) == (37.95, 47.95, 38.45, 48.45)  # places +- 0.05 degrees
+    lines = bm.lines["roads"]
+    assert len(lines) == 2  # the highway and the secondary road; not the track nor Germany
+    flat = [p for line in lines for p in line]
+    assert {round(x, 4) for x, _ in flat} >= {w, e, 38.1}
+    assert all(w <= x <= e and s <= y <= n for x, y in flat)
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert {f["properties"]["class"] for f in data["features"]} == {"major", "secondary"}
+    assert data["attribution"] == "Base map: Natural Earth (public domain)"
+
+
+def test_build_tool_refuses_a_road_file_mixing_sources(tmp_path: Path) -> None:
+    import json
+
+    tool = _build_tool()
+    path = tmp_path / "mixed.geojson"
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": [
+        _road("LineString", [[38.0, 48.0], [38.2, 48.2]], featurecla="Road", type="Major Highway"),
+        _road("LineString", [[38.0, 48.1], [38.2, 48.1]], highway="primary"),
+        _road("LineString", [[38.0, 48.1], [38.2, 48.3]], highway="footway"),
+    ]}), encoding="utf-8")  # fmt: skip
+    with pytest.raises(SystemExit, match="mixes Natural Earth and OpenStreetMap"):
+        tool.road_lines(path, (37.9, 47.9, 38.5, 48.5))
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": [
+        _road("LineString", [[38.0, 48.1], [38.2, 48.1]], highway="primary"),
+        _road("LineString", [[38.0, 48.1], [38.2, 48.3]], highway="footway"),
+    ]}), encoding="utf-8")  # fmt: skip
+    by_class, src = tool.road_lines(path, (37.9, 47.9, 38.5, 48.5))
+    assert list(by_class) == ["primary"]
+    assert src == "© OpenStreetMap contributors (ODbL)"

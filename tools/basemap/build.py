@@ -11,7 +11,9 @@ downloads anything. Layers (each feature's ``layer`` property):
   from the same export;
 - ``roads``: main roads inside those towns (OpenStreetMap ``highway`` trunk, primary,
   secondary, tertiary from ``export/shapes/*_streets.gpkg``; roads between towns are not in
-  that export);
+  that export) and, when ``--roads`` gives them, the roads between towns: Natural Earth's
+  ``ne_10m_roads.geojson`` (its major and secondary highways) or an OpenStreetMap GeoJSON
+  extract (lines whose ``highway`` is motorway to tertiary);
 - ``railways``: Natural Earth 10m railroads (main lines), given either as Natural Earth's own
   ``ne_10m_railroads.geojson`` or as the ``data/data.json`` of the npm package
   ``@worldwideview/wwv-plugin-osm-rail-network`` 1.0.0, which is that file's category-1 lines;
@@ -26,7 +28,8 @@ Usage (see DATA_SOURCES.md, "Base map", for the exact inputs)::
     python tools/basemap/build.py src/attrition/data/battles/bakhmut \
         --donbas /tmp/donbas/export --rail /tmp/wwvrail/package/data/data.json \
         --rivers /tmp/ne/ne_10m_rivers_lake_centerlines.json /tmp/ne/ne_10m_rivers_europe.json \
-        --lakes /tmp/ne/ne_10m_lakes.json /tmp/ne/ne_10m_lakes_europe.json
+        --lakes /tmp/ne/ne_10m_lakes.json /tmp/ne/ne_10m_lakes_europe.json \
+        [--roads ne_10m_roads.geojson]
 
 It writes ``basemap.geojson`` in the battle folder and refuses to overwrite a file it did not
 write (one without this tool's ``generator`` member) unless ``--force``.
@@ -51,16 +54,25 @@ Point = tuple[float, float]
 Line = list[Point]
 Box = tuple[float, float, float, float]  # west, south, east, north
 
+ROADS_IN_TOWNS = (
+    "Main roads inside the towns (OpenStreetMap trunk to tertiary); "
+    "roads between towns are not included"
+)
+ROADS_ALL = "Main roads: inside the towns (OpenStreetMap trunk to tertiary) and between them ({})"
+
 LAYERS = {
     "built_up": "Town and city boundaries (OpenStreetMap place=town/city)",
     "city_outline": "Boundary of the battle's centre (OpenStreetMap)",
-    "roads": "Main roads inside the towns (OpenStreetMap trunk to tertiary); "
-    "roads between towns are not included",
+    "roads": ROADS_IN_TOWNS,
     "railways": "Main railway lines (Natural Earth 10m railroads)",
     "rivers": "Rivers (Natural Earth 10m)",
     "lakes": "Lakes and reservoirs (Natural Earth 10m)",
 }
 ROAD_CLASSES = ("motorway", "trunk", "primary", "secondary", "tertiary")
+NE_ROAD_TYPES = {"Major Highway": "major", "Beltway": "major", "Bypass": "major",
+                 "Secondary Highway": "secondary"}  # fmt: skip
+"""Natural Earth road ``type`` -> class kept in the ``roads`` layer (tracks, ferries and
+unknown roads are left out)."""
 OSM = "© OpenStreetMap contributors (ODbL)"
 NE = "Natural Earth (public domain)"
 
@@ -338,6 +350,36 @@ def polygon_feature(
             "geometry": {"type": "MultiPolygon", "coordinates": out}}  # fmt: skip
 
 
+def road_lines(path: Path, box: Box) -> tuple[dict[str, list[Line]], str]:
+    """The main roads of a GeoJSON file that reach into ``box``, by class, and their source.
+
+    Natural Earth's ``ne_10m_roads`` (features with ``featurecla``): ``featurecla`` Road whose
+    ``type`` is in :data:`NE_ROAD_TYPES`. An OpenStreetMap extract: lines whose ``highway``
+    is in :data:`ROAD_CLASSES`. Other features are skipped."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    by_class: dict[str, list[Line]] = {}
+    sources: set[str] = set()
+    for f in data.get("features") or []:
+        geom, props = f.get("geometry"), f.get("properties") or {}
+        if not geom or geom.get("type") not in ("LineString", "MultiLineString"):
+            continue
+        if "featurecla" in props:
+            if props["featurecla"] != "Road" or props.get("type") not in NE_ROAD_TYPES:
+                continue
+            cls, src = NE_ROAD_TYPES[props["type"]], NE
+        elif props.get("highway") in ROAD_CLASSES:
+            cls, src = str(props["highway"]), OSM
+        else:
+            continue
+        lines = lines_of(geom)
+        if lines and _overlaps(_bounds(lines), box):
+            by_class.setdefault(cls, []).extend(lines)
+            sources.add(src)
+    if len(sources) > 1:
+        raise SystemExit(f"{path}: mixes Natural Earth and OpenStreetMap roads; give one each")
+    return by_class, (sources.pop() if sources else "")
+
+
 # --- the battle ----------------------------------------------------------------------------
 
 
@@ -437,6 +479,15 @@ def build(args: argparse.Namespace) -> dict[str, object]:
                 if cls in by_class:
                     add(line_feature("roads", by_class[cls], box, tol / 2,
                                      {"name": label, "class": cls, "source": OSM}))  # fmt: skip
+    between: list[str] = []
+    for path in args.roads or []:
+        by_class, src = road_lines(Path(path), box)
+        for cls in sorted(by_class):
+            f = line_feature("roads", by_class[cls], box, tol,
+                             {"name": "between towns", "class": cls, "source": src})  # fmt: skip
+            if f is not None:
+                add(f)
+                between.append(src)
     if args.rail:
         data = json.loads(Path(args.rail).read_text(encoding="utf-8"))
         lines = []
@@ -453,6 +504,9 @@ def build(args: argparse.Namespace) -> dict[str, object]:
     if centre and not centre_polys:
         print(f"warning: no outline for the centre {centre!r} in the inputs", file=sys.stderr)
     layers = {k: v for k, v in LAYERS.items() if k in used}
+    if between:
+        names = sorted({"Natural Earth 10m" if b == NE else "OpenStreetMap" for b in between})
+        layers["roads"] = ROADS_ALL.format(", ".join(names))
     sources = sorted({str(f["properties"]["source"]) for f in feats})  # type: ignore[index]
     return {
         "type": "FeatureCollection",
@@ -472,6 +526,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--rail", help="ne_10m_railroads.geojson or the npm package's data.json")
     ap.add_argument("--rivers", nargs="*", help="Natural Earth 10m river GeoJSON files")
     ap.add_argument("--lakes", nargs="*", help="Natural Earth 10m lake GeoJSON files")
+    ap.add_argument("--roads", nargs="*",
+                    help="roads between towns: ne_10m_roads.geojson or an OpenStreetMap GeoJSON "
+                    "extract (highway=motorway..tertiary)")  # fmt: skip
     ap.add_argument("--tolerance", type=float, default=0.0008, help="degrees (default 0.0008)")
     ap.add_argument("--context", type=float, default=0.25,
                     help="share of the map's span added on each side (default 0.25)")  # fmt: skip
