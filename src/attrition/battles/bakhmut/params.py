@@ -36,6 +36,10 @@ class ParamSpec:
             cutoff before any of them was published (or if one is undated), the prior is
             :attr:`before` instead (see :func:`priors_known_by`).
         before: ``(loc, scale, reasoning)`` of the prior built without ``rests_on``.
+        fixed: why the parameter is not fitted (``""``: it is). A fixed parameter is held at
+            its prior median ``value(loc)`` in every calibration and in the posterior draws;
+            the prior (``loc``, ``scale``) stays, as the scale of scenario overrides and of the
+            identification table (:mod:`attrition.battles.bakhmut.identification`).
     """
 
     name: str
@@ -47,6 +51,12 @@ class ParamSpec:
     regime: tuple[str, int] | None = None
     rests_on: tuple[str, ...] = ()
     before: tuple[float, float, str] | None = None
+    fixed: str = ""
+
+    @property
+    def fixed_value(self) -> float:
+        """The value a fixed parameter is held at: its prior median ``value(loc)``."""
+        return float(self.value(np.float64(self.loc)))
 
     def value(self, z: Any) -> Any:
         """Transform from the unconstrained scale."""
