@@ -181,3 +181,20 @@ def test_build_tool_refuses_a_road_file_mixing_sources(tmp_path: Path) -> None:
     by_class, src = tool.road_lines(path, (37.9, 47.9, 38.5, 48.5))
     assert list(by_class) == ["primary"]
     assert src == "© OpenStreetMap contributors (ODbL)"
+
+
+def test_key_labels_the_roads_by_what_the_layer_holds(inputs) -> None:
+    """The key says "main streets in towns" for the packaged roads (in-town streets only) and
+    "main roads" once the layer's description names the roads between towns."""
+    from dataclasses import replace
+
+    from attrition.data.basemap import ROADS_BETWEEN_LABEL, key_text, layer_label
+
+    bm = inputs[3]
+    assert layer_label(bm, "roads") == "main streets in towns (tan)"
+    assert "main streets in towns" in key_text(bm)
+    tool = _build_tool()
+    wider = replace(bm, layers={**bm.layers, "roads": tool.ROADS_ALL.format("Natural Earth 10m")})
+    assert layer_label(wider, "roads") == ROADS_BETWEEN_LABEL
+    assert "main streets in towns" not in key_text(wider)
+    assert layer_label(wider, "rivers") == "rivers (blue)"

@@ -34,6 +34,7 @@ __all__ = [
     "BaseMap",
     "battle_basemap",
     "key_text",
+    "layer_label",
     "load_basemap",
     "svg_path",
 ]
@@ -216,7 +217,22 @@ def svg_path(rings: list[Ring], close: bool) -> str:
     return "".join(parts)
 
 
+ROADS_BETWEEN_LABEL = "main roads (tan)"
+"""Key label of the ``roads`` layer when its description says it holds the roads between the
+towns too (``tools/basemap/build.py --roads``); otherwise ``STYLE["roads"]["label"]``."""
+
+
+def layer_label(bm: BaseMap, layer: str) -> str:
+    """The key's label of ``layer``: its :data:`STYLE` label, except that a ``roads`` layer
+    whose description names the roads between towns (and does not say they are left out) is
+    labelled :data:`ROADS_BETWEEN_LABEL`."""
+    desc = bm.layers.get(layer, "").lower()
+    if layer == "roads" and "between" in desc and "not included" not in desc:
+        return ROADS_BETWEEN_LABEL
+    return str(STYLE[layer]["label"])
+
+
 def key_text(bm: BaseMap) -> str:
     """One line naming the layers drawn (by their colours) and the sources' attribution."""
-    labels = [str(STYLE[k]["label"]) for k in bm.layer_ids()]
+    labels = [layer_label(bm, k) for k in bm.layer_ids()]
     return f"{bm.attribution}. Layers: {', '.join(labels)}."
