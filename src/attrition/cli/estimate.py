@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 
     from attrition.data.battle import BattleSpec
     from attrition.infer.fusion import FogOfWar, PreparedClaims
+    from attrition.infer.fusion.joint import JointFog
     from attrition.infer.fusion.request import EstimateRequest as EstimateOptions
 
 __all__ = [
@@ -181,7 +182,7 @@ def build_estimate(
     chains: int = 4,
     seed: int = 0,
     period: tuple[str, str] | None = None,
-) -> tuple[dict[str, Any], FogOfWar]:
+) -> tuple[dict[str, Any], FogOfWar | JointFog]:
     """:func:`attrition.infer.fusion.request.estimate` with the options as keywords."""
     from attrition.infer.fusion.request import EstimateRequest, estimate
 
@@ -194,7 +195,7 @@ def _fit(
     phases: pd.DataFrame | None,
     options: EstimateOptions,
     battle: BattleSpec | None = None,
-) -> tuple[dict[str, Any], FogOfWar]:
+) -> tuple[dict[str, Any], FogOfWar | JointFog]:
     from attrition.infer.fusion.request import run_request
 
     return run_request(claims, phases, options, battle)
@@ -238,6 +239,12 @@ def estimate_command(
     ),
     chains: int = typer.Option(4, "--chains", help="Number of chains (bounded likewise)."),
     seed: int = typer.Option(0, "--seed", help="Random seed (same seed, same output)."),
+    model: str = typer.Option(
+        "joint",
+        "--model",
+        help="Fusion model: joint (default: the battle inside the whole front, claims read at "
+        "their scope) or independent (every claim read as about the battle; the former model).",
+    ),
     fmt_text: str | None = format_option(
         "table (default: text), csv (one row per side and quantity) or json (one object)."
     ),
@@ -260,7 +267,9 @@ def estimate_command(
     names = tuple(_parse_streams(streams))
     from attrition.infer.fusion.request import EstimateRequest
 
-    options = EstimateRequest(window, cutoff, names, draws, chains, seed, period)
+    options = EstimateRequest(
+        window, cutoff, names, draws, chains, seed, period, model.strip().lower()
+    )
     options.check_sizes()
     if out is not None:
         from attrition.outputs import check_output_dir
@@ -313,7 +322,7 @@ def _period_report(p: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def _write_out(folder: Path, summary: dict[str, Any], fog: FogOfWar) -> None:
+def _write_out(folder: Path, summary: dict[str, Any], fog: FogOfWar | JointFog) -> None:
     from attrition._io import atomic_write_text
     from attrition.cli._output import install_out_folder
 
@@ -331,7 +340,7 @@ def _write_out(folder: Path, summary: dict[str, Any], fog: FogOfWar) -> None:
         {
             "attrition_version": __version__,
             "claims_sha256": hashlib.sha256(claims_csv).hexdigest(),
-            "model": "FogOfWar",
+            "model": type(fog).__name__,
         }
     )
     texts = {
@@ -361,21 +370,41 @@ def _q(q: dict[str, float]) -> str:
     return f"{_num(q['median'])} ({_num(q['q05'])}-{_num(q['q95'])})"
 
 
-def _text_report(s: dict[str, Any], label: str, fog: FogOfWar) -> str:
+def _share(shares: dict[str, dict[str, float]]) -> list[str]:
+    return [
+        f"{side} {100 * q['median']:.0f}% ({100 * q['q05']:.0f}-{100 * q['q95']:.0f}%)"
+        for side, q in shares.items()
+    ]
+
+
+def _text_report(s: dict[str, Any], label: str, fog: FogOfWar | JointFog) -> str:
     w = s["window"]
     lines = [
-        f"Fog-of-war estimate: {label}, {w['start']}..{w['end']} ({w['days']} days), "
+        f"Fog-of-war estimate ({s.get('model', 'independent')} model): {label}, "
+        f"{w['start']}..{w['end']} ({w['days']} days), "
         f"{s['n_claims']} claims used, seed {s['seed']}"
         + (f", cutoff {s['cutoff']}" if s["cutoff"] else "")
         + (f", streams {','.join(s['streams'])}" if s["streams"] else ""),
         s["note"],
         "",
+        *(["At the battle:"] if "scopes" in s else []),
         f"{'side':<8} {'casualties':<28} {'killed':<26} {'wounded':<26}",
     ]
     for side, q in s["sides"].items():
         lines.append(
             f"{side:<8} {_q(q['casualties']):<28} {_q(q['killed']):<26} {_q(q['wounded']):<26}"
         )
+    if "scopes" in s:
+        lines.append(
+            f"Whole front (all of the war, for scale; the battle is part of it), "
+            f"battle's share of casualties {', '.join(_share(s['battle_share']))}:"
+        )
+        for side, q in s["scopes"]["front"].items():
+            lines.append(
+                f"  {side:<6} {_q(q['casualties']):<28} {_q(q['killed']):<26} "
+                f"{_q(q['wounded']):<26}"
+            )
+        lines.append(f"Bias priors: {s['bias_source']}")
     ratio_sides = s.get("exchange_ratio_sides")
     if s["exchange_ratio"] is not None and ratio_sides:
         a, b = ratio_sides

@@ -31,7 +31,6 @@ from attrition.report.influence import influence_records, influence_section
 from attrition.report.stages import Progress, StageRun, finish_report, input_hashes
 
 __all__ = [
-    "ESTIMATE_STREAMS",
     "build_bakhmut_into",
     "capture_event",
     "context_section",
@@ -41,9 +40,6 @@ __all__ = [
     "streams_summary",
     "validation_section",
 ]
-
-ESTIMATE_STREAMS = ("genstaff", "named-dead", "oryx")
-"""The external claim streams whose effect the full report shows beside the claims alone."""
 
 
 def validation_section(seed: int) -> tuple[Section, dict[str, Any]]:
@@ -61,14 +57,19 @@ def validation_section(seed: int) -> tuple[Section, dict[str, Any]]:
 
 
 def streams_summary(battle: str, seed: int) -> dict[str, Any]:
-    """:meth:`FogOfWar.summary` of the full-precision fit with :data:`ESTIMATE_STREAMS`.
+    """The summary of the full-precision fit the report shows beside its own, to say what the
+    all-front streams change: the default (joint) fusion of the claims alone, no stream read
+    (the report's own fit, :func:`attrition.report.model.fused_fit`, reads them by their
+    roles). Same window, draws and seed as the report's fit."""
+    from attrition.battles.bakhmut.axes import END, START
+    from attrition.data.claims import battle_spec, load_claims, load_phases
+    from attrition.infer.fusion import fuse_claims
 
-    One fit: the claims-only fit it is compared with is the model stage's
-    (:func:`attrition.report.model.fused_fit`), so the claims are not fitted twice.
-    """
-    from attrition.report.model import fused_fit
-
-    return dict(fused_fit(battle, seed, False, ESTIMATE_STREAMS).summary())
+    est = fuse_claims(
+        load_claims(battle), load_phases(battle), read_streams=False, window=(START, END),
+        draws=500, chains=4, seed=seed, warn=False, battle=battle_spec(battle),
+    )  # fmt: skip
+    return dict(est.fog.summary())
 
 
 def context_section(
@@ -307,10 +308,10 @@ def build_bakhmut_into(
         spec = evs["ev"]["spec"]
         say("validation")
         val, val_sum = run.run("validation", lambda _d: validation_section(seed))
-        with_streams = None
+        claims_only = None
         if not quick:
-            say("estimate with the claim streams")
-            with_streams = run.run("streams", lambda _d: streams_summary(battle, seed))
+            say("estimate of the claims alone (what the streams change)")
+            claims_only = run.run("streams", lambda _d: streams_summary(battle, seed))
         t_h = time.perf_counter()
         known = {c: M.cutoff_evidence(c, seed) for c in cut[1:]} if hind_hit is None else {}
         if model_hit is not None:
@@ -324,7 +325,7 @@ def build_bakhmut_into(
             )
             model_out = replace(model_out, evidence=out_m.evidence)
         est, est_sum = estimate_section(
-            model_out.fused, with_streams, seed, quick, sorted(spec.side_ids)
+            model_out.fused, claims_only, seed, quick, sorted(spec.side_ids)
         )
         infl_records = None
         if not quick:

@@ -124,7 +124,7 @@ def casualty_evidence(
     chains: int = 2,
     seed: int = 0,
 ) -> CasualtyEvidence:
-    """Casualty evidence from the fog-of-war estimate (:class:`attrition.infer.fusion.FogOfWar`).
+    """Casualty evidence from the default fusion (:func:`fusion_to_evidence`).
 
     Uses only the claims known by ``cutoff``. Raises :class:`UserError` when the fog-of-war
     estimate is not available (module missing, NumPyro not installed, or the fit fails).
@@ -150,13 +150,16 @@ def _fog_evidence(
 def fusion_to_evidence(
     fusion: Any, cutoff: dt.date | None, draws: int, chains: int, seed: int
 ) -> CasualtyEvidence:  # pragma: no cover - needs NumPyro
-    """Fit :class:`~attrition.infer.fusion.FogOfWar` on the packaged claims known by ``cutoff``
-    over the model's window and turn its posterior into :class:`CasualtyEvidence` (see
+    """Fit the default fusion (:func:`attrition.infer.fusion.fuse_claims`: the joint model of
+    the battle inside the war) on the packaged claims known by ``cutoff`` over the model's
+    window and turn its posterior into :class:`CasualtyEvidence` (see
     :func:`casualty_evidence`)."""
-    from attrition.data.claims import load_claims
+    from attrition.data.claims import load_claims, load_phases
 
     try:
-        fog = fusion.FogOfWar(
+        est = fusion.fuse_claims(
+            load_claims("bakhmut"),
+            load_phases("bakhmut"),
             window=(START, END),
             cutoff=cutoff,
             draws=draws,
@@ -165,16 +168,16 @@ def fusion_to_evidence(
             warn=False,
             battle="bakhmut",
         )
-        fog.fit(load_claims("bakhmut"))
     except UserError:
         raise
     except Exception as exc:
         raise UserError(f"the fog-of-war estimate failed: {type(exc).__name__}: {exc}") from exc
-    return evidence_from_fog(fog)
+    return evidence_from_fog(est.fog)
 
 
 def evidence_from_fog(fog: Any) -> CasualtyEvidence:
-    """Daily casualty draws of a fitted :class:`~attrition.infer.fusion.FogOfWar`.
+    """Daily casualty draws of a fitted fusion (:class:`~attrition.infer.fusion.joint.JointFog`,
+    the default, or :class:`~attrition.infer.fusion.FogOfWar`), at the battle.
 
     Reads its daily draws (:meth:`~attrition.infer.fusion.FogOfWar.daily_draws`, sides RU then
     UA), its killed share and, where estimated, its Wagner share of Russian casualties.
@@ -185,7 +188,9 @@ def evidence_from_fog(fog: Any) -> CasualtyEvidence:
         dates = np.array(days, dtype="datetime64[D]")
         ks = samples.get("killed_share")
         killed = None
-        if ks is not None:
+        if hasattr(fog, "daily_killed_draws"):  # the joint fusion: killed summed over leaves
+            killed = fog.daily_killed_draws()
+        elif ks is not None:
             k = np.asarray(ks, dtype=float).reshape(-1, 2)
             killed = daily * k[:, None, :]
         wagner = None
@@ -200,7 +205,8 @@ def evidence_from_fog(fog: Any) -> CasualtyEvidence:
             f"cannot read daily casualty draws from FogOfWar ({type(exc).__name__}: {exc}); "
             "update attrition.battles.bakhmut.evidence.evidence_from_fog"
         ) from exc
-    return CasualtyEvidence(dates, daily, killed, wagner, "FogOfWar (attrition.infer.fusion)")
+    name = type(fog).__name__
+    return CasualtyEvidence(dates, daily, killed, wagner, f"{name} (attrition.infer.fusion)")
 
 
 def synthetic_evidence(

@@ -39,6 +39,7 @@ from typing import TYPE_CHECKING, Any
 
 from attrition.errors import UserError
 from attrition.infer.fusion.claims import prepare_claims
+from attrition.infer.fusion.joint_check import PPC_ALPHA
 from attrition.infer.fusion.joint_encode import claim_rows, encode, stream_rows
 from attrition.infer.fusion.joint_layout import JointBattle, joint_battle, joint_spec
 from attrition.infer.fusion.joint_model import JointData, joint_runner
@@ -64,8 +65,9 @@ class JointFog(JointResults):
     :class:`~attrition.infer.fusion.FogOfWar` (``battle``: the battle whose ``battle.toml``
     gives the sides, leaves, ``[fusion]`` priors and stream roles; default the claims'
     ``attrs["battle"]``). ``streams``: the all-front streams to read (``None``, the default:
-    every stream the battle's ``[fusion.streams]`` gives a role, the point of the model; a
-    stream without a role is refused); ``priors``: a
+    every stream the battle's ``[fusion.streams]`` gives a role, the point of the model; with a
+    ``cutoff``, those of them known by then, i.e. dated by publication; a stream without a
+    role is refused); ``priors``: a
     :class:`~attrition.infer.fusion.joint_priors.JointPriors`. ``lineage``: the lineage table
     (frame or CSV path) merged on ``id`` when the claims lack its columns (default: the
     battle folder's ``claims.csv``). ``step_days``: the latent rates are constant over
@@ -83,7 +85,10 @@ class JointFog(JointResults):
     ``given``, or with a cutoff ``learned by DATE (N pairs, M conflicts)``: the priors refitted
     on the reference pairs whose record was published by the cutoff), ``joint_`` (the
     :class:`~attrition.infer.fusion.joint_layout.JointBattle` read), ``streams_read_``,
-    ``diagnostics_``, ``fit_seconds_``.
+    ``diagnostics_``, ``fit_seconds_``; and what the default fusion's consumers read, at the
+    battle: ``sides_``, ``daily_`` (daily casualty rate per side), ``exchange_ratio_``,
+    ``ppc_`` (posterior predictive check of every observation; ``ppc_alpha`` its threshold)
+    and :meth:`daily_draws`, :meth:`share_draws`, :meth:`to_inference_data`.
     """
 
     window: tuple[str | dt.date, str | dt.date] | None = None
@@ -101,6 +106,7 @@ class JointFog(JointResults):
     battle: BattleLike = None
     lineage: Any = None
     step_days: int = 14
+    ppc_alpha: float = PPC_ALPHA
 
     def _check_params(self) -> None:
         for name in ("draws", "chains"):
@@ -132,6 +138,8 @@ class JointFog(JointResults):
             self.streams is not None and not all(isinstance(n, str) for n in self.streams)
         ):
             raise UserError("JointFog: streams must be a list of names, e.g. ['named-dead']")
+        if not 0 < self.ppc_alpha < 0.5:
+            raise UserError(f"JointFog: ppc_alpha = {self.ppc_alpha!r} must be in (0, 0.5)")
         if not isinstance(self.priors, JointPriors):
             raise UserError("JointFog: priors must be a JointPriors")
 
@@ -152,12 +160,20 @@ class JointFog(JointResults):
         :func:`attrition.data.streams.load_streams` replacing the packaged streams (tests and
         synthetic studies); the streams read are those named by the ``streams`` setting.
         """
-        from attrition.infer.fusion.streams import check_streams_known, stream_observations
+        from attrition.infer.fusion.streams import (
+            check_streams_known,
+            stream_observations,
+            streams_known_by,
+        )
 
         self._check_params()
         claims = with_lineage(claims, self.lineage, battle=self.battle)
         spec = joint_spec(self.battle, claims)
-        jb = joint_battle(spec, None if self.streams is None else list(self.streams))
+        names = None if self.streams is None else list(self.streams)
+        if names is None and self.cutoff is not None:
+            # no look-ahead: of the streams with a role, only those known by the cutoff
+            names = streams_known_by(sorted({r.stream for r in spec.fusion.streams}), self.cutoff)
+        jb = joint_battle(spec, names)
         check_streams_known(list(jb.streams), self.cutoff)
         priors, cutoff_source = self.priors, None
         if self.cutoff is not None and self.priors.bias is None:
@@ -181,6 +197,7 @@ class JointFog(JointResults):
             table = stream_observations(list(jb.streams), prepared.window, streams, battle=sides)
             srows = stream_rows(table, jb)
         self.joint_ = jb
+        self.sides_ = sides
         self.streams_read_ = jb.streams
         self.window_ = prepared.window
         self.prepared_ = prepared

@@ -332,6 +332,12 @@ def joint_model(d: JointData, layout: JointLayout) -> None:
             ),
         )
 
+    # what a claimant is expected to say (the posterior predictive check reads these)
+    numpyro.deterministic(
+        "obs_log_truth", jnp.log(jnp.stack([truth_city, truth_sector, truth_front]))
+    )
+    numpyro.deterministic("obs_log_bias", lb)
+    numpyro.deterministic("obs_sigma", sigma)
     ll_city = loglik(truth_city)
     ll_front = loglik(truth_front)
     ll_sector = loglik(truth_sector)
@@ -363,8 +369,9 @@ def joint_runner(layout: JointLayout) -> Any:
     draws; built once per layout shape (:meth:`JointLayout.canonical`) and process. Called as
     ``joint_runner(layout)(keys, data, warmup=, draws=, target_accept=, depth=)``; returns
     ``(values, diverging, num_steps)`` with leading ``(chain, draw)`` axes (values: the latent
-    sites and the deterministic ``share``, ``comp_city``, ``comp_front`` and
-    ``log_bias_group``)."""
+    sites and the deterministic ``share``, ``comp_city``, ``comp_front``, ``log_bias_group``
+    and, per observation, ``obs_log_truth`` (the log truth at the battle, its sector and the
+    front), ``obs_log_bias`` and ``obs_sigma``)."""
     key = layout.canonical()  # names do not shape the program: one runner per shape
     if key in _RUNNERS:
         return _RUNNERS[key]

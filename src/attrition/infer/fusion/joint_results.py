@@ -15,13 +15,14 @@ from attrition.errors import UserError, unknown_name
 from attrition.infer.fusion.joint_encode import month_index
 from attrition.infer.fusion.joint_layout import BOTH, JointBattle
 from attrition.infer.fusion.joint_model import joint_latent_sites
-from attrition.infer.fusion.summary import quantiles, round_q
+from attrition.infer.fusion.summary import quantiles, round_q, sig
 
 if TYPE_CHECKING:
     import numpy as np
     import pandas as pd
 
     from attrition.infer.diagnostics import Convergence
+    from attrition.infer.fusion.sides import FusionSides
 
 __all__ = ["JointResults"]
 
@@ -43,6 +44,11 @@ class JointResults:
     streams_read_: tuple[str, ...]
     seed: int
     warn: bool
+    ppc_alpha: float
+    sides_: FusionSides
+    data_: Any
+    claimants_: list[str]
+    sectors_: list[str]
 
     @property
     def output_subjects(self) -> tuple[str, ...]:
@@ -130,6 +136,112 @@ class JointResults:
         self.bias_ = pd.DataFrame(brows)
         latent = {k: samples[k] for k in joint_latent_sites(lay) if k in samples}
         self.diagnostics_: Convergence = convergence(latent, diverging, warn=self.warn)
+        self.diverging_ = np.asarray(diverging)
+        self._finish_city(daily)
+
+    def _finish_city(self, daily: dict[str, dict[str, np.ndarray]]) -> None:
+        """What the default fusion's consumers read, at the battle (``city``): the daily
+        table, the exchange ratio and the posterior predictive check."""
+        import datetime as dt
+
+        import numpy as np
+        import pandas as pd
+
+        from attrition.infer.fusion.joint_check import joint_ppc
+
+        lay = self.joint_.layout
+        cas = daily["city"]["casualties"]  # (N, subjects, T)
+        order = [lay.subjects.index(side) for side in self.sides_.sides]
+        self._city_daily = cas[:, order, :]  # (N, side, T) in the order of sides_.sides
+        days = [self.start_ + dt.timedelta(days=t) for t in range(self.n_days_)]
+        drows = []
+        for i, side in enumerate(self.sides_.sides):
+            q05, q50, q95 = np.quantile(self._city_daily[:, i, :], [0.05, 0.5, 0.95], axis=0)
+            for t, day in enumerate(days):
+                drows.append(
+                    {"date": day, "side": side, "median": q50[t], "q05": q05[t], "q95": q95[t]}
+                )
+        self.daily_ = pd.DataFrame(drows, columns=["date", "side", "median", "q05", "q95"])
+        ratio = self.sides_.ratio_sides
+        if ratio is not None:
+            a, b = (self.draws_["city"][x]["casualties"] for x in ratio)
+            self.exchange_ratio_: dict[str, float] | None = quantiles(a / b)
+        else:
+            self.exchange_ratio_ = None
+        self.ppc_ = joint_ppc(
+            self.observations_,
+            self.samples_,
+            np.asarray(self.data_.scope),
+            float(self.data_.scalars[12]),
+            alpha=self.ppc_alpha,
+            seed=self.seed,
+        )
+
+    # -- the default fusion's interface, at the battle -------------------------------------
+
+    def daily_draws(self) -> tuple[list[dt.date], np.ndarray]:
+        """Posterior draws of the battle's daily casualty rate: dates and an array (draw, day,
+        side) with sides in the order of ``sides_.sides`` (as
+        :meth:`attrition.infer.fusion.FogOfWar.daily_draws`)."""
+        self._require_fitted()
+        days = [self.start_ + dt.timedelta(days=t) for t in range(self.n_days_)]
+        return days, self._city_daily.transpose(0, 2, 1)
+
+    def daily_killed_draws(self) -> np.ndarray:
+        """Posterior draws of the battle's daily killed, array (draw, day, side) with sides in
+        the order of ``sides_.sides`` (each side's killed summed over its leaves)."""
+        self._require_fitted()
+        lay = self.joint_.layout
+        order = [lay.subjects.index(side) for side in self.sides_.sides]
+        return self.daily_draws_["city"]["killed"][:, order, :].transpose(0, 2, 1)
+
+    def daily_frame(self) -> pd.DataFrame:
+        """The battle's daily casualty rate as a tidy table (``date, side, median, q05,
+        q95``)."""
+        self._require_fitted()
+        return self.daily_.copy()
+
+    def period_draws(self, i0: int, i1: int) -> dict[str, dict[str, np.ndarray]]:
+        """Draws of the battle's totals over days ``i0 .. i1 - 1`` of the window, per side and
+        component: ``casualties``, ``killed``, ``wounded`` and ``share_of_window`` (the
+        period's casualties over the same draw's whole window); what
+        :func:`attrition.infer.fusion.period.period_estimate` reports."""
+        self._require_fitted()
+        lay = self.joint_.layout
+        city = self.daily_draws_["city"]
+        out: dict[str, dict[str, np.ndarray]] = {}
+        for subj in self.output_subjects:
+            j = lay.subjects.index(subj)
+            cas = city["casualties"][:, j, i0:i1].sum(axis=1)
+            kil = city["killed"][:, j, i0:i1].sum(axis=1)
+            out[subj] = {
+                "casualties": cas,
+                "killed": kil,
+                "wounded": cas - kil,
+                "share_of_window": cas / city["casualties"][:, j].sum(axis=1),
+            }
+        return out
+
+    def share_draws(self, component: str) -> np.ndarray:
+        """Posterior draws (flat) of a component's share of its side's casualties at the
+        battle; a name that is not a component raises :class:`UserError`."""
+        import numpy as np
+
+        self._require_fitted()
+        comps = {c: s for c, s in self.sides_.components}
+        if component not in comps or component not in self.draws_["city"]:
+            raise unknown_name("component", component, sorted(comps) or ["(none estimated)"])
+        city = self.draws_["city"]
+        share = city[component]["casualties"] / city[comps[component]]["casualties"]
+        return np.asarray(share, dtype=np.float64)
+
+    def to_inference_data(self, attrs: dict[str, Any] | None = None) -> Any:
+        """The posterior as ArviZ ``InferenceData``
+        (:func:`~attrition.infer.fusion.joint_check.joint_inference_data`)."""
+        from attrition.infer.fusion.joint_check import joint_inference_data
+
+        self._require_fitted()
+        return joint_inference_data(self, attrs)
 
     def monthly_draws(self, scope: str, side: str, quantity: str = "killed") -> np.ndarray:
         """Posterior draws of a monthly total: array ``(draw, month)`` over the months of the
@@ -198,20 +310,41 @@ class JointResults:
         return self.totals_.copy()
 
     def summary(self) -> dict[str, Any]:
-        """The fit as a JSON-ready dict.
+        """The fit as a JSON-ready dict: every key of the default fusion's summary
+        (:func:`attrition.infer.fusion.summarise`), read at the battle, and the joint model's.
 
-        Keys: ``model`` (``"joint"``), ``battle``, ``window``, ``scopes`` (``city`` and
-        ``front``, each ``{side or component: {casualties, killed, wounded}}`` as ``{median,
-        q05, q95}``), ``battle_share`` (the battle's share of each side's front casualties;
-        also under its former name ``bakhmut_share``), ``killed_share`` (per leaf), ``named_ratio``
-        (``null`` without a ``named_ratio`` stream), ``bias`` (per group: relation: metric),
-        ``bias_priors`` and ``bias_source``, ``battle_priors`` (the ``[fusion]`` priors with
-        their reasoning), ``excluded`` (claims left out because a stream replaces them, with
-        reasons), ``n_claims``, ``n_sources`` (distinct ``source_id``), ``streams``,
-        ``diagnostics``, ``seed``, ``note``.
+        The default fusion's keys: ``window``, ``sides`` (the battle's totals per side and per
+        component, part and remainder: ``casualties``, ``killed``, ``wounded`` as ``{median,
+        q05, q95}``; the same as ``scopes.city``), ``exchange_ratio`` (of
+        ``exchange_ratio_sides``), ``killed_share`` (per side at the battle, and per leaf),
+        ``claimants`` (group, main subject and metric, the group's bias about it, noise sd),
+        ``claimant_groups`` (bias per relation; the group's own figures beside the fused
+        value at the claim's scope), ``implausible_claims`` (posterior predictive tail
+        probability below ``ppc_alpha``), ``diagnostics``, ``seed``, ``n_claims``,
+        ``streams``, ``cutoff``, ``note``, ``battle``.
+
+        The joint model's: ``model`` (``"joint"``), ``scope`` (``"city"``: what ``sides``
+        means), ``components`` (killed per component at the battle), ``scopes`` (``city`` and
+        ``front``), ``battle_share`` (the battle's share of each side's front casualties;
+        also under its former name ``bakhmut_share``), ``named_ratio`` (``null`` without a
+        ``named_ratio`` stream), ``bias`` (per group: relation: metric), ``bias_priors`` and
+        ``bias_source``, ``battle_priors`` (the ``[fusion]`` priors with their reasoning),
+        ``excluded`` (claims left out because a stream replaces them, with reasons),
+        ``n_sources`` (distinct ``source_id``), ``fit_seconds``.
         """
+        import numpy as np
+
+        from attrition.data.dates import parse_date
+        from attrition.infer.fusion.joint_check import (
+            claimant_groups,
+            claimants_table,
+            implausible_claims,
+        )
+
         self._require_fitted()
         start, end = self.window_
+        window_days = (end - start).days + 1
+        lay = self.joint_.layout
         scopes = {
             scope: {
                 subj: {q: round_q(quantiles(x), 4) for q, x in qs.items()}
@@ -226,23 +359,45 @@ class JointResults:
         obs = self.observations_
         claims = obs[obs["source"] == "claim"]
         diag = self.diagnostics_
+        city = self.draws_["city"]
+        killed_share = {
+            side: round_q(quantiles(city[side]["killed"] / city[side]["casualties"]), 3)
+            for side in self.sides_.sides
+        }
+        killed_share |= {c: round_q(q, 3) for c, q in self.killed_share_.items()}
+        components = {
+            subj: scopes["city"][subj]["killed"]
+            for subj in self.output_subjects
+            if subj not in lay.sides
+        }
+        ratio = self.exchange_ratio_
+        ratio_sides = self.sides_.ratio_sides
+        beta = self.samples_["beta"].reshape(-1, len(self.groups_))
+        noise = self.samples_["noise"].reshape(-1, len(self.claimants_))
+        cutoff = getattr(self, "cutoff", None)
         return {
             "model": "joint",
+            "scope": "city",
             "battle": self.joint_.battle,
-            "window": {
-                "start": start.isoformat(),
-                "end": end.isoformat(),
-                "days": (end - start).days + 1,
-            },
+            "window": {"start": start.isoformat(), "end": end.isoformat(), "days": window_days},
+            "sides": scopes["city"],
+            "components": components,
+            "exchange_ratio": None if ratio is None else round_q(ratio, 4),
+            "exchange_ratio_sides": None if ratio_sides is None else list(ratio_sides),
             "scopes": scopes,
             "battle_share": {s: round_q(q, 3) for s, q in self.share_.items()},
             "bakhmut_share": {s: round_q(q, 3) for s, q in self.share_.items()},
-            "killed_share": {c: round_q(q, 3) for c, q in self.killed_share_.items()},
+            "killed_share": killed_share,
             "named_ratio": round_q(self.named_ratio_, 3) if self.named_ratio_ else None,
             "bias": bias,
             "bias_priors": {r: [float(v) for v in lv] for r, lv in self.bias_priors_.items()},
             "bias_source": self.bias_source_,
             "battle_priors": self.joint_.priors(),
+            "claimants": claimants_table(self.ppc_, self.bias_, noise, self.claimants_),
+            "claimant_groups": claimant_groups(
+                self.ppc_, np.asarray(beta, dtype=np.float64), self.groups_, window_days
+            ),
+            "implausible_claims": implausible_claims(self.ppc_),
             "excluded": [
                 {"id": str(r["id"]), "reason": str(r["reason"])}
                 for r in self.excluded_.to_dict("records")
@@ -251,9 +406,10 @@ class JointResults:
             "n_claims": len(claims),
             "n_sources": int(claims["source_id"].nunique()),
             "streams": list(self.streams_read_),
+            "cutoff": None if cutoff is None else str(parse_date(cutoff, "cutoff")),
             "diagnostics": {
-                "r_hat_max": float(diag.r_hat_max),
-                "ess_min": float(diag.ess_min),
+                "r_hat_max": sig(float(diag.r_hat_max), 4),
+                "ess_min": sig(float(diag.ess_min), 4),
                 "divergences": int(diag.divergences),
                 "chains": int(diag.chains),
                 "draws": int(diag.draws),

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     import numpy as np
 
     from attrition.infer.fusion.estimator import FogOfWar
+    from attrition.infer.fusion.joint import JointFog
 
 __all__ = ["QUANTITIES", "PeriodEstimate", "check_period", "period_estimate"]
 
@@ -97,7 +98,9 @@ class PeriodEstimate:
         }
 
 
-def period_estimate(fog: FogOfWar, start: str | dt.date, end: str | dt.date) -> PeriodEstimate:
+def period_estimate(
+    fog: FogOfWar | JointFog, start: str | dt.date, end: str | dt.date
+) -> PeriodEstimate:
     """The share of the fitted ``fog`` that falls in ``start..end`` (inclusive), per draw.
 
     Each side's daily casualty-rate draws (:meth:`FogOfWar.daily_draws`) are summed over the
@@ -111,6 +114,8 @@ def period_estimate(fog: FogOfWar, start: str | dt.date, end: str | dt.date) -> 
     window = (days[0], days[-1])
     p0, p1 = check_period(start, end, window)
     i0, i1 = (p0 - window[0]).days, (p1 - window[0]).days + 1
+    if hasattr(fog, "period_draws"):  # the joint fusion sums its own daily killed draws
+        return PeriodEstimate(start=p0, end=p1, window=window, draws=fog.period_draws(i0, i1))
     sides = fog.sides_
     n = daily.shape[0]
     killed_share = np.asarray(fog.samples_["killed_share"], dtype=np.float64).reshape(n, -1)

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from attrition.data.battle import BattleSpec
     from attrition.infer.fusion.claims import PreparedClaims
     from attrition.infer.fusion.estimator import FogOfWar
+    from attrition.infer.fusion.joint import JointFog
 
 __all__ = [
     "EstimateRequest",
@@ -43,7 +44,9 @@ class EstimateRequest:
     """The fit's options as ``attrition estimate`` takes them (see its ``--help``).
 
     ``window`` and ``period`` are pairs of ISO dates, ``cutoff`` one ISO date; ``streams``
-    names external streams (:data:`attrition.data.streams.STREAM_NAMES`)."""
+    names external streams (:data:`attrition.data.streams.STREAM_NAMES`); ``model`` the fusion
+    model (:data:`attrition.infer.fusion.run.FUSION_MODELS`: ``joint``, the default, or
+    ``independent``)."""
 
     window: tuple[str, str] | None = None
     cutoff: str | None = None
@@ -52,6 +55,7 @@ class EstimateRequest:
     chains: int = 4
     seed: int = 0
     period: tuple[str, str] | None = None
+    model: str = "joint"
 
     def fog(self, *, streams: bool = True) -> dict[str, Any]:
         """Keyword arguments of :class:`attrition.infer.fusion.FogOfWar`."""
@@ -61,6 +65,7 @@ class EstimateRequest:
             "draws": self.draws,
             "chains": self.chains,
             "seed": self.seed,
+            "model": self.model,
         }
         if streams:
             out["streams"] = self.streams
@@ -68,8 +73,12 @@ class EstimateRequest:
 
     def check_sizes(self) -> None:
         """Draws, chains and seed (no data needed)."""
+        from attrition.errors import unknown_name
+        from attrition.infer.fusion.run import FUSION_MODELS
         from attrition.limits import check_count, check_seed
 
+        if self.model not in FUSION_MODELS:
+            raise unknown_name("fusion model", self.model, FUSION_MODELS, "--model")
         check_count(self.draws, "--draws")
         check_count(self.chains, "--chains")
         check_seed(self.seed)
@@ -157,7 +166,8 @@ def check_request(
         check_period(request.period[0], request.period[1], prepared.window)
     days = (prepared.window[1] - prepared.window[0]).days + 1
     months = -(-days // 30)
-    n_obs = len(prepared.used) + 3 * months * len(request.streams)
+    n_streams = len(request.streams) or (3 if request.model == "joint" else 0)
+    n_obs = len(prepared.used) + 3 * months * n_streams
     check_fit_memory(days, n_obs, request.draws, request.chains, options=("--draws", "--chains"))
     return prepared
 
@@ -183,7 +193,7 @@ def run_request(
     phases: pd.DataFrame | None,
     request: EstimateRequest,
     battle: BattleSpec | None = None,
-) -> tuple[dict[str, Any], FogOfWar]:
+) -> tuple[dict[str, Any], FogOfWar | JointFog]:
     """Fit (:func:`~attrition.infer.fusion.fuse_claims`) and return ``(summary, fitted
     FogOfWar)``; with streams the summary gains ``streams_effect``, with a period ``period``
     (:meth:`attrition.infer.fusion.period.PeriodEstimate.summary`). Call
@@ -204,7 +214,7 @@ def estimate(
     request: EstimateRequest | None = None,
     *,
     claims_file: Path | None = None,
-) -> tuple[dict[str, Any], FogOfWar]:
+) -> tuple[dict[str, Any], FogOfWar | JointFog]:
     """Load, check every option before the fit, then fit: ``attrition estimate`` as a function.
 
     ``battle``: a packaged battle's name or a battle folder (default bakhmut)."""

@@ -17,7 +17,12 @@ from attrition.infer.fusion.summary import quantiles, round_q
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["FusedEstimate", "fuse_claims", "streams_effect"]
+    from attrition.infer.fusion.joint import JointFog
+
+__all__ = ["FUSION_MODELS", "FusedEstimate", "fuse_claims", "streams_effect"]
+
+FUSION_MODELS: tuple[str, ...] = ("joint", "independent")
+"""The fusion models :func:`fuse_claims` fits: ``joint`` (default) and ``independent``."""
 
 
 def streams_effect(with_streams: FogOfWar, without_streams: FogOfWar) -> dict[str, Any]:
@@ -42,13 +47,13 @@ class FusedEstimate:
     the claims alone when streams were given, else ``None``.
     """
 
-    fog: FogOfWar
+    fog: FogOfWar | JointFog
     without_streams: FogOfWar | None = None
 
     @property
     def streams_effect(self) -> dict[str, Any] | None:
         """What the streams change (:func:`streams_effect`), or ``None`` without streams."""
-        if self.without_streams is None:
+        if self.without_streams is None or not isinstance(self.fog, FogOfWar):
             return None
         return streams_effect(self.fog, self.without_streams)
 
@@ -83,20 +88,38 @@ def fuse_claims(
     *,
     streams: Sequence[str] = (),
     compare_streams: bool = True,
+    model: str = "joint",
+    read_streams: bool = True,
     **options: Any,
 ) -> FusedEstimate:
-    """Fit :class:`FogOfWar` (``options`` are its hyperparameters: ``window``, ``cutoff``,
-    ``draws``, ``chains``, ``seed``, ``battle``, ...) with ``streams``; when streams are given
-    and ``compare_streams``, fit the same claims without them too.
+    """Fit the fusion ``model`` (``options`` are its hyperparameters: ``window``, ``cutoff``,
+    ``draws``, ``chains``, ``seed``, ``battle``, ...).
 
-    Every check of :meth:`FogOfWar.fit` (the memory limit among them) runs before the first
-    sample is drawn; errors are :class:`~attrition.errors.UserError`.
+    ``model="joint"`` (default): :class:`~attrition.infer.fusion.joint.JointFog`; ``streams``
+    empty reads every stream the battle's ``battle.toml`` gives a role (with a ``cutoff``,
+    those known by then), else only the streams named (each must have a role);
+    ``read_streams=False`` reads none (the claims alone, for comparison).
+    ``model="independent"``: :class:`FogOfWar` with ``streams``; when streams are given and
+    ``compare_streams``, the same claims are also fitted without them.
+
+    Every check of the fit (the memory limit among them) runs before the first sample is
+    drawn; errors are :class:`~attrition.errors.UserError`.
 
     Usage::
 
-        est = fuse_claims(load_claims("bakhmut"), load_phases("bakhmut"), streams=["oryx"])
-        est.summary()["streams_effect"]["RU"]  # {"without": {...}, "with": {...}}
+        est = fuse_claims(load_claims("bakhmut"), load_phases("bakhmut"))
+        est.summary()["sides"]["RU"]["killed"]  # {"median": ..., "q05": ..., "q95": ...}
     """
+    from attrition.errors import unknown_name
+
+    if model not in FUSION_MODELS:
+        raise unknown_name("fusion model", model, FUSION_MODELS, "--model")
+    if model == "joint":
+        from attrition.infer.fusion.joint import JointFog
+
+        names = (tuple(streams) or None) if read_streams else ()
+        joint = JointFog(streams=names, **options).fit(claims, phases)
+        return FusedEstimate(fog=joint)
     fog = FogOfWar(streams=tuple(streams), **options).fit(claims, phases)
     base = None
     if streams and compare_streams:

@@ -14,7 +14,13 @@ from attrition.infer.fusion.sides import BattleLike, battle_sides
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["STREAM_COLUMNS", "STREAM_SERIES", "check_streams_known", "stream_observations"]
+__all__ = [
+    "STREAM_COLUMNS",
+    "STREAM_SERIES",
+    "check_streams_known",
+    "stream_observations",
+    "streams_known_by",
+]
 
 STREAM_SERIES: dict[str, tuple[tuple[str, str, str], ...]] = {
     # stream -> (metric in the stream table, role, modelled metric); the subject sides are the
@@ -60,6 +66,17 @@ def check_streams_known(names: Sequence[str], cutoff: str | dt.date | None) -> N
                 f"--streams {name}: compiled after the fact (dated by event, to {info.end}), so "
                 f"it was not known by --cutoff {day}; leave it out, or drop --cutoff"
             )
+
+
+def streams_known_by(names: Sequence[str], cutoff: str | dt.date | None) -> list[str]:
+    """The streams of ``names`` that were known by ``cutoff`` (all of them without one):
+    those dated by publication, which a fit then reads up to the cutoff
+    (:func:`check_streams_known` refuses the others)."""
+    if cutoff is None:
+        return list(names)
+    from attrition.data.streams import stream_info
+
+    return [n for n in dict.fromkeys(names) if stream_info(n).dated_by == "publication"]
 
 
 def _months(window: tuple[dt.date, dt.date]) -> list[tuple[dt.date, dt.date]]:

@@ -121,13 +121,13 @@ def _implausible(fog: FogOfWar) -> list[dict[str, Any]]:
 def summarise(fog: FogOfWar) -> dict[str, Any]:
     """A fitted :class:`FogOfWar` as the JSON object of ``attrition estimate --json``.
 
-    Keys: ``window``, ``sides`` (each side, then each component where estimated: ``casualties``,
-    ``killed``, ``wounded`` as ``{median, q05, q95}`` over the window), ``exchange_ratio`` (the
-    first side's casualties per casualty of the second, see ``exchange_ratio_sides``; ``None``
-    unless the battle has two sides), ``claimants`` (by name: ``side``, ``bias`` about the
-    subject they speak of most, ``by_subject``, ``noise_sd``, ``n_claims``),
-    ``claimant_groups`` (by claimant side: bias per relation and the group's own whole-battle
-    figures beside the fused value of the same quantity), ``killed_share``,
+    Keys: ``model`` (``"independent"``), ``window``, ``sides`` (each side, then each component
+    where estimated: ``casualties``, ``killed``, ``wounded`` as ``{median, q05, q95}`` over the
+    window), ``exchange_ratio`` (the first side's casualties per casualty of the second, see
+    ``exchange_ratio_sides``; ``None`` unless the battle has two sides), ``claimants`` (by name:
+    ``side``, ``bias`` about the subject they speak of most, ``by_subject``, ``noise_sd``,
+    ``n_claims``), ``claimant_groups`` (by claimant side: bias per relation and the group's own
+    whole-battle figures beside the fused value of the same quantity), ``killed_share``,
     ``implausible_claims``, ``diagnostics`` (``r_hat_max``, ``ess_min``, ``divergences``),
     ``seed``, ``n_claims``, ``streams``, ``cutoff``, ``note``, ``battle`` (its id) and
     ``exchange_ratio_sides``.
@@ -145,6 +145,7 @@ def summarise(fog: FogOfWar) -> dict[str, Any]:
     diag = fog.diagnostics_
     ratio = fog.exchange_ratio_
     return {
+        "model": "independent",
         "window": {"start": start.isoformat(), "end": end.isoformat(), "days": window_days},
         "sides": out_sides,
         "exchange_ratio": None if ratio is None else round_q(ratio, 4),
