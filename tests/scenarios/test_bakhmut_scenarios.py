@@ -203,10 +203,13 @@ NAMES = {
     "no-convict-recruitment",
     "soledar-holds",
     "no-may-counterattacks",
+    "ua-ammunition-shortage",
+    "regulars-instead-of-convicts",
+    "t0504-cut-earlier",
 }
 
 
-def test_library_has_the_six_scenarios_with_rationales() -> None:
+def test_library_has_the_scenarios_with_rationales() -> None:
     assert set(bk.library()) == NAMES
     article = " ".join(
         Path(bk.__file__)
@@ -236,6 +239,20 @@ def test_scenarios_change_the_schedule_they_name() -> None:
     assert not s.holds[0].record
     s = bk.scenario_schedule(bk.load_scenario("baseline"), rec)
     assert s == rec
+    # the analyst's what-ifs: the knobs they name
+    regulars = bk.load_scenario("regulars-instead-of-convicts")
+    s = bk.scenario_schedule(regulars, rec)
+    assert [(r.start, r.end) for r in s.recruitment] == [
+        (dt.date(2022, 8, 1), dt.date(2022, 9, 30))
+    ]
+    assert regulars.scale == {"rr_2": 2.0, "rr_3": 1.5}
+    shortage = bk.load_scenario("ua-ammunition-shortage")
+    assert shortage.scale == {"c_ua": 0.7, "kappa": 0.7}
+    assert bk.scenario_schedule(shortage, rec) == rec
+    road = bk.load_scenario("t0504-cut-earlier")
+    assert road.parameters == {"share_s_2": 1.0, "share_s_3": 1.0}
+    for spec in (regulars, shortage, road):
+        assert spec.run.law == "mixture"  # the default: every law, weighted
 
 
 def _write(tmp_path: Path, text: str) -> Path:
@@ -260,7 +277,26 @@ def _write(tmp_path: Path, text: str) -> Path:
         ('[schedule]\nsupply = [{date = "2022-08-01", level = -0.5}]\n', "negative"),
         ('[schedule]\nwithdrawals = [{date = "2021-03-07"}]\n', "outside the battle"),
         ('[schedule]\nholds = [{place = "Atlantis", until = "2023-01-01"}]\n', "Atlantis"),
-        ("[run]\nlaw = 'cubic'\n", "unknown law 'cubic'"),
+        ("[run]\nlaw = 'cubic'\n", "unknown law 'cubic'; valid: auto, linear, logarithmic, mix"),
+        (
+            "[schedule]\nwithdrawals = [{date = 20230307}]\n",
+            r'\[schedule.withdrawals\[0\]\] date: 20230307 is a number, not a date; write it as "Y',
+        ),
+        (
+            "[schedule]\nholds = [{place = 'Soledar', until = 1677024000}]\n",
+            "until: 1677024000 is a number, not a date",
+        ),
+        (
+            "[schedule]\nrecruitment = [{start = 2022-08-01T00:00:00}]\n",
+            "start: .* is a date with a time, not a date",
+        ),
+        ("[schedule]\noffensives = [{start = true}]\n", "start: True is true or false, not a"),
+        ("[schedule]\nforces = [{force = 'wagner', depart = [2023]}]\n", "depart: .* a list"),
+        ("[scale]\nc_ua = 0\n", r"\[scale\] c_ua = 0: give a factor between 0.01 and 100"),
+        ("[scale]\nc_ua = 'half'\n", r"\[scale\] c_ua = 'half': give a number"),
+        ("[scale]\ngamma = 2\n", "gamma: has a normal prior, and only positive"),
+        ("[scale]\nkappa = 2\n[parameters]\nkappa = 900\n", "also fixed in \\[parameters\\]"),
+        ("[scale]\nkapa = 2\n", r"\[scale\]: unknown parameter 'kapa'"),
         ("[run]\nruns = 0\n", "runs"),
         ("[extra]\nx = 1\n", r"unknown table \[extra\]"),
     ],
@@ -402,6 +438,18 @@ def test_parameter_overrides_replace_the_posterior(cal: bk.Calibration, tmp_path
     start = r.ensemble.fronts[:, 0, 1]
     river = bk.radius_for_fraction(0.5, bk.geography())
     np.testing.assert_allclose(r.ensemble.fronts[:, -1, 1], np.minimum(start, river), atol=0.01)
+
+
+def test_scale_multiplies_the_posterior_draws_run_by_run(cal: bk.Calibration) -> None:
+    """A [scale] factor keeps each run's posterior draw and multiplies it; the draws picked
+    are those of the unscaled run (paired runs)."""
+    plain, idx = bk_scenarios.posterior_params(cal, 20, 4)
+    scaled, idx2 = bk_scenarios.posterior_params(cal, 20, 4, None, {"c_ua": 0.5, "rr_2": 2.0})
+    assert np.array_equal(idx, idx2)
+    np.testing.assert_array_equal(scaled["c_ua"], plain["c_ua"] * 0.5)
+    np.testing.assert_array_equal(scaled["rr_2"], plain["rr_2"] * 2.0)
+    assert np.array_equal(scaled["kappa"], plain["kappa"])
+    assert len(set(scaled["c_ua"].tolist())) > 1  # a spread, not one fixed value
 
 
 def test_scenario_writes_its_outputs(cal: bk.Calibration, tmp_path: Path) -> None:
