@@ -27,6 +27,7 @@ from attrition.report.model_sections import (
 if TYPE_CHECKING:
     import pandas as pd
 
+    from attrition.battles.bakhmut.calibration import Calibration
     from attrition.battles.bakhmut.evidence import CasualtyEvidence
     from attrition.battles.bakhmut.scenarios import ScenarioResult
     from attrition.infer.fusion import FogOfWar
@@ -43,20 +44,23 @@ class ModelSettings:
     runs: int
     hindcast_runs: int
     hindcast_particles: int
+    repeats: int = 3
 
     @classmethod
     def for_mode(cls, quick: bool) -> ModelSettings:
         """The settings of a full run or of a quick one."""
         if quick:
-            return cls(100, 2, 300, 4, 200, 200, 200)
-        return cls(300, 2, 400, 6, 1000, 300, 300)
+            return cls(100, 2, 300, 4, 200, 200, 200, 2)
+        return cls(300, 2, 400, 6, 1000, 300, 300, 3)
 
     def describe(self) -> str:
         """One sentence for the page."""
         return (
             "Casualty evidence: the fused estimate of the section above (1 Aug 2022 – 30 Jun "
             f"2023); calibration: tempered SMC with {self.particles} particles and {self.moves} "
-            f"moves per stage; {self.runs:,} runs per scenario; hindcasts: a fog-of-war fit on "
+            f"moves per stage, each law calibrated {self.repeats} times (consecutive seeds from "
+            f"the report's) for its weight; {self.runs:,} runs per scenario, shared out to the "
+            "laws by weight; hindcasts: a fog-of-war fit on "
             f"the claims known at each cutoff ({self.hindcast_chains} chains × "
             f"{self.hindcast_draws} draws), {self.hindcast_particles} particles and "
             f"{self.hindcast_runs} runs."
@@ -122,31 +126,58 @@ def _evidence_fn(seed: int, settings: ModelSettings) -> Any:
     return evidence
 
 
-def model_stage(fig_dir: str, seed: int, quick: bool) -> ModelStageOutput:
-    """Calibrate the model on all the evidence, run the scenario library over its posterior
-    and compare the baseline with the record; figures go into ``fig_dir``."""
+def law_calibrations(
+    ev: CasualtyEvidence, seed: int, settings: ModelSettings
+) -> dict[str, list[Calibration]]:
+    """Every law calibrated ``settings.repeats`` times on ``ev`` (seeds ``seed`` ..): what
+    :func:`~attrition.battles.bakhmut.mixture.run_mixture` weights the laws with and runs the
+    scenarios over (repeat 0)."""
+    from attrition.battles.bakhmut.axes import BAKHMUT_LAWS
     from attrition.battles.bakhmut.calibration import calibrate
+
+    return {
+        lw: [
+            calibrate(ev, law=lw, seed=seed + r, particles=settings.particles,
+                      moves=settings.moves)
+            for r in range(settings.repeats)
+        ]
+        for lw in BAKHMUT_LAWS
+    }  # fmt: skip
+
+
+def model_stage(fig_dir: str, seed: int, quick: bool) -> ModelStageOutput:
+    """Calibrate every law on all the evidence, run the scenario library as law mixtures
+    (:func:`~attrition.battles.bakhmut.mixture.run_mixture`, paired effects against the
+    baseline) and compare the baseline of the law with the highest weight with the record;
+    figures go into ``fig_dir``."""
     from attrition.battles.bakhmut.evidence import evidence_from_fog
-    from attrition.battles.bakhmut.scenarios import library, load_scenario, run_scenario
+    from attrition.battles.bakhmut.mixture import run_mixture
+    from attrition.battles.bakhmut.scenarios import library, load_scenario
 
     st = ModelSettings.for_mode(quick)
     folder = Path(fig_dir)
     fog = fused_fit("bakhmut", seed, quick)
     ev = evidence_from_fog(fog)
-    cal = calibrate(ev, law="auto", seed=seed, particles=st.particles, moves=st.moves)
+    cals = law_calibrations(ev, seed, st)
     specs = [load_scenario(name) for name in library()]
     specs.sort(key=lambda s: (s.name != "baseline", s.name))
-    results = [(s, run_scenario(s, cal, runs=st.runs, seed=seed)) for s in specs]
+    results = [
+        (s, run_mixture(s, runs=st.runs, seed=seed, calibrations=cals,
+                        settings=(st.particles, st.moves)))
+        for s in specs
+    ]  # fmt: skip
     base = results[0][1]
-    record, record_sum = record_section(cal, base, ev, folder)
+    w = base.weights.by_law()
+    best = max(w, key=lambda lw: (w[lw], -base.laws.index(lw)))
+    record, record_sum = record_section(cals[best][0], base.per_law[best], ev, folder, base.weights)
     scen, scen_sum = scenario_section(results, folder)
     summary = {
         "settings": st.describe(),
         "record": record_sum,
         **scen_sum,
-        "bakhmut_rate_per_1000_per_day": bakhmut_rates(ev, base),
+        "bakhmut_rate_per_1000_per_day": bakhmut_rates(ev, base.mixture),
     }
-    return ModelStageOutput([record, scen], summary, cal.law, dict(fog.summary()), ev)
+    return ModelStageOutput([record, scen], summary, best, dict(fog.summary()), ev)
 
 
 QUICK_HINDCAST = Section(

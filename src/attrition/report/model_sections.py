@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 
     from attrition.battles.bakhmut.calibration import Calibration
     from attrition.battles.bakhmut.evidence import CasualtyEvidence
+    from attrition.battles.bakhmut.mixture import LawWeights, MixtureResult
     from attrition.battles.bakhmut.scenarios import ScenarioResult
     from attrition.report.model import ModelSettings
 
@@ -88,10 +89,16 @@ def param_label(name: str) -> str:
 
 
 def record_section(
-    cal: Calibration, base: ScenarioResult, ev: CasualtyEvidence, fig_dir: Path
+    cal: Calibration,
+    base: ScenarioResult,
+    ev: CasualtyEvidence,
+    fig_dir: Path,
+    weights: LawWeights | None = None,
 ) -> tuple[Section, dict[str, Any]]:
     """The calibrated model's baseline against the record (the control events, the claims
-    and the fused estimate ``ev`` it was calibrated to), with the law comparison."""
+    and the fused estimate ``ev`` it was calibrated to), with the law comparison: the laws'
+    weights (``weights``, from repeated calibrations; ``cal`` and ``base`` are then the law
+    with the highest weight) or, without them, the laws of ``cal``."""
     import pandas as pd
 
     from attrition.battles.bakhmut.scenarios import fit_to_record
@@ -204,7 +211,11 @@ def record_section(
     base_sum = base.summary()
     totals = ev.draws.sum(axis=1)
     fused = {side: quant(totals[:, k]) for k, side in enumerate(("RU", "UA"))}
-    laws = pd.DataFrame(cal.laws)[["law", "log_evidence", "stages", "acceptance", "chosen"]]
+    if weights is None:
+        laws = pd.DataFrame(cal.laws)[["law", "log_evidence", "stages", "acceptance", "chosen"]]
+    else:
+        laws = weights.to_frame()[["law", "weight", "log_evidence_mean", "log_evidence_sd"]]
+        laws = laws.assign(chosen=laws["law"] == cal.law)
     post = cal.posterior_table()
     post = post[post["fitted"]].drop(columns=["fitted"])
     post_view = pd.DataFrame(
@@ -239,9 +250,7 @@ def record_section(
         f"<code>docs/bakhmut-model.md</code>), calibrated by tempered sequential Monte Carlo "
         f"to the fused casualty estimate ({html.escape(ev.source)}), {len(events)} control-"
         f"event statements and {len(claims)} claims (ids in the tables below and in the "
-        f"bibliography). The law with the highest marginal likelihood is <b>{cal.law}</b>; the "
-        "differences between laws are within the estimator's noise unless they exceed a few "
-        "nats, so the choice is not a finding on its own.</p>"
+        f"bibliography). " + _law_sentence(cal.law, weights) + "</p>"
         f"<p><b>Fit to the record</b> (baseline ensemble, {base.runs:,} runs over the "
         f"posterior with binomial attrition): {n_in} of {len(fit)} statements fall inside the "
         f"model's 90% bands ({int(events['inside'].sum())} of {len(events)} control-event "
@@ -272,16 +281,28 @@ def record_section(
         )
         + table_html(
             laws,
-            "Law comparison: log marginal likelihood (SMC estimate; higher fits better)",
+            "Law comparison: log marginal likelihood (SMC estimate; higher fits better)"
+            + (
+                ""
+                if weights is None
+                else f", mean and sd over {weights.repeats} calibrations, "
+                "and the law's weight in the scenarios"
+            ),
             headers={
                 "log_evidence": "log marginal likelihood",
+                "log_evidence_mean": "log marginal likelihood (mean)",
+                "log_evidence_sd": "sd over calibrations (nat)",
+                "weight": "weight",
                 "stages": "tempering stages",
                 "acceptance": "acceptance rate",
-                "chosen": "chosen",
+                "chosen": "shown here" if weights is not None else "chosen",
             },
             codes=("law",),
             formats={
                 "log_evidence": lambda v: f"{v:.1f}",
+                "log_evidence_mean": lambda v: f"{v:.1f}",
+                "log_evidence_sd": lambda v: "–" if v != v else f"{v:.2f}",
+                "weight": lambda v: f"{v:.2f}",
                 "acceptance": lambda v: f"{v:.0%}",
                 "chosen": lambda v: "yes" if v else "",
             },
@@ -309,7 +330,7 @@ def record_section(
     )
     summ = {
         "law": cal.law,
-        "laws": cal.laws,
+        "laws": cal.laws if weights is None else laws.drop(columns="chosen").to_dict("records"),
         "statements_inside": n_in,
         "statements": len(fit),
         "events_inside": int(events["inside"].sum()),
@@ -321,6 +342,41 @@ def record_section(
         "fused_casualties": fused,
     }
     return Section("model", "The calibrated model against the record", body), summ
+
+
+def _law_sentence(law: str, weights: LawWeights | None) -> str:
+    """What the page says about the law shown against the record."""
+    if weights is None:
+        return (
+            f"The law with the highest marginal likelihood is <b>{html.escape(law)}</b>; the "
+            "differences between laws are within the estimator's noise unless they exceed a "
+            "few nats, so the choice is not a finding on its own."
+        )
+    w = weights.by_law()
+    parts = ", ".join(f"{html.escape(lw)} {v:.2f}" for lw, v in w.items())
+    mean = weights.log_evidence.mean(axis=0)
+    sd = weights.sd
+    j = weights.laws.index(law)
+    gaps = [float(mean[j] - mean[i]) for i in range(len(weights.laws)) if i != j]
+    if not gaps or not np.isfinite(sd).all():
+        error = "the Monte Carlo error of the log evidence is not measured with one calibration"
+    elif float(np.max(sd)) >= min(gaps):
+        error = (
+            f"the Monte Carlo error of the log evidence (sd up to {float(np.max(sd)):.1f} nat) "
+            f"is as large as the smallest gap to another law ({min(gaps):.1f} nat), so that "
+            "order is not a finding on its own"
+        )
+    else:
+        error = (
+            f"the Monte Carlo error of the log evidence (sd up to {float(np.max(sd)):.1f} nat) "
+            f"is below the smallest gap to another law ({min(gaps):.1f} nat)"
+        )
+    return (
+        f"Each law was calibrated {weights.repeats} times; its weight is the average over "
+        f"those calibrations of its posterior probability from the log evidence ({parts}). "
+        "The scenarios below mix the laws by these weights. Shown against the record here is "
+        f"the law with the highest weight, <b>{html.escape(law)}</b>; {error}."
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -338,9 +394,12 @@ def scenario_label(name: str) -> str:
 
 
 def scenario_section(
-    results: list[tuple[Any, ScenarioResult]], fig_dir: Path
+    results: list[tuple[Any, MixtureResult]], fig_dir: Path
 ) -> tuple[Section, dict[str, Any]]:
-    """The scenario library side by side (``results``: spec and result, baseline first)."""
+    """The scenario library side by side (``results``: spec and law mixture, baseline first):
+    the mixtures' fall dates, casualties and exchange ratios, the laws' weights, and the
+    paired effects against the baseline per law and for the mixture, with a sentence for each
+    effect whose sign depends on the law."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -352,8 +411,8 @@ def scenario_section(
     from attrition.report import figures as F
 
     bands = []
-    for j, (spec, res) in enumerate(results):
-        d = res.daily()
+    for j, (spec, mix) in enumerate(results):
+        d = mix.mixture.daily()
         bands.append(
             {
                 "name": spec.name,
@@ -377,9 +436,9 @@ def scenario_section(
     dates = [_date(float(x)) for x in days]
     ecdf = go.Figure()
     mfig, ax = plt.subplots(figsize=(9, 4.5), dpi=120)
-    for j, (spec, res) in enumerate(results):
+    for j, (spec, mix) in enumerate(results):
         colour = SCENARIO_COLOURS[j % len(SCENARIO_COLOURS)]
-        share = (res.fall_day[:, None] <= days[None, :]).mean(axis=0)
+        share = (mix.mixture.fall_day[:, None] <= days[None, :]).mean(axis=0)
         ecdf.add_scatter(
             x=dates,
             y=share * 100,
@@ -409,8 +468,8 @@ def scenario_section(
     # casualty and exchange-ratio intervals
     rows = []
     summaries = []
-    for spec, res in results:
-        s = res.summary()
+    for spec, mix in results:
+        s = {k: v for k, v in mix.summary().items() if k not in ("version", "input_hashes")}
         summaries.append(s)
         f = s["city_fall_date"]
         late = "after 30 Jun 2023"
@@ -491,9 +550,11 @@ def scenario_section(
         for spec, _ in results
     )
     body = (
-        "<p>Each scenario changes the record's schedule (or fixes a parameter) and runs as an "
-        f"ensemble of {results[0][1].runs:,} runs over the calibrated posterior with binomial "
-        "attrition (files in <code>attrition/data/battles/bakhmut/scenarios/</code>; "
+        "<p>Each scenario changes the record's schedule (or fixes or scales a parameter) and "
+        f"runs under every attrition law as an ensemble of {results[0][1].runs:,} runs over "
+        "that law's calibrated posterior with binomial attrition; the figures and the first "
+        "table show the law mixture, which takes each law's runs in proportion to its weight "
+        "(files in <code>attrition/data/battles/bakhmut/scenarios/</code>; "
         "<code>attrition scenario run NAME</code> runs one with that command's own calibration "
         "settings). "
         "<b>A what-if is a statement of this model</b> — what the calibrated model says would "
@@ -504,6 +565,7 @@ def scenario_section(
             codes={"scenario": scenario_label},
             headers={"P(fallen by 30 Jun 2023)": "chance fallen by 30 Jun 2023 (share of runs)"},
         )
+        + effects_html(results)
         + figure_html(
             fan,
             "Share of the city held by Russia under each scenario: median and "
@@ -525,6 +587,88 @@ def scenario_section(
         + f"<h3>What each scenario assumes, and why</h3><dl>{rationale}</dl>"
     )
     return Section("scenarios", "Scenarios side by side (what-ifs)", body), {"scenarios": summaries}
+
+
+#: The effects the page shows: (key in ``MixtureResult.effects``, words, number format).
+EFFECT_ROWS: tuple[tuple[str, str, str], ...] = (
+    ("fall_day", "fall date (days later)", "{:+.0f}"),
+    ("ru_casualties_pct", "RU casualties (% change)", "{:+.1f}%"),
+    ("ua_casualties_pct", "UA casualties (% change)", "{:+.1f}%"),
+    ("exchange_ratio", "exchange ratio RU/UA (change)", "{:+.2f}"),
+)
+
+
+def effects_html(results: list[tuple[Any, MixtureResult]]) -> str:
+    """The paired effects against the baseline: one row per scenario and effect, the mixture's
+    median, 90% interval and P(effect > 0), each law's median and P(effect > 0), and a
+    paragraph naming every effect whose sign depends on the law (the rule of
+    :func:`attrition.battles.bakhmut.mixture.sign_depends_on_law`)."""
+    import pandas as pd
+
+    rows = []
+    flagged = []
+    base_mix = results[0][1]
+    laws = base_mix.laws
+    for spec, mix in results:
+        if spec.name == "baseline":
+            continue
+        eff = mix.effects()
+        for key, words, f in EFFECT_ROWS:
+            e = eff[key]
+            m = e["mixture"]
+            row: dict[str, Any] = {
+                "scenario": spec.name,
+                "effect": words,
+                "mixture: median (90%)": f"{f.format(m['median'])} "
+                f"({f.format(m['q05'])} to {f.format(m['q95'])})",
+                "mixture: P(effect > 0)": f"{m['p_positive']:.2f}",
+            }
+            for lw in laws:
+                v = e["laws"][lw]
+                row[f"{lw}: median, P(> 0)"] = f"{f.format(v['median'])}, {v['p_positive']:.2f}"
+            row["sign depends on the law"] = "yes" if e["sign_depends_on_law"] else ""
+            rows.append(row)
+            if e["sign_depends_on_law"]:
+                per = "; ".join(
+                    f"{html.escape(lw)}: {f.format(e['laws'][lw]['median'])} "
+                    f"(P(&gt; 0) = {e['laws'][lw]['p_positive']:.2f})"
+                    for lw in laws
+                )
+                flagged.append(
+                    f"<li><b>{html.escape(scenario_label(spec.name))}</b>, {html.escape(words)}: "
+                    f"{per}. Its sign depends on the law, so this model cannot say whether the "
+                    "change raises or lowers it.</li>"
+                )
+    if not rows:
+        return ""
+    w = base_mix.weights
+    weights = ", ".join(f"{html.escape(lw)} {v:.2f}" for lw, v in w.by_law().items())
+    words = (
+        "<p><b>Where the sign depends on the law.</b></p><ul>" + "".join(flagged) + "</ul>"
+        if flagged
+        else "<p>No effect's sign depends on the law: every law agrees on the direction of "
+        "every effect shown (medians within 1% of the baseline count as no effect).</p>"
+    )
+    note = (
+        f"<p><b>Effects against the baseline, per law and mixed.</b> Law weights: {weights} "
+        f"(rule: {html.escape(w.rule)}, {w.repeats} calibrations per law). Each effect is the "
+        "run-by-run difference between the scenario and the baseline run with the same "
+        "posterior draw and the same random numbers (paired runs), so the baseline against "
+        "itself is exactly 0; P(effect &gt; 0) is the share of runs in which the quantity "
+        "rises. A fall date 'after the end' counts as 1 July 2023. An effect's sign depends on "
+        "the law when two laws' medians lie on opposite sides of 0 by more than 1% of the "
+        "baseline (1 point for % changes), or when P(effect &gt; 0) is above 0.9 under one law "
+        "and below 0.1 under another with one of those medians beyond that margin.</p>"
+    )
+    return (
+        note
+        + table_html(
+            pd.DataFrame(rows),
+            "Effects against the baseline (paired runs): the law mixture and each law",
+            codes={"scenario": scenario_label},
+        )
+        + words
+    )
 
 
 # ---------------------------------------------------------------------------------------------
