@@ -292,3 +292,30 @@ def test_bad_input_is_one_line_and_exit_2(tmp_path: Path) -> None:
     assert "--particles applies to Bakhmut scenarios only" in _fails(
         ["scenario", "run", "duel", "--particles", "40"]
     )
+
+
+def test_scenario_run_prints_the_mixture_laws_and_effects(
+    ammo_mix: mx.MixtureResult, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The command runs the same mixture as the library (same seed, same calibrations): its
+    JSON is :meth:`MixtureResult.summary`, and --out writes the same summary."""
+    monkeypatch.setattr(bk_scenarios, "default_evidence", _evidence)
+    monkeypatch.setattr(bk_scenarios, "CALIBRATION_SETTINGS", (40, 1))
+    args = ["scenario", "run", "wagner-ammunition", "--runs", "30", "--seed", "5", "--repeats", "2"]
+    res = CliRunner().invoke(APP, [*args, "--json", "--out", str(tmp_path / "o")])
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.stdout)
+    assert out == json.loads(json.dumps(ammo_mix.summary()))
+    assert json.loads((tmp_path / "o" / "summary.json").read_text(encoding="utf-8")) == out
+    assert {p.name for p in (tmp_path / "o").iterdir()} >= {
+        "summary.json", "runs.csv", "daily.csv", "laws.csv", "effects.csv",
+    }  # fmt: skip
+    text = CliRunner().invoke(APP, args).stdout
+    assert "mixture of 3 laws (repeat-average, 2 calibrations per law)" in text
+    for lw in bk.BAKHMUT_LAWS:
+        assert f"law {lw}: weight " in text
+    assert "effect against the baseline (paired runs" in text
+    assert "model statement" in text
+    csv = CliRunner().invoke(APP, [*args, "--format", "csv"]).stdout.splitlines()
+    assert csv[0].startswith("law,weight,side,quantity,median")
+    assert {line.split(",")[0] for line in csv[1:]} == {"mixture", *bk.BAKHMUT_LAWS}
