@@ -213,3 +213,76 @@ def test_matches_the_calibrations_own_frame_on_a_real_calibration() -> None:
     assert math.isfinite(eff["p_v"])
     assert eff["p_v"] >= 0
     assert -len(cal.free) < eff["p_shrink"] <= len(cal.free)
+
+
+# --- the report section and the docs generator -------------------------------------------------
+
+
+def test_report_section_and_its_summary_are_strict_json() -> None:
+    from attrition.report.identification import identification_section
+
+    cal = _calibration({"a": 0.5, "b": 0.25, "c": 1.5}, np.arange(21.0), laws=("square", "linear"))
+    sec, summary = identification_section(cal)
+    assert sec.id == "identification"
+    text = json.dumps(summary, allow_nan=False)
+    assert json.loads(text)["effective"][0]["law"] == "square"
+    assert "ratio linear" in sec.html
+    assert "<td>c</td>" in sec.html
+
+
+def _docs_generator() -> Any:
+    import importlib
+    import sys
+    from pathlib import Path
+
+    tools = Path(__file__).resolve().parents[2] / "tools" / "docs_figures"
+    if str(tools) not in sys.path:
+        sys.path.insert(0, str(tools))
+    return importlib.import_module("identification")
+
+
+def test_docs_generator_writes_only_its_own_blocks() -> None:
+    gen = _docs_generator()
+    fig = {"value": 0.0, "mc_error": 0.01, "how": "x", "part": "table"}
+    figures = {"ident.law": {**fig, "value": "square", "mc_error": None}}
+    for law, r in (("square", 0.5), ("linear", 0.8)):
+        figures[f"ident.{law}.a.ratio"] = {**fig, "value": r}
+        figures[f"ident.{law}.p_shrink"] = {**fig, "value": 0.75}
+        figures[f"ident.{law}.p_v"] = {**fig, "value": 1.5}
+    figures["ident.square.a.q05"] = {**fig, "value": 1.5}
+    figures["ident.square.a.q95"] = {**fig, "value": 2.5}
+    params = [
+        {"parameter": "a", "unit": "km", "prior_q05": 1.0, "prior_q95": 3.0, "fitted": True,
+         "fixed": "", "fixed_value": 2.0},
+        {"parameter": "d", "unit": "x", "prior_q05": -1.6, "prior_q95": 1.6, "fitted": False,
+         "fixed": "not identified", "fixed_value": 0.0},
+    ]  # fmt: skip
+    sidecar = {
+        "quick": False,
+        "settings": {"law": "auto", "seed": 1, "particles": 600, "moves": 6},
+        "figures": figures,
+        "context": {
+            "identification": {
+                "laws": ["square", "linear"],
+                "threshold": IDENTIFIED_RATIO,
+                "parameters": params,
+            }
+        },
+    }
+    doc = (
+        "<!-- bm-x:begin -->\nkept\n<!-- bm-x:end -->\n"
+        "<!-- identification-summary:begin -->\nold\n<!-- identification-summary:end -->\n"
+        "<!-- identification-table:begin -->\nold\n<!-- identification-table:end -->\n"
+    )
+    out = gen.render(doc, sidecar)
+    assert "<!-- bm-x:begin -->\nkept\n<!-- bm-x:end -->" in out
+    assert "| `a` | km | 1 – 3 | 1.5 – 2.5 | 0.50 | **0.80** | fitted |" in out
+    assert "| `d` | x | −1.6 – 1.6 | – | – | – | fixed at 0 (prior median): not identified |" in out
+    assert "square (chosen): 1 of 1 identified" in out
+    assert "linear: 0 of 1 identified" in out
+    assert "Above the threshold under every law: none" in out
+    assert gen.render(out, sidecar) == out
+    own = gen.own_blocks(out)
+    assert set(own) == set(gen.BLOCKS)
+    with pytest.raises(ValueError, match="blocks without a marker"):
+        gen.render("no blocks\n", sidecar)

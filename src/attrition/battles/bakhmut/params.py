@@ -95,7 +95,7 @@ def _logit(x: float) -> float:
     return float(np.log(x) - np.log1p(-x))
 
 
-PARAMS: tuple[ParamSpec, ...] = (
+_SPECS: tuple[ParamSpec, ...] = (
     # committed strengths
     ParamSpec("ua_1", "lognormal", _ln(12_000), 0.5, "soldiers",
               "Ukrainian committed strength Aug–Oct 2022 (93rd and 58th brigades and others).",
@@ -202,6 +202,30 @@ PARAMS: tuple[ParamSpec, ...] = (
               "Ukrainian flank counter-offensive: km per day on each arm at force parity.",
               ("offensive", 0)),
 )  # fmt: skip
+
+_UNMOVED = (
+    "not identified: on all evidence its posterior 90% width stays above "
+    "attrition.battles.bakhmut.identification.IDENTIFIED_RATIO of the prior's under every law "
+    "(three SMC seeds at 500 particles and one at 2,000), its centre within half a prior sd of "
+    "the prior's; held at its prior median"
+)
+FIXED: dict[str, str] = {
+    name: _UNMOVED
+    for name in ("wc_0", "encirclement_advance", "share_n_1", "share_s_4", "share_n_5")
+}
+"""Parameters not fitted, with the reason: held at their prior median in every calibration
+(:attr:`ParamSpec.fixed`). Chosen from the identification tables measured on all evidence
+(:mod:`attrition.battles.bakhmut.identification`): a parameter is fixed when its posterior
+90% width stays above ``IDENTIFIED_RATIO`` of its prior's under every law *and* the evidence
+did not move its centre (mean shift under half a prior sd). Parameters that are not narrowed
+but moved (``return_share``, ``urban_protect`` and ``r0_s``, whose centre moves by more than
+two prior sds: a conflict between prior and evidence) stay fitted: holding them at the prior
+median would override what the evidence says."""
+
+if not set(FIXED) <= {p.name for p in _SPECS}:  # pragma: no cover - a typo in FIXED
+    raise RuntimeError(f"FIXED names unknown parameters: {set(FIXED) - {p.name for p in _SPECS}}")
+
+PARAMS: tuple[ParamSpec, ...] = tuple(replace(p, fixed=FIXED.get(p.name, "")) for p in _SPECS)
 """The model's parameters, their priors and the reasoning (docs/bakhmut-model.md)."""
 
 

@@ -1,0 +1,303 @@
+"""The identification table of docs/bakhmut-model.md: which parameters the evidence narrows.
+
+Everything goes through :mod:`attrition.battles.bakhmut.identification` (the functions the
+report's identification section calls) on the headline calibration of
+``tools/docs_figures/bakhmut_model.py`` (all evidence, law ``auto``, seed 1, the CLI's 600
+particles × 6 moves; the same cached calibration when both generators run in one process, as
+``make docs-figures`` does): every law's final SMC particles are kept, so one calibration gives
+the table under each law.
+
+Part (one, recomputed by the test: it reuses the headline's calibration):
+
+* ``table`` — per law and parameter the posterior 90% width over the prior's on the sampler's
+  scale (``ratio``) and, for the chosen law, the posterior 90% interval on the natural scale;
+  per law the effective number of parameters (``p_shrink`` and ``p_v``).
+
+Monte Carlo errors: a bootstrap over the law's SMC particles, *given the calibration* (the
+calibration's own seed-to-seed spread is larger: see the laws comparison of bakhmut_model).
+
+This generator owns the blocks :data:`BLOCKS` of docs/bakhmut-model.md and leaves every other
+block of that doc to ``bakhmut_model.py``; :func:`own_blocks` gives that generator the current
+text of these blocks to keep.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import sys
+import time
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import figlib as F
+import numpy as np
+
+DOC = F.ROOT / "docs" / "bakhmut-model.md"
+SIDECAR = F.FIGURES_DIR / "identification.json"
+GENERATOR = "tools/docs_figures/identification.py"
+DATA = F.ROOT / "src" / "attrition" / "data" / "battles" / "bakhmut"
+
+PARTS: tuple[str, ...] = ("table",)
+TEST_PARTS: tuple[str, ...] = ("table",)
+BLOCKS: tuple[str, ...] = ("identification-summary", "identification-table")
+"""The generated blocks of docs/bakhmut-model.md this generator writes."""
+
+BOOT_REPS = 200
+BOOT = "bootstrap over the law's SMC particles (given the calibration)"
+
+
+# ---------------------------------------------------------------------------------------------
+# computing
+
+
+def _boot(values: np.ndarray, stat: Any, seed: int = 12345) -> float:
+    """Bootstrap standard error of ``stat`` over the rows of ``values`` (particles)."""
+    return F.bootstrap_se(values, stat, reps=BOOT_REPS, seed=seed)
+
+
+def _table(st: Mapping[str, Any]) -> F.Figures:
+    import bakhmut_model as BM
+
+    from attrition.battles.bakhmut.identification import (
+        IDENTIFIED_RATIO,
+        Z90,
+        effective_parameters,
+        identification_table,
+        posterior_z,
+    )
+
+    figs = F.Figures("table")
+    cal = BM._cal(st, st["seed"])
+    figs.label("ident.law", cal.law)
+    specs = {p.name: p for p in cal.priors}
+    laws = list(cal.fits)
+    for law in laws:
+        tab = identification_table(cal, law).set_index("parameter")
+        z = posterior_z(cal, law)
+        for name, zj in z.items():
+            p = specs[name]
+
+            def ratio(x: np.ndarray, s: float = p.scale) -> float:
+                q05, q95 = np.quantile(x, [0.05, 0.95])
+                return float((q95 - q05) / (2.0 * Z90 * s))
+
+            figs.num(
+                f"ident.{law}.{name}.ratio", float(tab.loc[name, "ratio"]), _boot(zj, ratio), BOOT
+            )
+            if law == cal.law:
+                for key, q in (("q05", 0.05), ("q95", 0.95)):
+                    nat = np.asarray(p.value(zj), dtype=float)
+                    figs.num(
+                        f"ident.{law}.{name}.{key}",
+                        float(tab.loc[name, key]),
+                        _boot(nat, F.quantile_of(q)),
+                        BOOT,
+                    )
+        eff = effective_parameters(cal, law)
+        fit = cal.fits[law]
+        zz = np.asarray(fit.draws_z, dtype=float)
+        scales = np.array([specs[n].scale for n in cal.free])
+
+        def p_shrink(x: np.ndarray, sc: np.ndarray = scales) -> float:
+            return float(np.sum(1.0 - np.var(x, axis=0, ddof=1) / sc**2))
+
+        def p_v(x: np.ndarray) -> float:
+            return float(2.0 * np.var(x, ddof=1))
+
+        figs.num(f"ident.{law}.p_shrink", eff["p_shrink"], _boot(zz, p_shrink), BOOT)
+        figs.num(f"ident.{law}.p_v", eff["p_v"], _boot(np.asarray(fit.log_lik), p_v), BOOT)
+    rows = []
+    for p in cal.priors:
+        lo, hi = (float(p.value(np.float64(p.loc + k * Z90 * p.scale))) for k in (-1, 1))
+        rows.append(
+            {
+                "parameter": p.name,
+                "unit": p.unit,
+                "prior_q05": lo,
+                "prior_q95": hi,
+                "fitted": p.name in cal.free,
+                "fixed": p.fixed,
+                "fixed_value": p.fixed_value,
+            }
+        )
+    figs.context["identification"] = {
+        "laws": laws,
+        "threshold": IDENTIFIED_RATIO,
+        "parameters": rows,
+        "particles": int(cal.fits[cal.law].draws_z.shape[0]),
+    }
+    return figs
+
+
+def compute(parts: Sequence[str] | None = None, quick: bool = False) -> dict[str, Any]:
+    """The sidecar of the identification blocks (``parts``: a subset of :data:`PARTS`)."""
+    import bakhmut_model as BM
+
+    st = BM.QUICK if quick else BM.FULL
+    done = []
+    for part in parts or PARTS:
+        if part not in PARTS:
+            raise ValueError(f"part {part!r}: give one of {', '.join(PARTS)}")
+        t0 = time.perf_counter()
+        done.append(_table(st))
+        print(f"identification: part {part}: {time.perf_counter() - t0:.0f} s", file=sys.stderr)
+    settings = {k: st[k] for k in ("seed", "law", "particles", "moves", "evidence")}
+    return F.build_sidecar(
+        doc="docs/bakhmut-model.md",
+        generator=GENERATOR,
+        parts=done,
+        settings={**settings, "boot_reps": BOOT_REPS},
+        test_parts=TEST_PARTS,
+        inputs=[DATA / f for f in ("claims.csv", "events.csv", "places.csv", "phases.csv")],
+        quick=quick,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# rendering
+
+
+def _v(sc: Mapping[str, Any], name: str) -> float:
+    return float(sc["figures"][name]["value"])
+
+
+def _has(sc: Mapping[str, Any], name: str) -> bool:
+    return name in sc["figures"]
+
+
+def _num(v: float) -> str:
+    """A natural-scale value with three significant digits and a typographic minus."""
+    if not math.isfinite(v):
+        return "–"
+    a = abs(v)
+    text = f"{F.sig(v, 3):,.0f}" if a >= 100 else f"{F.sig(v, 3):.3g}"
+    return text.replace("-", "−")
+
+
+def _law_name(law: str) -> str:
+    return "log" if law == "logarithmic" else law
+
+
+def _table_block(sc: Mapping[str, Any]) -> str:
+    ctx = sc["context"]["identification"]
+    law = str(sc["figures"]["ident.law"]["value"])
+    laws = [str(x) for x in ctx["laws"]]
+    thr = float(ctx["threshold"])
+    head = (
+        "| parameter | unit | prior 90 % | posterior 90 % "
+        f"({_law_name(law)}) | "
+        + " | ".join(f"ratio {_law_name(lw)}" for lw in laws)
+        + " | action |\n|---|---|---|---|"
+        + "---:|" * len(laws)
+        + "---|"
+    )
+    lines = [head]
+    for row in ctx["parameters"]:
+        name = row["parameter"]
+        prior = f"{_num(row['prior_q05'])} – {_num(row['prior_q95'])}"
+        if _has(sc, f"ident.{law}.{name}.q05"):
+            lo, hi = (_v(sc, f"ident.{law}.{name}.{k}") for k in ("q05", "q95"))
+            post = f"{_num(lo)} – {_num(hi)}"
+        else:
+            post = "–"
+        cells = []
+        for lw in laws:
+            key = f"ident.{lw}.{name}.ratio"
+            if not _has(sc, key):
+                cells.append("–")
+                continue
+            r = _v(sc, key)
+            cells.append(f"**{r:.2f}**" if r > thr else f"{r:.2f}")
+        if row["fitted"]:
+            action = "fitted"
+        elif row["fixed"]:
+            action = f"fixed at {_num(row['fixed_value'])} (prior median): {row['fixed']}"
+        else:
+            action = "prior only (regime not started)"
+        lines.append(
+            f"| `{name}` | {row['unit']} | {prior} | {post} | "
+            + " | ".join(cells)
+            + f" | {action} |"
+        )
+    return "\n".join(lines)
+
+
+def _summary_block(sc: Mapping[str, Any]) -> str:
+    ctx = sc["context"]["identification"]
+    st = sc["settings"]
+    law = str(sc["figures"]["ident.law"]["value"])
+    laws = [str(x) for x in ctx["laws"]]
+    thr = float(ctx["threshold"])
+    names = [r["parameter"] for r in ctx["parameters"] if r["fitted"]]
+    per_law = []
+    unmoved: set[str] | None = None
+    for lw in laws:
+        above = {n for n in names if _v(sc, f"ident.{lw}.{n}.ratio") > thr}
+        unmoved = above if unmoved is None else unmoved & above
+        per_law.append(
+            f"{lw}{' (chosen)' if lw == law else ''}: {len(names) - len(above)} of {len(names)} "
+            f"identified, p_shrink {_v(sc, f'ident.{lw}.p_shrink'):.1f}, "
+            f"p_V {_v(sc, f'ident.{lw}.p_v'):.1f}"
+        )
+    fixed = [r["parameter"] for r in ctx["parameters"] if r["fixed"] and not r["fitted"]]
+    text = (
+        "Figures generated by `make docs-figures` (`tools/docs_figures/identification.py`; "
+        "sidecar `docs/figures/identification.json`) from the headline calibration above (all "
+        f"evidence, law `{st['law']}`, seed {st['seed']}, {st['particles']} particles × "
+        f"{st['moves']} moves; every law's final particles). Ratios above {thr:g} in bold. "
+        + "; ".join(per_law)
+        + ". Above the threshold under every law: "
+        + (", ".join(f"`{n}`" for n in sorted(unmoved or ())) or "none")
+        + ". Fixed (not fitted): "
+        + (", ".join(f"`{n}`" for n in fixed) or "none")
+        + ". Monte Carlo errors in the sidecar are a bootstrap over the particles given the "
+        "calibration; between calibration seeds a ratio near the threshold can cross it."
+    )
+    if sc.get("quick"):
+        text += " **Quick settings: not the published figures.**"
+    return text
+
+
+def blocks(sidecar: Mapping[str, Any]) -> dict[str, str]:
+    """The text of every block of :data:`BLOCKS` from ``sidecar``."""
+    return {
+        "identification-summary": _summary_block(sidecar),
+        "identification-table": _table_block(sidecar),
+    }
+
+
+def _pattern(name: str) -> re.Pattern[str]:
+    return re.compile(
+        rf"<!-- {re.escape(name)}:begin -->\n(.*?)<!-- {re.escape(name)}:end -->", re.S
+    )
+
+
+def own_blocks(text: str) -> dict[str, str]:
+    """The current text of this generator's blocks in ``text`` (for ``bakhmut_model.render``,
+    which must leave them as they are)."""
+    out = {}
+    for name in BLOCKS:
+        m = _pattern(name).search(text)
+        if m is not None:
+            out[name] = m.group(1)
+    return out
+
+
+def render(text: str, sidecar: Mapping[str, Any]) -> str:
+    """docs/bakhmut-model.md with this generator's blocks rewritten from ``sidecar`` (the other
+    blocks untouched). A block of :data:`BLOCKS` missing from the doc is an error."""
+    new = blocks(sidecar)
+    missing = [n for n in new if n not in F.block_names(text)]
+    if missing:
+        raise ValueError(f"docs/bakhmut-model.md: blocks without a marker: {missing}")
+    for name, body in new.items():
+        repl = f"<!-- {name}:begin -->\n{body.strip(chr(10))}\n<!-- {name}:end -->"
+        text = _pattern(name).sub(lambda _m, r=repl: r, text)
+    return text
+
+
+if __name__ == "__main__":
+    import run
+
+    sys.exit(run.main(["--only", "identification", *sys.argv[1:]]))
