@@ -60,7 +60,7 @@ def identification_frames(cal: Calibration) -> tuple[pd.DataFrame, pd.DataFrame]
             f"posterior 90% ({cal.law})": _interval(r["q05"], r["q95"]),
         }
         for lw in laws:
-            row[f"ratio {lw}"] = _ratio(float(ratios[lw][name]))
+            row[f"ratio {lw}"] = _ratio(float(ratios[lw][str(name)]))
         row["identified"] = "yes" if r["identified"] else "no"
         row["action"] = r["action"]
         rows.append(row)
