@@ -2,8 +2,9 @@
 schedule it makes from the record's.
 
 The file format is documented in :mod:`attrition.battles.bakhmut.scenarios`; a file is checked
-completely when read (unknown keys, dates outside the window, out-of-scale ``[parameters]``),
-so running it cannot fail on its contents. Its models are
+completely when read (unknown keys, dates that are not ``"YYYY-MM-DD"`` strings or TOML dates
+or lie outside the window, out-of-scale ``[parameters]``, ``[scale]`` factors on parameters
+that cannot be scaled), so running it cannot fail on its contents. Its models are
 :class:`~attrition.scenarios.schema.StrictModel` classes, read and checked by the shared
 :func:`~attrition.scenarios.schema.validate_scenario` (the duel scenarios' reader too), so its
 errors have the same one-line form: file, table and key, problem, fix.
