@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from attrition.battles.bakhmut.calibration import Calibration
     from attrition.battles.bakhmut.evidence import CasualtyEvidence
     from attrition.battles.bakhmut.scenarios import ScenarioResult
-    from attrition.infer.fusion import FogOfWar
+    from attrition.infer.fusion import FogOfWar, JointFog
 
 
 @dataclass(frozen=True)
@@ -95,9 +95,12 @@ def bakhmut_rates(ev: CasualtyEvidence, base: ScenarioResult) -> dict[str, dict[
     return {side: quant(rate[:, k] * 1000.0) for k, side in enumerate(("RU", "UA"))}
 
 
-def fused_fit(battle: str, seed: int, quick: bool, streams: tuple[str, ...] = ()) -> FogOfWar:
-    """The fog-of-war estimate of the report: window 1 Aug 2022 – 30 Jun 2023 (the model's),
-    200 draws × 2 chains with ``quick``, else 500 × 4; optionally with claim streams.
+def fused_fit(
+    battle: str, seed: int, quick: bool, streams: tuple[str, ...] = ()
+) -> FogOfWar | JointFog:
+    """The fog-of-war estimate of the report (the default fusion's fit): window 1 Aug 2022 –
+    30 Jun 2023 (the model's), 200 draws × 2 chains with ``quick``, else 500 × 4; optionally
+    with claim streams.
 
     One fit (:func:`~attrition.infer.fusion.fuse_claims` without its claims-only comparison):
     the report compares the fit with streams against the model stage's claims-only fit.
