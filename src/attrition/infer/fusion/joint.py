@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
@@ -52,7 +52,26 @@ if TYPE_CHECKING:
     import numpy as np
     import pandas as pd
 
-__all__ = ["JointFog", "joint_spec"]
+__all__ = ["LEAVE_OUT_COLUMNS", "JointFog", "joint_spec"]
+
+LEAVE_OUT_COLUMNS: tuple[str, ...] = ("group", "source_id", "source", "claimant", "id")
+"""The observation columns :attr:`JointFog.leave_out` may select on."""
+
+
+def _zero_weights(rows: list[dict[str, Any]], leave_out: Mapping[str, Sequence[str]]) -> None:
+    """Give weight 0 to the observation ``rows`` whose ``column`` is among the values of
+    ``leave_out`` (in place); a value that no row has is a :class:`UserError`."""
+    for col, values in leave_out.items():
+        present = {str(r[col]) for r in rows}
+        missing = [v for v in values if v not in present]
+        if missing:
+            known = ", ".join(sorted(present)[:12])
+            raise UserError(
+                f"JointFog: leave_out {col} {missing[0]!r}: no observation has it; known: {known}"
+            )
+    for r in rows:
+        if any(str(r[col]) in values for col, values in leave_out.items()):
+            r["weight"] = 0.0
 
 
 @dataclass
@@ -72,7 +91,13 @@ class JointFog(JointResults):
     (frame or CSV path) merged on ``id`` when the claims lack its columns (default: the
     battle folder's ``claims.csv``). ``step_days``: the latent rates are constant over
     steps of this many days (14: half the sampling cost of weekly steps; the random walks'
-    weekly sds are scaled to the step).
+    weekly sds are scaled to the step). ``leave_out``: observations to give weight 0, as
+    ``{column: values}`` over the columns ``group``, ``source_id``, ``source``, ``claimant``
+    and ``id`` of :attr:`observations_` (e.g. ``{"group": ["WEST"]}``: every claim and stream
+    month of the Western group); the observations stay in the data, so the compiled sampler
+    is shared with the fit without it (the influence study,
+    :mod:`attrition.infer.validate.influence`, refits once per left-out group or source). A
+    value no observation has is refused. Default ``None``: every observation at its weight.
 
     Fitted attributes: ``prepared_``, ``observations_`` (one row per observation: claims, then
     stream months, with ``scope``, ``subject``, ``weight``, ``group``, ``relation``),
@@ -107,6 +132,7 @@ class JointFog(JointResults):
     lineage: Any = None
     step_days: int = 14
     ppc_alpha: float = PPC_ALPHA
+    leave_out: Mapping[str, Sequence[str]] | None = None
 
     def _check_params(self) -> None:
         for name in ("draws", "chains"):
@@ -142,6 +168,16 @@ class JointFog(JointResults):
             raise UserError(f"JointFog: ppc_alpha = {self.ppc_alpha!r} must be in (0, 0.5)")
         if not isinstance(self.priors, JointPriors):
             raise UserError("JointFog: priors must be a JointPriors")
+        for col, values in (self.leave_out or {}).items():
+            if col not in LEAVE_OUT_COLUMNS:
+                raise UserError(
+                    f"JointFog: leave_out column {col!r} is not one of "
+                    f"{', '.join(LEAVE_OUT_COLUMNS)}"
+                )
+            if isinstance(values, str) or not all(isinstance(v, str) for v in values):
+                raise UserError(
+                    f"JointFog: leave_out[{col!r}] must be a list of names, e.g. ['WEST']"
+                )
 
     # -- fit ----------------------------------------------------------------------------------
 
@@ -202,6 +238,8 @@ class JointFog(JointResults):
         self.window_ = prepared.window
         self.prepared_ = prepared
         self.excluded_ = excluded
+        if self.leave_out:
+            _zero_weights(rows + srows, self.leave_out)
         enc = encode(prepared, rows + srows, jb, priors, self.step_days)
         start, end = prepared.window
         self.week_of_day_ = enc.week_of_day
