@@ -644,8 +644,8 @@ law = "mixture"           # mixture (all, weighted) | auto (the best) | {" | ".j
 [parameters]              # fixed values replacing the posterior draws (prior centres shown)
 {params}
 
-[scale]                   # factors multiplying the posterior draws (lognormal parameters only)
-# c_ua = 0.6
+[scale]                   # factors multiplying the posterior draws (lognormal parameters only,
+                          # not also in [parameters]): e.g. c_ua = 0.6 cuts Ukrainian fire by 40%
 """
 
 
