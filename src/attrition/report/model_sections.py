@@ -330,7 +330,12 @@ def record_section(
     )
     summ = {
         "law": cal.law,
-        "laws": cal.laws if weights is None else laws.drop(columns="chosen").to_dict("records"),
+        "laws": cal.laws
+        if weights is None
+        else [
+            {k: None if isinstance(v, float) and v != v else v for k, v in r.items()}
+            for r in laws.drop(columns="chosen").to_dict("records")
+        ],
         "statements_inside": n_in,
         "statements": len(fit),
         "events_inside": int(events["inside"].sum()),
