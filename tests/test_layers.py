@@ -67,6 +67,8 @@ BATTLE_FILE_LAYER: dict[str, int] = {
     "baselines": 5,
     "targets": 5,
     "hindcasts": 8,
+    "mixture": 8,
+    "identification": 7,
 }
 
 

@@ -178,7 +178,12 @@ def test_memory_and_scale_are_refused_before_the_calibration(
 def test_scenario_run_json_has_exactly_the_documented_keys(tmp_path: Path) -> None:
     args = ["scenario", "run", "baseline", "--runs", "25", "--seed", "4", "--law", "square"]
     out = json.loads(_ok([*args, "--json", "--out", str(tmp_path / "o")]))
-    assert list(out) == ["scenario", "runs", "seed", "city_fall_date", "sides", "exchange_ratio"]
+    assert list(out)[:6] == ["scenario", "runs", "seed", "city_fall_date", "sides",
+                             "exchange_ratio"]  # fmt: skip
+    assert list(out)[6:] == ["law", "cutoff", "method", "particles", "moves",
+                             "evidence_repeats", "weights_rule", "law_weights", "laws", "effects",
+                             "version", "input_hashes"]  # fmt: skip
+    assert (out["law"], out["law_weights"], out["particles"]) == ("square", {"square": 1.0}, 40)
     assert out["scenario"] == "baseline"
     assert out["runs"] == 25
     assert out["seed"] == 4

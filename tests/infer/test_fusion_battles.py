@@ -247,7 +247,7 @@ def test_fuse_claims_compares_with_and_without_streams(monkeypatch: pytest.Monke
 
     monkeypatch.setattr(FogOfWar, "fit", fake_fit)
     monkeypatch.setattr(FogOfWar, "summary", lambda self: {"sides": {}})
-    est = fuse_claims(colour_claims(), streams=["oryx"], seed=3)
+    est = fuse_claims(colour_claims(), streams=["oryx"], seed=3, model="independent")
     assert calls == [("oryx",), ()]
     effect = est.summary()["streams_effect"]["RU"]
     assert effect["with"]["median"] == pytest.approx(2 * effect["without"]["median"])
@@ -255,7 +255,7 @@ def test_fuse_claims_compares_with_and_without_streams(monkeypatch: pytest.Monke
     assert list(frame["side"]) == ["RU"]
     assert frame["with_median"].iloc[0] == 101.0
     calls.clear()
-    plain = fuse_claims(colour_claims(), seed=3)
+    plain = fuse_claims(colour_claims(), seed=3, model="independent")
     assert calls == [()]
     assert plain.without_streams is None
     assert plain.streams_effect is None
@@ -316,7 +316,10 @@ def test_cli_estimate_on_a_new_battle_folder(tmp_path: Path) -> None:
     assert res.exit_code == 0, res.output
     s = json.loads(res.output[res.output.index("{") :])
     assert s["n_claims"] == 1
-    assert set(s["sides"]) == {"A", "B"}
+    assert s["model"] == "joint"
+    # the default (joint) model reports each side and its component
+    assert set(s["sides"]) == {"A", "B", "A_UNIT"}
+    assert set(s["components"]) == {"A_UNIT"}
 
 
 def test_cli_refuses_a_side_not_in_battle_toml(tmp_path: Path) -> None:

@@ -62,7 +62,13 @@ def test_tables_are_the_model_fields_without_the_internal_ones() -> None:
         "outputs",
     )
     assert schema.required_tables(Scenario) == ("scenario", "sides")
-    assert schema.table_names(BakhmutScenario) == ("scenario", "run", "schedule", "parameters")
+    assert schema.table_names(BakhmutScenario) == (
+        "scenario",
+        "run",
+        "schedule",
+        "parameters",
+        "scale",
+    )
     assert schema.required_tables(BakhmutScenario) == ("scenario",)
 
 

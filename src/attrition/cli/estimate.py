@@ -308,15 +308,16 @@ def _csv_rows(summary: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def _period_report(p: dict[str, Any]) -> str:
+    wd = max(8, *(len(side) + 1 for side in p["sides"]))
     lines = [
         f"Period {p['start']}..{p['end']} ({p['days']} days): its share of the fit over "
         f"{p['window']['start']}..{p['window']['end']} (daily draws summed over the period)",
-        f"{'side':<8} {'casualties':<28} {'killed':<26} {'wounded':<26} {'share of window'}",
+        f"{'side':<{wd}} {'casualties':<28} {'killed':<26} {'wounded':<26} {'share of window'}",
     ]
     for side, q in p["sides"].items():
         share = q["share_of_window"]
         lines.append(
-            f"{side:<8} {_q(q['casualties']):<28} {_q(q['killed']):<26} {_q(q['wounded']):<26} "
+            f"{side:<{wd}} {_q(q['casualties']):<28} {_q(q['killed']):<26} {_q(q['wounded']):<26} "
             f"{100 * share['median']:.0f}% ({100 * share['q05']:.0f}-{100 * share['q95']:.0f}%)"
         )
     return "\n".join(lines)
@@ -379,6 +380,7 @@ def _share(shares: dict[str, dict[str, float]]) -> list[str]:
 
 def _text_report(s: dict[str, Any], label: str, fog: FogOfWar | JointFog) -> str:
     w = s["window"]
+    wd = max(8, *(len(side) + 1 for side in s["sides"]))
     lines = [
         f"Fog-of-war estimate ({s.get('model', 'independent')} model): {label}, "
         f"{w['start']}..{w['end']} ({w['days']} days), "
@@ -388,11 +390,12 @@ def _text_report(s: dict[str, Any], label: str, fog: FogOfWar | JointFog) -> str
         s["note"],
         "",
         *(["At the battle:"] if "scopes" in s else []),
-        f"{'side':<8} {'casualties':<28} {'killed':<26} {'wounded':<26}",
+        f"{'side':<{wd}} {'casualties':<28} {'killed':<26} {'wounded':<26}",
     ]
     for side, q in s["sides"].items():
         lines.append(
-            f"{side:<8} {_q(q['casualties']):<28} {_q(q['killed']):<26} {_q(q['wounded']):<26}"
+            f"{side:<{wd}} {_q(q['casualties']):<28} {_q(q['killed']):<26} "
+            f"{_q(q['wounded']):<26}".rstrip()
         )
     if "scopes" in s:
         lines.append(
@@ -401,10 +404,13 @@ def _text_report(s: dict[str, Any], label: str, fog: FogOfWar | JointFog) -> str
         )
         for side, q in s["scopes"]["front"].items():
             lines.append(
-                f"  {side:<6} {_q(q['casualties']):<28} {_q(q['killed']):<26} "
-                f"{_q(q['wounded']):<26}"
+                f"{side:<{wd}} {_q(q['casualties']):<28} {_q(q['killed']):<26} "
+                f"{_q(q['wounded']):<26}".rstrip()
             )
-        lines.append(f"Bias priors: {s['bias_source']}")
+        source = s["bias_source"]
+        if source == "learned":
+            source = "learned from historical claims checked against later records"
+        lines.append(f"Claimant groups' bias priors: {source} (docs/bias-priors.md)")
     ratio_sides = s.get("exchange_ratio_sides")
     if s["exchange_ratio"] is not None and ratio_sides:
         a, b = ratio_sides

@@ -29,6 +29,7 @@ __all__ = [
     "apply_cutoff",
     "battle_span",
     "battle_window",
+    "check_usable_claims",
     "parse_date",
     "prepare_claims",
     "to_date",
@@ -408,3 +409,38 @@ def _censoring(q: str, lo: float | None, hi: float | None) -> tuple[str, float, 
     if lo <= 0:
         return "upper", max(hi, 0.5), max(hi, 0.5), ""
     return "interval", lo, hi, ""
+
+
+def check_usable_claims(prepared: PreparedClaims, sides: FusionSides, *, warn: bool = True) -> None:
+    """Refuse claims a fusion cannot estimate from, before any sampling: none usable (with the
+    commonest reasons), or every usable claim censored (a bound: the estimate needs at least
+    one exact, about or range figure with a period). With ``warn``, a
+    :class:`~attrition.errors.DataWarning` names each side no usable claim informs (its
+    estimate is then the prior's)."""
+    used = prepared.used
+    if used.empty:
+        reasons = prepared.table["reason"].value_counts()
+        detail = "; ".join(f"{k}: {v}" for k, v in reasons.head(3).items())
+        subjects = sides.subjects
+        raise UserError(
+            "no usable casualty claims (killed, wounded, casualties, casualty_ratio about "
+            f"{', '.join(subjects[:-1])} or {subjects[-1]}) among {len(prepared.table)} "
+            "row(s)" + (f" ({detail})" if detail else "") + "; add claims in the claims schema"
+        )
+    if not used["kind"].isin(["point", "interval"]).any():
+        raise UserError(
+            f"all {len(used)} usable claims are censored (at_least/at_most, or undated "
+            "totals read as lower bounds); the estimate needs at least one exact, about or "
+            "range figure with a period"
+        )
+    if not warn:
+        return
+    for side in sides.sides:
+        parts = [c for c, s in sides.components if s == side]
+        informs = used["subject"].isin([side, BOTH, *parts])
+        if not informs.any():
+            warnings.warn(
+                f"no usable claim about {side} losses; its estimate is the prior only",
+                DataWarning,
+                stacklevel=3,
+            )

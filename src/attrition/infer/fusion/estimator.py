@@ -5,18 +5,17 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
-from attrition.errors import DataWarning, UserError, unknown_name
-from attrition.infer.fusion.claims import PreparedClaims, prepare_claims
+from attrition.errors import UserError, unknown_name
+from attrition.infer.fusion.claims import PreparedClaims, check_usable_claims, prepare_claims
 from attrition.infer.fusion.encode import Encoded, encode
 from attrition.infer.fusion.memory import check_fit_memory
 from attrition.infer.fusion.model import latent_sites, runner
 from attrition.infer.fusion.priors import FogPriors
-from attrition.infer.fusion.sides import BOTH, BattleLike, FusionSides, battle_sides
+from attrition.infer.fusion.sides import BattleLike, FusionSides, battle_sides
 from attrition.infer.fusion.streams import check_streams_known, stream_observations
 from attrition.infer.fusion.summary import Q, quantiles, summarise
 
@@ -116,30 +115,7 @@ class FogOfWar:
         if not self.change_points:
             prepared = replace(prepared, change_points=())
         used = prepared.used
-        if used.empty:
-            reasons = prepared.table["reason"].value_counts()
-            detail = "; ".join(f"{k}: {v}" for k, v in reasons.head(3).items())
-            subjects = sides.subjects
-            raise UserError(
-                "no usable casualty claims (killed, wounded, casualties, casualty_ratio about "
-                f"{', '.join(subjects[:-1])} or {subjects[-1]}) among {len(prepared.table)} "
-                "row(s)" + (f" ({detail})" if detail else "") + "; add claims in the claims schema"
-            )
-        if not used["kind"].isin(["point", "interval"]).any():
-            raise UserError(
-                f"all {len(used)} usable claims are censored (at_least/at_most, or undated "
-                "totals read as lower bounds); the estimate needs at least one exact, about or "
-                "range figure with a period"
-            )
-        for side in sides.sides:
-            parts = [c for c, s in sides.components if s == side]
-            informs = used["subject"].isin([side, BOTH, *parts])
-            if not informs.any():
-                warnings.warn(
-                    f"no usable claim about {side} losses; its estimate is the prior only",
-                    DataWarning,
-                    stacklevel=2,
-                )
+        check_usable_claims(prepared, sides, warn=True)
         if weights is not None and len(weights) != len(used):
             raise UserError(
                 f"weights: {len(weights)} given for {len(used)} used claims; give one per "

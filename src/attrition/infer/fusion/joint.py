@@ -38,7 +38,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from attrition.errors import UserError
-from attrition.infer.fusion.claims import prepare_claims
+from attrition.infer.fusion.claims import check_usable_claims, prepare_claims
 from attrition.infer.fusion.joint_check import PPC_ALPHA
 from attrition.infer.fusion.joint_encode import claim_rows, encode, stream_rows
 from attrition.infer.fusion.joint_layout import JointBattle, joint_battle, joint_spec
@@ -220,6 +220,7 @@ class JointFog(JointResults):
         t0 = time.perf_counter()
         sides = FusionSides.from_spec(spec)
         prepared = prepare_claims(claims, self.window, self.cutoff, phases, battle=sides)
+        check_usable_claims(prepared, sides, warn=self.warn)
         if not self.change_points:
             prepared = replace(prepared, change_points=())
         rows, excluded = claim_rows(prepared, jb)

@@ -330,7 +330,8 @@ class JointResults:
         ``named_ratio`` stream), ``bias`` (per group: relation: metric), ``bias_priors`` and
         ``bias_source``, ``battle_priors`` (the ``[fusion]`` priors with their reasoning),
         ``excluded`` (claims left out because a stream replaces them, with reasons),
-        ``n_sources`` (distinct ``source_id``), ``fit_seconds``.
+        ``n_sources`` (distinct ``source_id``). The fit's wall time is ``fit_seconds_``, not in
+        the summary (same seed, same bytes).
         """
         import numpy as np
 
@@ -414,7 +415,6 @@ class JointResults:
                 "chains": int(diag.chains),
                 "draws": int(diag.draws),
             },
-            "fit_seconds": round(float(self.fit_seconds_), 1),
             "seed": int(self.seed),
             "note": (
                 "Estimates fused from contested claims under stated priors; not facts. "
