@@ -889,51 +889,51 @@ def _priors(s: _View) -> str:
     rows = [
         "| symbol | prior | implied median (90%) | reasoning |",
         "|---|---|---|---|",
-        f"| exp(b̄_RU) | log-normal, median {_n(front)}/day, log-sd {_g(s.f(p + 'front.sd'))} | "
+        f"| `exp(b̄_RU)` | log-normal, median {_n(front)}/day, log-sd {_g(s.f(p + 'front.sd'))} | "
         f"{rng('front')} a day | the order of a whole front's daily casualties, left wide so "
         "that the streams and the claims set it |",
-        f"| σ(ā_RU) | logit-normal, median {_x(s.q(p + 'share')['median'])}, logit-sd "
+        f"| `σ(ā_RU)` | logit-normal, median {_x(s.q(p + 'share')['median'])}, logit-sd "
         f"{_g(s.f(p + 'share.sd'))} | {rng('share', _x)} | Bakhmut is one of the front's largest "
         "battles, but not most of the front before the claims say so |",
-        f"| exp(ā_UA) | log-normal, median {_n(city)}/day, log-sd {_g(s.f(p + 'city.sd'))} | "
+        f"| `exp(ā_UA)` | log-normal, median {_n(city)}/day, log-sd {_g(s.f(p + 'city.sd'))} | "
         f"{rng('city')} a day | a battle's daily casualties, from a few to over a thousand "
         "plausible before the claims |",
-        f"| exp(b̄_UA) | log-normal, median {_n(rest)}/day, log-sd {_g(s.f(p + 'rest.sd'))} | "
+        f"| `exp(b̄_UA)` | log-normal, median {_n(rest)}/day, log-sd {_g(s.f(p + 'rest.sd'))} | "
         f"{rng('rest')} a day | the rest of the front, set so that the battle is "
         f"{_x(city / (city + rest))} of the side's front before the evidence, as for Russia |",
-        f"| s_b | {_g(s.f(p + 'rest_rw_sd'))} per week ({_g(s.f(p + 'rest_rw_sd.per_step'))} "
+        f"| `s_b` | {_g(s.f(p + 'rest_rw_sd'))} per week ({_g(s.f(p + 'rest_rw_sd.per_step'))} "
         f"per step of {step:.0f} days) | – | a front's rate (and the rest of the front's) "
         "moves slowly |",
-        f"| s_a | {_g(s.f(p + 'city_rw_sd'))} per week ({_g(s.f(p + 'city_rw_sd.per_step'))} "
+        f"| `s_a` | {_g(s.f(p + 'city_rw_sd'))} per week ({_g(s.f(p + 'city_rw_sd.per_step'))} "
         "per step) | – | the battle's intensity (its share of the front, or its rate) moves "
         "faster than the front's |",
-        f"| s_c | {_g(s.f(p + 'city_change_sd'))} | – | an extra jump where a phase of the "
+        f"| `s_c` | {_g(s.f(p + 'city_change_sd'))} | – | an extra jump where a phase of the "
         "battle starts (`phases.csv`): the battle's intensity changed by phase |",
-        f"| η_e | Beta({_g(s.f(p + 'sector.a'))}, {_g(s.f(p + 'sector.b'))}) | "
+        f"| `η_e` | Beta({_g(s.f(p + 'sector.a'))}, {_g(s.f(p + 'sector.b'))}) | "
         f"mean {rng('sector', _x)} | a named sector is the battle plus part of the rest of the "
         "front |",
-        f"| p_city | {_g(s.f(p + 'p_city'))} | – | the lineage review found each casualty figure "
+        f"| `p_city` | {_g(s.f(p + 'p_city'))} | – | the lineage review found each casualty figure "
         "of unspecified scope well below the General Staff's whole-front figure for its "
         "period, but the text does not say |",
-        f"| ν_c | half-normal, scale {_g(s.f(p + 'noise_scale'))} | {rng('noise', _x)} | a "
+        f"| `ν_c` | half-normal, scale {_g(s.f(p + 'noise_scale'))} | {rng('noise', _x)} | a "
         "claimant's own noise, learned (as in the former model) |",
-        f"| σ_0 | {_g(s.f(p + 'noise_floor'))} | – | even an exact figure carries rounding and "
+        f"| `σ_0` | {_g(s.f(p + 'noise_floor'))} | – | even an exact figure carries rounding and "
         "period slop |",
-        f'| σ_about | {_g(s.f(p + "about_sd"))} | – | an "about" figure is rounded |',
-        f"| σ_day | {_g(s.f(p + 'day_sd'))} | – | the day-to-day spread of a daily figure "
+        f'| `σ_about` | {_g(s.f(p + "about_sd"))} | – | an "about" figure is rounded |',
+        f"| `σ_day` | {_g(s.f(p + 'day_sd'))} | – | the day-to-day spread of a daily figure "
         "around its step's level (matters for one-day figures only) |",
-        f"| σ_wide | {_g(s.f(p + 'wide_sd'))} (×{_x(s.f(p + 'wide_factor'))} at one sd) | – | a "
+        f"| `σ_wide` | {_g(s.f(p + 'wide_sd'))} (×{_x(s.f(p + 'wide_factor'))} at one sd) | – | a "
         'scope qualified "mainly" or "primarily": part of the figure may come from '
         "elsewhere |",
-        f"| τ_m | {_g(s.f(p + 'metric_sd'))} (×{_x(s.f(p + 'metric_factor'))} at one sd) | – | "
+        f"| `τ_m` | {_g(s.f(p + 'metric_sd'))} (×{_x(s.f(p + 'metric_factor'))} at one sd) | – | "
         "a group may inflate killed more than wounded; fixed, since a learned scale over so "
         "few groups mixed slowly |",
-        f"| r | Beta({_g(s.f(p + 'named.a'))}, {_g(s.f(p + 'named.b'))}) | mean "
+        f"| `r` | Beta({_g(s.f(p + 'named.a'))}, {_g(s.f(p + 'named.b'))}) | mean "
         f"{rng('named', _x)} | named dead per actual dead, below one: see the named-dead "
         "stream's reason below (from `battle.toml`) |",
-        f"| σ_named | {_g(s.f(p + 'named_sd'))} | – | deaths dated to the wrong month, uneven "
+        f"| `σ_named` | {_g(s.f(p + 'named_sd'))} | – | deaths dated to the wrong month, uneven "
         "naming |",
-        f"| σ_lower | {_g(s.f(p + 'lower_sd'))} | – | softness of the named-dead lower bound |",
+        f"| `σ_lower` | {_g(s.f(p + 'lower_sd'))} | – | softness of the named-dead lower bound |",
     ]
     return "\n".join(rows)
 
