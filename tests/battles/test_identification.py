@@ -277,7 +277,8 @@ def test_docs_generator_writes_only_its_own_blocks() -> None:
     out = gen.render(doc, sidecar)
     assert "<!-- bm-x:begin -->\nkept\n<!-- bm-x:end -->" in out
     assert "| `a` | km | 1 – 3 | 1.5 – 2.5 | 0.50 | **0.80** | fitted |" in out
-    assert "| `d` | x | −1.6 – 1.6 | – | – | – | fixed at 0 (prior median): not identified |" in out
+    assert "| `d` | x | −1.6 – 1.6 | – | – | – | fixed at 0 (prior median) |" in out
+    assert "Fixed (not fitted): `d` (not identified)." in out
     assert "square (chosen): 1 of 1 identified" in out
     assert "linear: 0 of 1 identified" in out
     assert "Above the threshold under every law: none" in out

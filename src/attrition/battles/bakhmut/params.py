@@ -204,10 +204,10 @@ _SPECS: tuple[ParamSpec, ...] = (
 )  # fmt: skip
 
 _UNMOVED = (
-    "not identified: on all evidence its posterior 90% width stays above "
-    "attrition.battles.bakhmut.identification.IDENTIFIED_RATIO of the prior's under every law "
-    "(three SMC seeds at 500 particles and one at 2,000), its centre within half a prior sd of "
-    "the prior's; held at its prior median"
+    "not identified: on all evidence its posterior 90% interval stays wider than the "
+    "identification threshold (identification.IDENTIFIED_RATIO) of the prior's under every law, "
+    "over three SMC seeds at 500 particles and one at 2,000, and the evidence did not move its "
+    "centre (by less than half a prior sd)"
 )
 FIXED: dict[str, str] = {
     name: _UNMOVED
