@@ -1,17 +1,18 @@
-"""``JointFog``: the fog-of-war fusion with the battle inside the war (opt-in, issue 14).
+"""``JointFog``: the fog-of-war fusion with the battle inside the war, the default estimate.
 
-The default fusion (:class:`~attrition.infer.fusion.FogOfWar`) reads every casualty claim as a
-figure about the battle. :class:`JointFog` reads each claim at its **scope** (the battle, a
-sector around it, the whole front, or unspecified), counts **restatements** of one estimate
-once, reads **component subtotals** (at Bakhmut: Wagner convicts, Wagner contract fighters,
-Russian regulars) as parts of their side, gives every claimant group (Western and independent
-ones too) a **bias per metric** centred by the claimant's relation to the subject (priors
-learned from history when :mod:`attrition.infer.bias_priors` is importable), and takes the
-all-front **streams** as evidence on the whole front, each by the role the battle's
-``battle.toml`` gives it (``[fusion.streams]``; at Bakhmut: named Russian dead through a
-named-to-actual ratio, so the front's killed stay above them; named Ukrainian dead as a lower
-bound; the General Staff's daily series as a biased enemy claimant about the front's Russian
-casualties). Sides, leaves, killed-share priors and stream roles are the battle's data
+The former fusion (:class:`~attrition.infer.fusion.FogOfWar`, ``--model independent``) reads
+every casualty claim as a figure about the battle. :class:`JointFog` reads each claim at its
+**scope** (the battle, a sector around it, the whole front, or unspecified), counts
+**restatements** of one estimate once, reads **component subtotals** (at Bakhmut: Wagner
+convicts, Wagner contract fighters, Russian regulars) as parts of their side, gives every
+claimant group (Western and independent ones too) a **bias per metric** centred by the
+claimant's relation to the subject (priors learned from history when
+:mod:`attrition.infer.bias_priors` is importable), and takes the all-front **streams** as
+evidence on the whole front, each by the role the battle's ``battle.toml`` gives it
+(``[fusion.streams]``; at Bakhmut: named Russian dead through a named-to-actual ratio, so the
+front's killed stay above them; named Ukrainian dead as a lower bound; the General Staff's daily
+series as a biased enemy claimant about the front's Russian casualties). Sides, leaves,
+killed-share priors and stream roles are the battle's data
 (:mod:`attrition.infer.fusion.joint_layout`); the model and its equations:
 :mod:`attrition.infer.fusion.joint_model`; other priors and their reasoning:
 :mod:`attrition.infer.fusion.joint_priors`; encoding: :mod:`.joint_encode`; results:
@@ -110,7 +111,7 @@ class JointFog(JointResults):
     ``given``, or with a cutoff ``learned by DATE (N pairs, M conflicts)``: the priors refitted
     on the reference pairs whose record was published by the cutoff), ``joint_`` (the
     :class:`~attrition.infer.fusion.joint_layout.JointBattle` read), ``streams_read_``,
-    ``diagnostics_``, ``fit_seconds_``; and what the default fusion's consumers read, at the
+    ``diagnostics_``, ``fit_seconds_``; and what the former fusion's consumers read, at the
     battle: ``sides_``, ``daily_`` (daily casualty rate per side), ``exchange_ratio_``,
     ``ppc_`` (posterior predictive check of every observation; ``ppc_alpha`` its threshold)
     and :meth:`daily_draws`, :meth:`share_draws`, :meth:`to_inference_data`.

@@ -30,7 +30,8 @@ __all__ = [
 ]
 
 PPC_ALPHA = 0.05
-"""Tail probability under which a claim is flagged implausible (as in the default fusion)."""
+"""Tail probability under which a claim is flagged implausible (as in the former, independent
+fusion)."""
 
 _P_CITY = 12
 """Index of ``p_city`` (an unspecified claim is about the battle) in ``JointData.scalars``."""

@@ -53,7 +53,8 @@ roles): they carry no bias of their own (a ratio or a lower bound instead)."""
 DEFAULT_KILLED_SHARE: tuple[tuple[float, float], str] = (
     (2.5, 7.5),
     "mean 0.25 (90%: 0.08 to 0.47): the usual one killed to three wounded of modern war, the "
-    "default fusion's prior; a battle's [fusion.killed_share] table may say otherwise per leaf",
+    "former (independent) fusion's prior; a battle's [fusion.killed_share] table may say "
+    "otherwise per leaf",
 )
 """Beta shapes and reasoning of a leaf's killed share when ``[fusion.killed_share]`` does not
 name the leaf."""

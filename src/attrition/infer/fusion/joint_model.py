@@ -34,7 +34,8 @@ killed, wounded; or the RU/UA casualty ratio) **at its scope**: ``city`` (Bakhmu
 (whole front), ``sector`` (Bakhmut plus a latent fraction ``eta`` of the rest of the front, one
 per named sector: Bakhmut <= sector <= front) or ``unspecified`` (a two-part mixture: Bakhmut
 with probability ``p_city``, else the front). Its log location is the log truth plus a log
-bias; its noise is log-normal (point, censored and interval figures as in the default fusion).
+bias; its noise is log-normal (point, censored and interval figures as in the former,
+independent fusion).
 
 Bias (``role`` 0): ``beta[group, relation] + delta[group, relation, metric]``. Every group,
 Western and independent ones included, has a ``beta`` with the relation's prior

@@ -170,7 +170,8 @@ class JointPriors:
       General Staff's whole-front figure for its period, but the text does not say).
     * ``metric_sd``: sd of a group's metric-level log biases (killed, wounded, casualties,
       ratio) around the group's own log bias (0.25: a group may inflate killed by a factor
-      1.3 more than wounded at one sd; fixed, as the default fusion fixes its claimant spread).
+      1.3 more than wounded at one sd; fixed, as the former (independent) fusion fixes its
+      claimant spread).
     * ``named_ratio``: Beta shapes of named dead per actual dead for a ``named_ratio`` stream
       (12, 12; mean 0.5, 90% 0.34 to 0.66): for Bakhmut's (named Russian dead),
       DATA_SOURCES.md quotes Mediazona's named dead over the probate-registry estimate as

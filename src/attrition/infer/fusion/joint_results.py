@@ -140,7 +140,7 @@ class JointResults:
         self._finish_city(daily)
 
     def _finish_city(self, daily: dict[str, dict[str, np.ndarray]]) -> None:
-        """What the default fusion's consumers read, at the battle (``city``): the daily
+        """What the former fusion's consumers read, at the battle (``city``): the daily
         table, the exchange ratio and the posterior predictive check."""
         import datetime as dt
 
@@ -177,7 +177,7 @@ class JointResults:
             seed=self.seed,
         )
 
-    # -- the default fusion's interface, at the battle -------------------------------------
+    # -- the former fusion's interface, at the battle --------------------------------------
 
     def daily_draws(self) -> tuple[list[dt.date], np.ndarray]:
         """Posterior draws of the battle's daily casualty rate: dates and an array (draw, day,
@@ -310,10 +310,10 @@ class JointResults:
         return self.totals_.copy()
 
     def summary(self) -> dict[str, Any]:
-        """The fit as a JSON-ready dict: every key of the default fusion's summary
+        """The fit as a JSON-ready dict: every key of the former fusion's summary
         (:func:`attrition.infer.fusion.summarise`), read at the battle, and the joint model's.
 
-        The default fusion's keys: ``window``, ``sides`` (the battle's totals per side and per
+        The former fusion's keys: ``window``, ``sides`` (the battle's totals per side and per
         component, part and remainder: ``casualties``, ``killed``, ``wounded`` as ``{median,
         q05, q95}``; the same as ``scopes.city``), ``exchange_ratio`` (of
         ``exchange_ratio_sides``), ``killed_share`` (per side at the battle, and per leaf),
