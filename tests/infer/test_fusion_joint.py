@@ -1,12 +1,13 @@
 """The joint fusion (Bakhmut inside the war, issue 14): lineage, encoding, consistency, recovery.
 
 The fit of the packaged Bakhmut claims with the streams is shared by the consistency tests
-(one module-scoped fit with modest draws); the synthetic recovery fits a few seeds.
+(the session's small default fit, tests/conftest.py); the synthetic recovery fits two seeds.
 """
 
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -100,10 +101,15 @@ def test_settings_are_checked() -> None:
 
 
 @pytest.fixture(scope="module")
-def bakhmut_fit() -> JointFog:
-    from attrition.data.claims import load_claims, load_phases
-
-    return JointFog(seed=0, **FAST).fit(load_claims("bakhmut"), load_phases("bakhmut"))
+def bakhmut_fit(bakhmut_default_estimate: Any) -> JointFog:
+    """The session's small default fit of Bakhmut (tests/conftest.py: ``fuse_claims`` with
+    150 warm-up + 150 draws x 2 chains, seed 0, every stream with a role), which is
+    ``JointFog(seed=0, **FAST).fit(claims, phases)``: one fit shared with the other tests of
+    the default estimate instead of a second one here."""
+    fog = bakhmut_default_estimate.fog
+    assert isinstance(fog, JointFog)
+    assert (fog.draws, fog.warmup, fog.chains, fog.max_tree_depth) == (150, 150, 2, 6)
+    return fog
 
 
 def test_general_staff_claims_are_not_counted_twice(bakhmut_fit: JointFog) -> None:
@@ -182,11 +188,17 @@ def test_recovery_on_synthetic_battles() -> None:
     """Two seeds of synthetic battles with biased neutral sources, wider-scope claims,
     restatement chains and component subtotals: the 90% intervals of total and killed per side
     (Bakhmut and front) cover the truth in most fits (the benchmark runs 8 seeds; two keep
-    ``make test`` inside its time budget)."""
+    ``make test`` inside its time budget).
+
+    Seeds 1 and 9 draw battles with the same number of observations (71), so the second fit
+    runs the sampler compiled for the first: compiling is about 85% of a fit's cost here
+    (65 of 75 CPU seconds), seeds 1 and 2 (71 and 69 observations) compiled twice. Any two
+    seeds test the same thing; if :func:`simulate_joint` changes, pick two that again share
+    a shape (only the time depends on it)."""
     from attrition.infer.fusion.joint_synth import coverage, simulate_joint
 
     frames = []
-    for seed in (1, 2):
+    for seed in (1, 9):
         syn = simulate_joint(seed)
         fog = JointFog(seed=seed, **FAST).fit(syn.claims, syn.phases, streams=syn.streams)
         frames.append(coverage(fog, syn.truth).assign(seed=seed))
