@@ -1,23 +1,36 @@
 """Figures of docs/bakhmut-model.md: calibration, fit to the record, scenarios, hindcasts.
 
-Everything goes through the functions the CLI calls (``attrition scenario run``, ``attrition
-hindcast``): :func:`attrition.battles.bakhmut.scenarios.calibration_for` (the casualty evidence of
-:func:`attrition.battles.bakhmut.evidence.casualty_evidence`, law ``auto``, the CLI's 600
-particles × 6 moves), :func:`~attrition.battles.bakhmut.scenarios.run_scenario`,
-:func:`~attrition.battles.bakhmut.scenarios.fit_to_record` and
-:func:`~attrition.battles.bakhmut.hindcasts.hindcast`.
-The headline is ``attrition scenario run NAME --json`` with the scenario files' settings
-(1,000 runs, seed 1, calibration seed 1).
+Everything goes through the calls the report's model stage makes
+(:func:`attrition.report.model.model_stage`) and the CLI's ``attrition scenario run NAME
+--json`` reproduces: every law calibrated ``repeats`` times with
+:func:`attrition.report.model.law_calibrations` (the report's :class:`~attrition.report.model.
+ModelSettings`, built by :func:`model_settings`), then each scenario run as a law mixture by
+:func:`attrition.battles.bakhmut.mixture.run_mixture` (weights, per-law results, paired effects
+against the baseline with P(effect > 0) and the sign-depends-on-law flag). The casualty
+evidence is the CLI's (:func:`attrition.battles.bakhmut.scenarios.default_evidence`: the
+default fusion of :func:`~attrition.infer.fusion.fuse_claims`, the joint model), so for the same
+seed, particles and runs the figures are those of ``attrition scenario run NAME --json
+--seed S --particles P --runs N`` (``tests/docs/test_one_answer.py`` checks it). The
+headline settings are the scenario files' and the CLI's (1,000 runs, seed 1, 600 particles ×
+6 moves, 3 calibrations per law). :func:`~attrition.battles.bakhmut.scenarios.fit_to_record`
+and :func:`~attrition.battles.bakhmut.hindcasts.hindcast` are called as the CLI calls them.
 
 Parts:
 
-* ``headline`` — casualty evidence, the seed-1 calibration and its baseline ensemble: fit to the
-  record, fall date, casualties, posterior highlights. Recomputed by the test (~1–2 min).
-* ``scenarios`` — the other packaged scenarios on the same calibration. Recomputed by the test
-  (seconds once the calibration exists).
-* ``laws`` — calibrations with seeds 0 and 2 (and 1) at 600 particles and at 2,000 particles:
-  log marginal likelihoods per law, the chosen law and its baseline P(fall). Not in the test.
-* ``ablation`` — the chosen law calibrated on the casualty evidence alone. Not in the test.
+* ``headline`` — casualty evidence, the laws' weights, the baseline mixture and each law's
+  baseline; the fit to the record, posterior highlights and the doubled withdrawal rate under
+  the law with the highest weight (the report's choice for its record section). Recomputed by
+  the test.
+* ``scenarios`` — the other packaged scenarios as mixtures on the same calibrations (per law
+  too) and their paired effects. Recomputed by the test (seconds once the calibrations exist).
+* ``identification`` — the identification table (blocks ``identification-summary`` and
+  ``identification-table``, rendered by ``tools/docs_figures/identification.py`` from this
+  sidecar). Recomputed by the test.
+* ``laws`` — single calibrations (law ``auto``) with seeds 0–2 at 600 and at 2,000 particles:
+  log marginal likelihoods per law and the law one calibration alone would pick. Not in the
+  test.
+* ``ablation`` — the highest-weight law calibrated on the casualty evidence alone. Not in the
+  test.
 * ``hindcast`` — ``attrition hindcast --seed 0 --seeds 5``: one call of
   :func:`~attrition.battles.bakhmut.hindcasts.hindcast` over the six monthly cutoffs and seeds
   0–4, summarised by :func:`~attrition.battles.bakhmut.hindcasts.hindcast_summary`: per cutoff ×
@@ -25,11 +38,12 @@ Parts:
   shown (:data:`SCORE`) and, per baseline, the number of seeds in which the model beats it. Not
   in the test.
 
-Monte Carlo errors: ensemble figures (probabilities, quantiles of runs) by the binomial error or
-a bootstrap over the runs, *given the calibration* (the calibration's own seed-to-seed spread
-is what the ``laws`` part shows); posterior quantiles by a bootstrap over the posterior draws;
-evidence totals by batch means over the fog-of-war chains; log marginal likelihoods by their sd
-over the seeds; hindcast means by sd/√seeds, their sd by sd/√(2 (seeds − 1)).
+Monte Carlo errors: ensemble figures (probabilities, quantiles of runs, paired effects) by the
+binomial error or a bootstrap over the runs, *given the calibrations*; the laws' weights and
+log evidences by their sd over the calibration repeats / √repeats; posterior quantiles by a
+bootstrap over the posterior draws; evidence totals by batch means over the fog-of-war chains;
+log marginal likelihoods of the ``laws`` part by their sd over the seeds; hindcast means by
+sd/√seeds, their sd by sd/√(2 (seeds − 1)).
 
 Full run on the 2-core development machine (shared): see the timing printed per part; the parts
 not in the test are checked by ``make docs-figures`` then ``git diff --exit-code docs/``.
@@ -53,8 +67,10 @@ GENERATOR = "tools/docs_figures/bakhmut_model.py"
 DATA = F.ROOT / "src" / "attrition" / "data" / "battles" / "bakhmut"
 LIBRARY = F.ROOT / "src" / "attrition" / "data" / "battles" / "bakhmut" / "scenarios"
 
-PARTS: tuple[str, ...] = ("headline", "scenarios", "laws", "ablation", "hindcast")
-TEST_PARTS: tuple[str, ...] = ("headline", "scenarios")
+PARTS: tuple[str, ...] = ("headline", "scenarios", "identification", "laws", "ablation", "hindcast")
+TEST_PARTS: tuple[str, ...] = ("headline", "scenarios", "identification")
+MIXTURE_VERSION = 1
+"""Recorded in the sidecar's context: a sidecar without it predates the law mixture."""
 
 FULL: dict[str, Any] = {
     "seed": 1,  # the scenario files' [run] seed: `attrition scenario run NAME` uses it
@@ -62,6 +78,7 @@ FULL: dict[str, Any] = {
     "particles": 600,
     "moves": 6,
     "runs": 1000,
+    "repeats": 3,  # calibrations per law (attrition.battles.bakhmut.mixture.REPEATS)
     "law_seeds": [0, 1, 2],
     "big_particles": 2000,
     "hindcast_seeds": [0, 1, 2, 3, 4],
@@ -73,6 +90,7 @@ QUICK: dict[str, Any] = {
     "particles": 120,
     "moves": 2,
     "runs": 300,
+    "repeats": 2,
     "big_particles": 240,
     "hindcast_seeds": [0, 1],
     "hindcast_runs": 100,
@@ -97,6 +115,7 @@ SCORE: dict[str, tuple[str, str]] = {  # hindcast target -> (score column shown,
     "casualty_claims": ("log_score", "log score, RU/UA casualty claims"),
 }
 BOOT = "bootstrap over the ensemble's runs (given the calibration)"
+PAIRED = "bootstrap over the paired runs (given the calibrations)"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -127,10 +146,12 @@ def _cal(st: Mapping[str, Any], seed: int, particles: int | None = None) -> Any:
 
 
 def _evidence(st: Mapping[str, Any]) -> Any:
-    from attrition.battles.bakhmut.evidence import casualty_evidence
+    """The casualty evidence on all claims: the CLI's (:func:`default_evidence`, looked up at
+    call time so that a test's replacement is used), or the smaller fit of ``--quick``."""
+    from attrition.battles.bakhmut import scenarios as bs
 
     fn = _ev_fn(st)
-    return fn(None) if fn is not None else casualty_evidence(None)
+    return fn(None) if fn is not None else bs.default_evidence(None)
 
 
 def _q3(
@@ -170,16 +191,164 @@ def _scenario_figs(figs: F.Figures, name: str, res: Any) -> None:
     _q3(figs, f"{name}.ratio", ratio, _boot, BOOT)
 
 
+def model_settings(st: Mapping[str, Any]) -> Any:
+    """The report's :class:`~attrition.report.model.ModelSettings` for the generator's settings
+    ``st`` (particles, moves, runs, calibrations per law; the hindcast sizes as the
+    ``hindcast`` part uses them)."""
+    from attrition.report.model import ModelSettings
+
+    return ModelSettings(
+        hindcast_draws=int(st["evidence"]["draws"]),
+        hindcast_chains=int(st["evidence"]["chains"]),
+        particles=int(st["particles"]),
+        moves=int(st["moves"]),
+        runs=int(st["runs"]),
+        hindcast_runs=int(st["hindcast_runs"]),
+        hindcast_particles=int(st["particles"]),
+        repeats=int(st["repeats"]),
+    )
+
+
+_LAW_CALS: dict[tuple[Any, ...], dict[str, list[Any]]] = {}
+
+
+def law_cals(st: Mapping[str, Any], seed: int) -> dict[str, list[Any]]:
+    """Every law calibrated ``st["repeats"]`` times (seeds ``seed ..``) on :func:`_evidence`:
+    :func:`attrition.report.model.law_calibrations`, the report's call (cached within the
+    process, keyed on the evidence function, the seed and the settings)."""
+    from attrition.battles.bakhmut import scenarios as bs
+    from attrition.report.model import law_calibrations
+
+    ms = model_settings(st)
+    key = (_ev_fn(st) or bs.default_evidence, seed, ms.particles, ms.moves, ms.repeats)
+    if key not in _LAW_CALS:
+        if len(_LAW_CALS) >= 2:
+            _LAW_CALS.clear()
+        _LAW_CALS[key] = law_calibrations(_evidence(st), seed, ms)
+    return _LAW_CALS[key]
+
+
+def mixture(st: Mapping[str, Any], name: str) -> Any:
+    """Scenario ``name`` as the report runs it: :func:`~attrition.battles.bakhmut.mixture.
+    run_mixture` over :func:`law_cals` with ``st``'s runs and seed (= ``attrition scenario run
+    NAME --json --seed S --particles P --runs N --repeats R`` when the moves are the CLI's)."""
+    from attrition.battles.bakhmut.mixture import run_mixture
+    from attrition.battles.bakhmut.scenarios import load_scenario
+
+    ms = model_settings(st)
+    seed = int(st["seed"])
+    return run_mixture(
+        load_scenario(name),
+        runs=ms.runs,
+        seed=seed,
+        calibrations=law_cals(st, seed),
+        settings=(ms.particles, ms.moves),
+    )
+
+
+def _weights(st: Mapping[str, Any]) -> Any:
+    """The laws' weights of the headline calibrations (:func:`law_weights` on their log
+    evidences, as :func:`run_mixture` computes them)."""
+    from attrition.battles.bakhmut.mixture import law_weights
+
+    cals = law_cals(st, int(st["seed"]))
+    laws = tuple(cals)
+    ev = [
+        [next(float(r["log_evidence"]) for r in cals[lw][k].laws if r["law"] == lw) for lw in laws]
+        for k in range(len(cals[laws[0]]))
+    ]
+    return law_weights(ev, laws, tuple(c.seed for c in cals[laws[0]]))
+
+
+def best_law(weights: Any) -> str:
+    """The law with the highest weight (ties: the earlier law), the report's choice."""
+    w = weights.by_law()
+    return str(max(w, key=lambda lw: (w[lw], -list(weights.laws).index(lw))))
+
+
+def _weight_figs(figs: F.Figures, weights: Any) -> None:
+    """Each law's weight and the mean and sd of its log evidence over the repeats."""
+    e = np.asarray(weights.log_evidence, dtype=float)
+    k = e.shape[0]
+    p = np.exp(e - e.max(axis=1, keepdims=True))
+    p = p / p.sum(axis=1, keepdims=True)
+    how = "sd over the calibration repeats / √repeats"
+    for j, lw in enumerate(weights.laws):
+        spread = k > 1
+        figs.num(
+            f"weights.{lw}",
+            float(weights.weights[j]),
+            float(np.std(p[:, j], ddof=1) / math.sqrt(k)) if spread else 0.0,
+            how if spread else "one repeat: equal weights, error not measured",
+        )
+        sd = float(np.std(e[:, j], ddof=1)) if spread else 0.0
+        figs.num(f"logz.{lw}.mean", float(e[:, j].mean()), sd / math.sqrt(k), how)
+        if spread:
+            figs.num(f"logz.{lw}.sd", sd, sd / math.sqrt(2.0 * (k - 1)), "sd / √(2 (repeats − 1))")
+    figs.label("weights.rule", weights.rule)
+    figs.context["mixture"] = {
+        "version": MIXTURE_VERSION,
+        "laws": list(weights.laws),
+        "seeds": [int(x) for x in weights.seeds],
+    }
+
+
+def scenario_figures(figs: F.Figures, result: Any) -> None:
+    """The figures of one scenario run as a law mixture (:class:`MixtureResult`): the
+    mixture's P(fall), fall date, casualties and exchange ratio (``NAME.*``, the numbers of
+    ``scenario run --json``), the same per law (``NAME.law.LAW.*``, its ``laws`` entries) and,
+    except for the baseline, the paired P(fall) change and every effect of
+    :data:`~attrition.battles.bakhmut.mixture.EFFECT_QUANTITIES` for the mixture and each law
+    (``NAME.effect.KEY.WHO.{median,q05,q95,p_positive}``, the ``effects`` entry) with the
+    sign-depends-on-law flag."""
+    from attrition.battles.bakhmut.mixture import EFFECT_QUANTITIES
+
+    name = str(result.name)
+    _scenario_figs(figs, name, result.mixture)
+    for lw in result.laws:
+        _scenario_figs(figs, f"{name}.law.{lw}", result.per_law[lw])
+    if name == "baseline":
+        return
+    n = int(result.runs)
+    # paired change of P(fall by the end): the mixture's runs against their own baseline runs
+    # (paired_values puts a run not fallen by the end at DAYS + 1)
+    from attrition.battles.bakhmut.axes import DAYS
+
+    fell = np.isfinite(result.mixture.fall_day).astype(float)
+    base_fell = np.concatenate(
+        [result.baseline[lw]["fall_day"][: result.allocation[lw]] <= DAYS for lw in result.laws]
+    ).astype(float)
+    d_fell = fell - base_fell
+    figs.num(
+        f"{name}.p_fall_change",
+        float(d_fell.mean()),
+        float(np.std(d_fell, ddof=1) / math.sqrt(n)) if n > 1 else 0.0,
+        "sd of the paired per-run differences / √runs",
+    )
+    eff = result.effects()
+    diffs = {"mixture": result.differences(), **{lw: result.differences(lw) for lw in result.laws}}
+    for key, _unit in EFFECT_QUANTITIES:
+        e = eff[key]
+        for who in ("mixture", *result.laws):
+            summ = e["mixture"] if who == "mixture" else e["laws"][who]
+            d = np.asarray(diffs[who][key], dtype=float)
+            stem = f"{name}.effect.{key}.{who}"
+            for k, q in (("median", 0.5), ("q05", 0.05), ("q95", 0.95)):
+                figs.num(f"{stem}.{k}", float(summ[k]), _boot(d, q), PAIRED)
+            figs.num(
+                f"{stem}.p_positive",
+                float(summ["p_positive"]),
+                F.binomial_se(float(np.sum(d > 0)), len(d)),
+                "binomial",
+            )
+        figs.label(f"{name}.effect.{key}.sign_depends_on_law", bool(e["sign_depends_on_law"]))
+
+
 def _headline(st: Mapping[str, Any]) -> F.Figures:
     from attrition.battles.bakhmut.axes import START
     from attrition.battles.bakhmut.engine import simulate
     from attrition.battles.bakhmut.likelihood import observation_values
-    from attrition.battles.bakhmut.scenarios import (
-        fit_to_record,
-        load_scenario,
-        posterior_params,
-        run_scenario,
-    )
+    from attrition.battles.bakhmut.scenarios import fit_to_record, posterior_params
 
     figs = F.Figures("headline")
     ev = _evidence(st)
@@ -202,10 +371,13 @@ def _headline(st: Mapping[str, Any]) -> F.Figures:
         "source": ev.source,
     }
 
-    cal = _cal(st, st["seed"])
-    figs.label("cal.law", cal.law)
-    base = run_scenario(load_scenario("baseline"), cal, runs=st["runs"], seed=st["seed"])
-    _scenario_figs(figs, "baseline", base)
+    mix = mixture(st, "baseline")
+    _weight_figs(figs, mix.weights)
+    scenario_figures(figs, mix)
+    best = best_law(mix.weights)
+    figs.label("cal.law", best)
+    cal = law_cals(st, int(st["seed"]))[best][0]
+    base = mix.per_law[best]
     wag = base.ensemble.losses[:, -1, :2].sum(axis=1) / np.maximum(base.casualties[:, 0], 1.0)
     _q3(figs, "baseline.wagner_share", wag, _boot, BOOT)
 
@@ -225,7 +397,7 @@ def _headline(st: Mapping[str, Any]) -> F.Figures:
             "unit": str(table.loc[p, "unit"]),
         }
 
-    # the withdrawal rate doubled in every draw
+    # the withdrawal rate doubled in every draw (the highest-weight law)
     params, _ = posterior_params(cal, st["runs"], st["seed"])
     params["withdraw_rate"] = params["withdraw_rate"] * 2.0
     doubled = simulate(cal.model(), params, method="binomial", seed=st["seed"]).fall_day()
@@ -234,7 +406,7 @@ def _headline(st: Mapping[str, Any]) -> F.Figures:
         "baseline.p_fall_withdraw_x2", k / st["runs"], F.binomial_se(k, st["runs"]), "binomial"
     )
 
-    # fit to the record
+    # fit to the record (the highest-weight law's baseline, as the report's record section)
     fit = fit_to_record(cal, base)
     rec_params = {kk: np.asarray(v)[base.draw_index] for kk, v in cal.draws.items()}
     model = cal.model()
@@ -289,18 +461,28 @@ def _headline(st: Mapping[str, Any]) -> F.Figures:
 
 
 def _scenarios(st: Mapping[str, Any]) -> F.Figures:
-    from attrition.battles.bakhmut.scenarios import library, load_scenario, run_scenario
+    from attrition.battles.bakhmut.scenarios import library, load_scenario
 
     figs = F.Figures("scenarios")
-    cal = _cal(st, st["seed"])
     titles = {}
     for name in library():
-        spec = load_scenario(name)
-        titles[name] = spec.scenario.title
-        if name == "baseline":
-            continue
-        _scenario_figs(figs, name, run_scenario(spec, cal, runs=st["runs"], seed=st["seed"]))
+        titles[name] = load_scenario(name).scenario.title
+        if name != "baseline":
+            scenario_figures(figs, mixture(st, name))
     figs.context["scenarios"] = titles
+    return figs
+
+
+def _identification(st: Mapping[str, Any]) -> F.Figures:
+    """The identification table of ``tools/docs_figures/identification.py`` (its part
+    ``table``, on the headline's seed and settings), stored in this sidecar as the part
+    ``identification`` so that one ``--only bakhmut_model`` run fills its blocks."""
+    import identification as ID
+
+    table = ID._table(st)
+    figs = F.Figures("identification")
+    figs.entries = {k: {**v, "part": figs.part} for k, v in table.entries.items()}
+    figs.context = dict(table.context)
     return figs
 
 
@@ -342,7 +524,7 @@ def _ablation(st: Mapping[str, Any]) -> F.Figures:
     from attrition.data.claims import load_claims, load_events
 
     figs = F.Figures("ablation")
-    law = _cal(st, st["seed"]).law
+    law = best_law(_weights(st))
     claims, events = load_claims("bakhmut"), load_events("bakhmut")
     cal = calibrate(
         _evidence(st),
@@ -354,6 +536,7 @@ def _ablation(st: Mapping[str, Any]) -> F.Figures:
         moves=st["moves"],
     )
     res = run_scenario(load_scenario("baseline"), cal, runs=st["runs"], seed=st["seed"])
+    figs.label("casualties_only.law", law)
     _q3(figs, "casualties_only.ru", res.casualties[:, 0], _boot, BOOT)
     _q3(figs, "casualties_only.ua", res.casualties[:, 1], _boot, BOOT)
     return figs
@@ -459,9 +642,12 @@ def compute(parts: Sequence[str] | None = None, quick: bool = False) -> dict[str
         "laws": _laws,
         "ablation": _ablation,
         "hindcast": _hindcast,
+        "identification": _identification,
     }
     done = []
     for p in parts or PARTS:
+        if p not in fns:
+            raise ValueError(f"part {p!r}: give one of {', '.join(PARTS)}")
         t0 = time.perf_counter()
         done.append(fns[p](st))
         print(
@@ -536,18 +722,41 @@ def _p(s: _View, name: str) -> str:
     return f"{v:.2f}" if 0.01 <= v <= 0.99 else f"{v:.3f}"
 
 
+def _laws_of(s: _View) -> list[str]:
+    return [str(x) for x in s.ctx["mixture"]["laws"]]
+
+
+def _weights_text(s: _View) -> str:
+    """``square 0.41 ± 0.12, linear ...`` (weight ± its Monte Carlo error)."""
+    return ", ".join(
+        f"{lw} {float(s.v(f'weights.{lw}')):.2f} ± {s.e(f'weights.{lw}'):.2f}" for lw in _laws_of(s)
+    )
+
+
 def _settings(s: _View, quick: bool) -> str:
     st = s.st
+    seeds = s.ctx["mixture"]["seeds"]
+    cli = (
+        f"`attrition scenario run NAME --json --seed {st['seed']} --particles {st['particles']} "
+        f"--runs {st['runs']} --repeats {st['repeats']}`"
+    )
     return (
         "Figures generated by `make docs-figures` (`tools/docs_figures/bakhmut_model.py`; "
         "sidecar `docs/figures/bakhmut_model.json` with every figure's Monte Carlo error, the "
-        "seeds, settings, versions and input SHA-256s). The headline is what "
-        f"`attrition scenario run baseline --json` prints: calibration on all evidence, law "
-        f"`{st['law']}`, seed {st['seed']}, {st['particles']} particles × {st['moves']} moves"
-        + ("" if quick else " (the CLI's)")
-        + f", then {st['runs']:,} runs with seed {st['seed']}. Ensemble figures carry "
-        "the ensemble's sampling error given the calibration; a different calibration seed "
-        "moves them more (see the law comparison)."
+        "seeds, settings, versions and input SHA-256s). Every scenario is answered as a **law "
+        "mixture**, by the calls of the report's model stage (`law_calibrations`, then "
+        "`run_mixture` for each scenario): every law calibrated on all evidence "
+        f"{st['repeats']} times (seeds {seeds[0]}–{seeds[-1]}, {st['particles']} particles × "
+        f"{st['moves']} moves), weighted by the average over those repeats of the posterior law "
+        f"probabilities ({s.v('weights.rule')}: {_weights_text(s)}), then {st['runs']:,} runs "
+        f"with seed {st['seed']} under each law, shared out to the mixture by weight. "
+        + (
+            f"These are the numbers {cli} prints (the mixture, its `laws` and its `effects`)."
+            if st["moves"] == 6
+            else f"({st['moves']} moves per stage: the CLI's are 6, so {cli} differs.)"
+        )
+        + " Ensemble figures carry the ensemble's sampling error given the calibrations; other "
+        "calibration seeds move them more (see the law comparison)."
         + (" **Quick settings: not the published figures.**" if quick else "")
     )
 
@@ -555,7 +764,8 @@ def _settings(s: _View, quick: bool) -> str:
 def _evidence_block(s: _View) -> str:
     e = s.ctx["evidence"]
     text = (
-        f"Casualty evidence used (fused estimate, {s.st['evidence']['chains']} chains × "
+        "Casualty evidence used (the fused estimate of the default fusion, `fuse_claims`: the "
+        f"joint model; {s.st['evidence']['chains']} chains × "
         f"{s.st['evidence']['draws']} draws): Russia {_k(s.q('evidence.RU'))}, Ukraine "
         f"{_k(s.q('evidence.UA'))}"
     )
@@ -639,9 +849,11 @@ def _laws_block(s: _View) -> str:
             if not decided
             else ""
         )
-        + "The CLI and the report pick a law from the noisier small-particle estimates. The "
-        f"probability that the city falls by 30 June moves with the chosen law and the seed "
-        f"({min(ps):.2f}–{max(ps):.2f} over the seeds above): read it with that spread.",
+        + "A single calibration's choice of law moves the probability that the city falls by "
+        f"30 June ({min(ps):.2f}–{max(ps):.2f} over the seeds above). The CLI, the report and "
+        "this page therefore pick no law: they answer with the law mixture (weights averaged "
+        f"over {s.st['repeats']} calibrations per law: {_weights_text(s)}) and show each law "
+        "beside it.",
     ]
     return "\n".join(lines)
 
@@ -698,9 +910,18 @@ def _fit_block(s: _View) -> str:
     inside_fall = fall["q05"] <= rec <= fall["q95"]
     late = fall["median"] - rec
     ev = {k: s.q(f"evidence.{k}") for k in ("RU", "UA", "ratio")}
+    best = str(s.v("cal.law"))
+    per_law = "; ".join(
+        f"{lw} {_day(s.q(f'baseline.law.{lw}.fall_day')['median'])}, P "
+        f"{_p(s, f'baseline.law.{lw}.p_fall')}, Russia {_k(s.q(f'baseline.law.{lw}.ru'))}, "
+        f"Ukraine {_k(s.q(f'baseline.law.{lw}.ua'))}"
+        for lw in _laws_of(s)
+    )
     lines = [
-        f"Baseline ensemble: {st['runs']:,} runs, posterior × binomial attrition, seed "
-        f"{st['seed']}; {s.v('cal.law')} law.",
+        f"Baseline: the law mixture of {st['runs']:,} runs (posterior × binomial attrition, seed "
+        f"{st['seed']}; weights {_weights_text(s)}). The fit to the record (control events, "
+        f"claims, city control) is shown for the law with the highest weight, **{best}**, as "
+        "the report shows it; fall date and casualties for the mixture, each law beside it.",
         "",
         f"* **Control events: {ev_in:.0f} of {ev_n} statements inside the 90 % bands. Claims: "
         f"{cl_in:.0f} of {cl_n}.** The statements outside are listed below.",
@@ -715,7 +936,8 @@ def _fit_block(s: _View) -> str:
             f"{abs(late):.0f} days {'late' if late > 0 else 'early'}."
             if fall["median"] <= 333
             else "after the window."
-        ),
+        )
+        + f" Per law (median fall date, P(fall by 30 June), casualties): {per_law}.",
         f"* Casualties: the model reaches **Russia {_k(s.q('baseline.ru'))}, Ukraine "
         f"{_k(s.q('baseline.ua'))}**, exchange ratio {s.q('baseline.ratio')['median']:.2f} "
         f"({s.q('baseline.ratio')['q05']:.2f}–{s.q('baseline.ratio')['q95']:.2f}), against "
@@ -726,7 +948,8 @@ def _fit_block(s: _View) -> str:
         low = s.q("baseline.ru")["q95"] < ev["RU"]["median"]
         co_low = co_ru["q95"] < ev["RU"]["median"]
         lines.append(
-            "  Calibrated on the casualty evidence *alone* (no events, no claims; same law and "
+            "  Calibrated on the casualty evidence *alone* (no events, no claims; law "
+            f"{s.v('casualties_only.law') if s.has('casualties_only.law') else best}, same "
             f"seed), the model reaches {_k(co_ru)} Russian and {_k(co_ua)} Ukrainian "
             "casualties"
             + (
@@ -739,7 +962,7 @@ def _fit_block(s: _View) -> str:
     if s.has("evidence.wagner_share.median"):
         lines.append(
             f"  The estimate has Wagner at {_pct(s.q('evidence.wagner_share')['median'])} of "
-            f"Russia's casualties, the model's force mix at "
+            f"Russia's casualties, the model's force mix ({best} law) at "
             f"{_pct(s.q('baseline.wagner_share')['median'])}. Read the model's casualty "
             "figures as model statements under its force mix, and the fused estimate "
             "(`attrition estimate`) as the evidence."
@@ -965,55 +1188,105 @@ def _note(name: str, d: float, de: float) -> str:
 def _scenarios_block(s: _View, quick: bool) -> str:
     titles = s.ctx.get("scenarios", {})
     st = s.st
+    laws = _laws_of(s)
     lines = [
-        f"`attrition scenario run NAME --json` for every packaged scenario: {st['runs']:,} runs "
-        f"each, seed {st['seed']}, on the calibration of section 6 (law `{st['law']}` chose "
-        f"{s.v('cal.law')}; all evidence)."
+        f"`attrition scenario run NAME --json` for every packaged scenario: the law mixture of "
+        f"{st['runs']:,} runs (seed {st['seed']}) and each law's {st['runs']:,} runs beside it, "
+        "on the calibrations of section 6 (all evidence)."
         + (" **Quick settings: not the published figures.**" if quick else ""),
         "",
-        "| scenario | city falls (median; 90 %) | P(fall by 30 Jun) | RU casualties | UA "
-        "casualties | RU/UA |",
-        "|---|---|---:|---|---|---:|",
+        "| scenario | law (weight) | city falls (median; 90 %) | P(fall by 30 Jun) | RU "
+        "casualties | UA casualties | RU/UA |",
+        "|---|---|---|---:|---|---|---:|",
     ]
     for name in ["baseline", *[n for n in titles if n != "baseline"]]:
         if not s.has(f"{name}.p_fall"):
             continue
-        f = s.q(f"{name}.fall_day")
-        when = (
-            f"{_day(f['median'])}; {_day(f['q05'])} – {_day(f['q95'], 'after')}"
-            if f["q05"] <= 333
-            else "after the window"
-        )
-        lines.append(
-            f"| {name} | {when} | {_p(s, f'{name}.p_fall')} | {_k(s.q(f'{name}.ru'))} | "
-            f"{_k(s.q(f'{name}.ua'))} | {s.q(f'{name}.ratio')['median']:.2f} |"
-        )
+        for who in ("mixture", *laws):
+            stem = name if who == "mixture" else f"{name}.law.{who}"
+            f = s.q(f"{stem}.fall_day")
+            when = (
+                f"{_day(f['median'])}; {_day(f['q05'])} – {_day(f['q95'], 'after')}"
+                if f["q05"] <= 333
+                else "after the window"
+            )
+            label = (
+                "**mixture**" if who == "mixture" else f"{who} ({float(s.v(f'weights.{who}')):.2f})"
+            )
+            lines.append(
+                f"| {name if who == 'mixture' else ''} | {label} | {when} | "
+                f"{_p(s, f'{stem}.p_fall')} | {_k(s.q(f'{stem}.ru'))} | "
+                f"{_k(s.q(f'{stem}.ua'))} | {s.q(f'{stem}.ratio')['median']:.2f} |"
+            )
     return "\n".join(lines)
+
+
+#: The effects the reading shows: (key of EFFECT_QUANTITIES, how it is named, unit suffix).
+SHOWN_EFFECTS: tuple[tuple[str, str, str], ...] = (
+    ("fall_day", "fall date (days later)", ""),
+    ("ru_casualties_pct", "RU casualties", " %"),
+    ("ua_casualties_pct", "UA casualties", " %"),
+)
+
+
+def _effect_cell(s: _View, stem: str, unit: str) -> str:
+    q = s.q(stem)
+
+    def f(v: float) -> str:
+        return _minus(f"{v:+.0f}{unit}") if round(v) != 0 else f"0{unit}"
+
+    return (
+        f"{f(q['median'])} ({f(q['q05'])} – {f(q['q95'])}); P(> 0) "
+        f"{float(s.v(stem + '.p_positive')):.2f}"
+    )
 
 
 def _scenario_reading(s: _View) -> str:
     titles = s.ctx.get("scenarios", {})
-    p0, e0 = float(s.v("baseline.p_fall")), s.e("baseline.p_fall")
-    ru0, ua0 = s.q("baseline.ru")["median"], s.q("baseline.ua")["median"]
+    laws = _laws_of(s)
+    names = [n for n in titles if n != "baseline" and s.has(f"{n}.p_fall_change")]
     out = [
-        "What the model says (model statements under its assumptions, with the misfits above; "
-        "± one Monte Carlo standard error of the difference, runs of different scenarios taken "
-        "as independent):",
+        "Effects against the baseline (model statements under its assumptions, with the misfits "
+        "above): paired runs, the same calibrations, posterior draws and random streams run by "
+        "run, so each run's effect is scenario − baseline. Shown: the median and 90 % interval "
+        "of the per-run effect and P(effect > 0), for the mixture and for each law. "
+        "*Sign depends on the law*: two laws' medians lie beyond 1 % of the baseline (1 point "
+        "for the % changes) on opposite sides of 0, or P(effect > 0) is above 0.9 under one law "
+        "and below 0.1 under another (the rule of `run_mixture`). A run not fallen by 30 June "
+        "counts as falling on 1 July.",
         "",
+        "| scenario | effect | mixture | " + " | ".join(laws) + " | sign depends on law |",
+        "|---|---|---|" + "---|" * len(laws) + "---|",
     ]
+    for name in names:
+        for key, label, unit in SHOWN_EFFECTS:
+            stem = f"{name}.effect.{key}"
+            cells = [_effect_cell(s, f"{stem}.{who}", unit) for who in ("mixture", *laws)]
+            dep = bool(s.v(f"{stem}.sign_depends_on_law"))
+            out.append(
+                f"| {name if key == SHOWN_EFFECTS[0][0] else ''} | {label} | "
+                + " | ".join(cells)
+                + f" | {'**yes**' if dep else 'no'} |"
+            )
+    out += ["", "Reading (mixture; P(fall) change ± one Monte Carlo error of the paired runs):", ""]
     diffs = {}
-    for name, title in titles.items():
-        if name == "baseline" or not s.has(f"{name}.p_fall"):
-            continue
-        p, e = float(s.v(f"{name}.p_fall")), s.e(f"{name}.p_fall")
-        d, de = p - p0, math.hypot(e, e0)
+    for name in names:
+        d, de = float(s.v(f"{name}.p_fall_change")), s.e(f"{name}.p_fall_change")
         diffs[name] = d
-        ru, ua = s.q(f"{name}.ru")["median"], s.q(f"{name}.ua")["median"]
+        ru = s.q(f"{name}.effect.ru_casualties_pct.mixture")["median"]
+        ua = s.q(f"{name}.effect.ua_casualties_pct.mixture")["median"]
+        flagged = [
+            label
+            for key, label, _ in SHOWN_EFFECTS
+            if bool(s.v(f"{name}.effect.{key}.sign_depends_on_law"))
+        ]
         out.append(
-            f"* **{title}**: the city falls by 30 June in {_p(s, f'{name}.p_fall')} of runs "
-            f"against {_p(s, 'baseline.p_fall')} ({_minus(f'{d:+.2f}')} ± {de:.2f}); median "
-            f"Ukrainian casualties {_signed_pct(ua / ua0 - 1)}, Russian "
-            f"{_signed_pct(ru / ru0 - 1)}. " + _note(name, d, de)
+            f"* **{titles[name]}**: the city falls by 30 June in {_p(s, f'{name}.p_fall')} of "
+            f"runs against {_p(s, 'baseline.p_fall')} ({_minus(f'{d:+.2f}')} ± {de:.2f}, "
+            f"paired); median change of Ukrainian casualties {_signed_pct(ua / 100)}, Russian "
+            f"{_signed_pct(ru / 100)}. "
+            + (f"**The sign depends on the law** for: {', '.join(flagged)}. " if flagged else "")
+            + _note(name, d, de)
         )
     free = {n: d for n, d in diffs.items() if n not in BY_CONSTRUCTION}
     if free:
@@ -1023,11 +1296,25 @@ def _scenario_reading(s: _View) -> str:
             "The largest change of P(fall by 30 June) among the scenarios whose fall is not set "
             f"by construction: {titles[big]} ({_minus(f'{free[big]:+.2f}')}).",
         ]
-    return "\n".join(out)
+    return "\n".join(out).rstrip()
+
+
+REGENERATE = "python tools/docs_figures/run.py --only bakhmut_model"
 
 
 def blocks(sc: Mapping[str, Any]) -> dict[str, str]:
-    """The generated blocks of docs/bakhmut-model.md from a sidecar."""
+    """The generated blocks of docs/bakhmut-model.md from a sidecar (this generator's; the
+    identification blocks: :func:`render`).
+
+    Raises:
+        ValueError: a sidecar written before the law mixture (its figures are a single law's):
+            regenerate it.
+    """
+    if sc["context"].get("mixture", {}).get("version") != MIXTURE_VERSION:
+        raise ValueError(
+            "docs/figures/bakhmut_model.json predates the law mixture (no mixture figures): "
+            f"regenerate it with `{REGENERATE}`"
+        )
     s = _View(sc)
     quick = bool(sc["quick"])
     return {
@@ -1044,8 +1331,19 @@ def blocks(sc: Mapping[str, Any]) -> dict[str, str]:
 
 
 def render(text: str, sidecar: Mapping[str, Any]) -> str:
-    """docs/bakhmut-model.md with its generated blocks rewritten from ``sidecar``."""
-    return F.replace_blocks(text, blocks(sidecar), "docs/bakhmut-model.md")
+    """docs/bakhmut-model.md with its generated blocks rewritten from ``sidecar``, the
+    identification blocks (where the doc has their markers) by
+    ``tools/docs_figures/identification.py`` from the same sidecar's ``identification`` part;
+    a sidecar without that part leaves their current text."""
+    import identification as ID
+
+    out = blocks(sidecar)
+    present = [n for n in ID.BLOCKS if n in F.block_names(text)]
+    if present:
+        own = "ident.law" in sidecar["figures"]
+        ident = ID.blocks(sidecar) if own else ID.own_blocks(text)
+        out.update({n: ident[n] for n in present})
+    return F.replace_blocks(text, out, "docs/bakhmut-model.md")
 
 
 if __name__ == "__main__":
