@@ -136,3 +136,9 @@ def test_docs_report_and_cli_give_the_same_numbers(monkeypatch: pytest.MonkeyPat
         cli["effects"][k]["mixture"]["q95"] != 0 or cli["effects"][k]["mixture"]["q05"] != 0
         for k, _ in EFFECT_QUANTITIES
     )
+
+
+def test_a_sidecar_from_before_the_mixture_is_refused_with_the_command() -> None:
+    old = {"context": {"headline": {}}, "figures": {}, "settings": {}, "quick": False}
+    with pytest.raises(ValueError, match=r"predates the law mixture.*--only bakhmut_model"):
+        BM.blocks(old)

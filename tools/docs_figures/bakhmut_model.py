@@ -868,10 +868,12 @@ def _posterior_block(s: _View) -> str:
     w = s.q("posterior.withdraw_rate")
     prior_w = post["withdraw_rate"]["prior_median"]
     moved = not (w["q05"] <= prior_w <= w["q95"]) or abs(w["median"] / prior_w - 1) > 0.5
+    best = str(s.v("cal.law"))
     p2 = _p(s, "baseline.p_fall_withdraw_x2")
-    p1 = _p(s, "baseline.p_fall")
+    p1 = _p(s, f"baseline.law.{best}.p_fall")
     return (
-        f"Posterior highlights ({s.v('cal.law')} law, seed {s.st['seed']}; median and 90 %): "
+        f"Posterior highlights ({best} law, the highest weight; calibration seed "
+        f"{s.st['seed']}; median and 90 %): "
         f"convict recruitment {q('wc_rate', '{:.0f}')}/day against a prior median of "
         f"{post['wc_rate']['prior_median']:.0f}; {q('return_share', '{:.2f}')} of non-convict "
         f"casualties return to duty (prior {post['return_share']['prior_median']:.2f}); "
@@ -886,8 +888,8 @@ def _posterior_block(s: _View) -> str:
             else "has barely moved from its prior: **the evidence does not pin down how much "
             "ground Ukraine gave up rather than sold**. "
         )
-        + f"Doubling every draw's withdrawal rate, the city falls by 30 June in {p2} of runs "
-        f"instead of {p1}."
+        + f"Doubling every draw's withdrawal rate ({best} law, the same runs), the city falls by "
+        f"30 June in {p2} of runs instead of {p1}."
     )
 
 
