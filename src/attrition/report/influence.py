@@ -1,11 +1,12 @@
-"""The report's "What moves the headline" section: the fused totals under each claimant group
-left out and each bias prior's centre and spread halved or doubled
-(:func:`attrition.infer.validate.headline_influence`), and the claims the fit finds
-implausible (posterior predictive tail probability below the fusion's threshold).
+"""The report's "What moves the headline" section: the fused totals at the battle under each
+claimant group left out and each bias prior's centre and spread halved or doubled
+(:func:`attrition.infer.validate.headline_influence` on the default fusion, the joint model),
+and the claims the fit finds implausible (posterior predictive tail probability below the
+fusion's threshold).
 
-:func:`influence_records` runs the refits (a cached report stage: one refit per variant);
-:func:`influence_section` draws the chart and the tables from its records and the fused
-summary.
+:func:`influence_records` runs the refits (a cached report stage, full mode only: one refit per
+variant, all sharing the default fit's compiled sampler); :func:`influence_section` draws the
+chart and the tables from its records and the fused summary.
 """
 
 from __future__ import annotations
@@ -27,8 +28,9 @@ within the Monte Carlo error of fits this size)."""
 
 
 def influence_records(battle: str | Path, spec: BattleSpec, seed: int) -> list[dict[str, Any]]:
-    """The rows of :func:`~attrition.infer.validate.headline_influence` for a battle's claims
-    over its window, as JSON-ready records."""
+    """The rows of :func:`~attrition.infer.validate.headline_influence` (the joint model, the
+    streams the battle's ``battle.toml`` gives a role) for a battle's claims over its window,
+    as JSON-ready records."""
     from attrition.data.claims import load_claims, load_phases
     from attrition.infer.validate.influence import headline_influence
 
@@ -54,13 +56,17 @@ def influence_section(
 
     parts: list[str] = [
         "<p>How much does the fused estimate rest on any one group of sources, or on the bias "
-        "priors? Each bar is the change of a side's fused casualties (median) when one "
-        "claimant group is left out, or when one bias prior's centre or spread is halved or "
-        "doubled (centre: the typical exaggeration assumed, e.g. ×1.5 for claims about the "
-        "enemy; spread: how sure the prior is). Every refit uses the same seed and settings "
-        f"({INFLUENCE_DRAWS[1]} chains × {INFLUENCE_DRAWS[0]} draws); changes of a few percent "
-        "are within the refits' Monte Carlo error. Reproduce with <code>attrition validate "
-        f"influence --seed {seed}</code>.</p>"
+        "priors? Each bar is the change of a side's fused casualties at the battle (median) "
+        "when one group of evidence is left out (a claimant group's claims, a claimant "
+        "stream such as the General Staff's daily series, or the named-dead count streams, "
+        "<code>NAMED</code>), or when the bias prior of one relation of claimant to subject "
+        "(claims about the enemy, about one's own side, by a third party) has its centre or "
+        "spread halved or doubled (centre: the typical exaggeration assumed, learned from "
+        "historical claims against later records; spread: how sure the prior is). Every refit "
+        f"uses the same seed and settings ({INFLUENCE_DRAWS[1]} chains × "
+        f"{INFLUENCE_DRAWS[0]} draws); changes of a few percent are within the refits' Monte "
+        "Carlo error. Reproduce with <code>attrition validate influence --seed "
+        f"{seed}</code>.</p>"
     ]
     if records is None:
         parts.append(
