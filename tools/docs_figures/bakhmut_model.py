@@ -373,6 +373,10 @@ def _headline(st: Mapping[str, Any]) -> F.Figures:
 
     mix = mixture(st, "baseline")
     _weight_figs(figs, mix.weights)
+    from attrition.battles.bakhmut.scenarios import CALIBRATION_SETTINGS
+
+    # the CLI reproduces these figures when it uses the same evidence and moves
+    figs.context["mixture"]["cli"] = _ev_fn(st) is None and st["moves"] == CALIBRATION_SETTINGS[1]
     scenario_figures(figs, mix)
     best = best_law(mix.weights)
     figs.label("cal.law", best)
@@ -752,8 +756,8 @@ def _settings(s: _View, quick: bool) -> str:
         f"with seed {st['seed']} under each law, shared out to the mixture by weight. "
         + (
             f"These are the numbers {cli} prints (the mixture, its `laws` and its `effects`)."
-            if st["moves"] == 6
-            else f"({st['moves']} moves per stage: the CLI's are 6, so {cli} differs.)"
+            if s.ctx["mixture"].get("cli")
+            else f"(Other evidence or moves per stage than the CLI's: {cli} differs.)"
         )
         + " Ensemble figures carry the ensemble's sampling error given the calibrations; other "
         "calibration seeds move them more (see the law comparison)."
@@ -1282,7 +1286,7 @@ def _scenario_reading(s: _View) -> str:
             for key, label, _ in SHOWN_EFFECTS
             if bool(s.v(f"{name}.effect.{key}.sign_depends_on_law"))
         ]
-        out.append(
+        bullet = (
             f"* **{titles[name]}**: the city falls by 30 June in {_p(s, f'{name}.p_fall')} of "
             f"runs against {_p(s, 'baseline.p_fall')} ({_minus(f'{d:+.2f}')} ± {de:.2f}, "
             f"paired); median change of Ukrainian casualties {_signed_pct(ua / 100)}, Russian "
@@ -1290,6 +1294,7 @@ def _scenario_reading(s: _View) -> str:
             + (f"**The sign depends on the law** for: {', '.join(flagged)}. " if flagged else "")
             + _note(name, d, de)
         )
+        out.append(bullet.rstrip())
     free = {n: d for n, d in diffs.items() if n not in BY_CONSTRUCTION}
     if free:
         big = max(free, key=lambda n: abs(free[n]))
