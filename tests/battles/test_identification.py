@@ -18,6 +18,7 @@ from attrition.battles.bakhmut.calibration import Calibration, LawFit
 from attrition.battles.bakhmut.identification import (
     IDENTIFIED_RATIO,
     Z90,
+    combine_laws,
     effective_parameters,
     effective_parameters_frame,
     identification_table,
@@ -287,3 +288,21 @@ def test_docs_generator_writes_only_its_own_blocks() -> None:
     assert set(own) == set(gen.BLOCKS)
     with pytest.raises(ValueError, match="blocks without a marker"):
         gen.render("no blocks\n", sidecar)
+
+
+def test_combine_laws_keeps_every_laws_fit_and_the_chosen_draws() -> None:
+    sq = _calibration({"a": 0.5}, laws=("square",))
+    lin = _calibration({"a": 0.25}, laws=("linear",))
+    both = combine_laws({"square": sq, "linear": lin}, "linear")
+    assert both.law == "linear"
+    assert list(both.fits) == ["square", "linear"]
+    assert both.draws is lin.draws
+    r = {lw: identification_table(both, lw).set_index("parameter").loc["a", "ratio"]
+         for lw in ("square", "linear")}  # fmt: skip
+    assert r["square"] == pytest.approx(0.9 * 0.5 / Z90)
+    assert r["linear"] == pytest.approx(0.9 * 0.25 / Z90)
+    with pytest.raises(UserError, match="law 'cubic'"):
+        combine_laws({"square": sq}, "cubic")
+    other = _calibration({"a": 0.5, "b": 0.5}, laws=("linear",))
+    with pytest.raises(UserError, match="other parameters"):
+        combine_laws({"square": sq, "linear": other}, "square")

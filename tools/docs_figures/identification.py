@@ -1,45 +1,34 @@
 """The identification table of docs/bakhmut-model.md: which parameters the evidence narrows.
 
 Everything goes through :mod:`attrition.battles.bakhmut.identification` (the functions the
-report's identification section calls) on the headline calibration of
-``tools/docs_figures/bakhmut_model.py`` (all evidence, law ``auto``, seed 1, the CLI's 600
-particles × 6 moves; the same cached calibration when both generators run in one process, as
-``make docs-figures`` does): every law's final SMC particles are kept, so one calibration gives
-the table under each law.
+report's identification section calls) on the headline calibrations of
+``tools/docs_figures/bakhmut_model.py`` (:func:`bakhmut_model.law_cals`: every law calibrated on
+all evidence, as :func:`attrition.report.model.law_calibrations` does for the report; repeat 0
+of each law, combined by :func:`~attrition.battles.bakhmut.identification.combine_laws`, the
+law with the highest weight as the chosen one).
 
-Part (one, recomputed by the test: it reuses the headline's calibration):
+``bakhmut_model.py`` stores :func:`_table` as its part ``identification`` (recomputed by the
+test) and renders the blocks :data:`BLOCKS` with :func:`blocks`; :func:`own_blocks` gives it the
+current text of these blocks when its sidecar has no such part.
 
-* ``table`` — per law and parameter the posterior 90% width over the prior's on the sampler's
-  scale (``ratio``) and, for the chosen law, the posterior 90% interval on the natural scale;
-  per law the effective number of parameters (``p_shrink`` and ``p_v``).
-
-Monte Carlo errors: a bootstrap over the law's SMC particles, *given the calibration* (the
-calibration's own seed-to-seed spread is larger: see the laws comparison of bakhmut_model).
-
-This generator owns the blocks :data:`BLOCKS` of docs/bakhmut-model.md and leaves every other
-block of that doc to ``bakhmut_model.py``; :func:`own_blocks` gives that generator the current
-text of these blocks to keep.
+Figures: per law and parameter the posterior 90% width over the prior's on the sampler's scale
+(``ratio``) and, for the chosen law, the posterior 90% interval on the natural scale; per law
+the effective number of parameters (``p_shrink`` and ``p_v``). Monte Carlo errors: a bootstrap
+over the law's SMC particles, *given the calibration* (the calibration's own seed-to-seed
+spread is larger: see the laws comparison of bakhmut_model).
 """
 
 from __future__ import annotations
 
 import math
 import re
-import sys
-import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
 
 import figlib as F
 import numpy as np
 
 DOC = F.ROOT / "docs" / "bakhmut-model.md"
-SIDECAR = F.FIGURES_DIR / "identification.json"
-GENERATOR = "tools/docs_figures/identification.py"
-DATA = F.ROOT / "src" / "attrition" / "data" / "battles" / "bakhmut"
-
-PARTS: tuple[str, ...] = ("table",)
-TEST_PARTS: tuple[str, ...] = ("table",)
 BLOCKS: tuple[str, ...] = ("identification-summary", "identification-table")
 """The generated blocks of docs/bakhmut-model.md this generator writes."""
 
@@ -57,18 +46,21 @@ def _boot(values: np.ndarray, stat: Any, seed: int = 12345) -> float:
 
 
 def _table(st: Mapping[str, Any]) -> F.Figures:
+    """The identification figures on the headline calibrations of ``st`` (see the module)."""
     import bakhmut_model as BM
 
     from attrition.battles.bakhmut.identification import (
         IDENTIFIED_RATIO,
         Z90,
+        combine_laws,
         effective_parameters,
         identification_table,
         posterior_z,
     )
 
     figs = F.Figures("table")
-    cal = BM._cal(st, st["seed"])
+    cals = BM.law_cals(st, int(st["seed"]))
+    cal = combine_laws({lw: c[0] for lw, c in cals.items()}, BM.best_law(BM._weights(st)))
     figs.label("ident.law", cal.law)
     specs = {p.name: p for p in cal.priors}
     laws = list(cal.fits)
@@ -128,30 +120,6 @@ def _table(st: Mapping[str, Any]) -> F.Figures:
         "particles": int(cal.fits[cal.law].draws_z.shape[0]),
     }
     return figs
-
-
-def compute(parts: Sequence[str] | None = None, quick: bool = False) -> dict[str, Any]:
-    """The sidecar of the identification blocks (``parts``: a subset of :data:`PARTS`)."""
-    import bakhmut_model as BM
-
-    st = BM.QUICK if quick else BM.FULL
-    done = []
-    for part in parts or PARTS:
-        if part not in PARTS:
-            raise ValueError(f"part {part!r}: give one of {', '.join(PARTS)}")
-        t0 = time.perf_counter()
-        done.append(_table(st))
-        print(f"identification: part {part}: {time.perf_counter() - t0:.0f} s", file=sys.stderr)
-    settings = {k: st[k] for k in ("seed", "law", "particles", "moves", "evidence")}
-    return F.build_sidecar(
-        doc="docs/bakhmut-model.md",
-        generator=GENERATOR,
-        parts=done,
-        settings={**settings, "boot_reps": BOOT_REPS},
-        test_parts=TEST_PARTS,
-        inputs=[DATA / f for f in ("claims.csv", "events.csv", "places.csv", "phases.csv")],
-        quick=quick,
-    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -243,10 +211,12 @@ def _summary_block(sc: Mapping[str, Any]) -> str:
     fixed = [r for r in ctx["parameters"] if r["fixed"] and not r["fitted"]]
     reasons = list(dict.fromkeys(str(r["fixed"]) for r in fixed))
     text = (
-        "Figures generated by `make docs-figures` (`tools/docs_figures/identification.py`; "
-        "sidecar `docs/figures/identification.json`) from the headline calibration above (all "
-        f"evidence, law `{st['law']}`, seed {st['seed']}, {st['particles']} particles × "
-        f"{st['moves']} moves; every law's final particles). Ratios above {thr:g} in bold. "
+        "Figures generated by `make docs-figures` (`tools/docs_figures/identification.py`, "
+        "part `identification` of the sidecar `docs/figures/bakhmut_model.json`) from the "
+        f"headline calibrations above (every law on all evidence, seed {st['seed']}, "
+        f"{st['particles']} particles × {st['moves']} moves; each law's final SMC particles; "
+        f"the posterior interval under the law with the highest weight). Ratios above {thr:g} "
+        "in bold. "
         + "; ".join(per_law)
         + ". Above the threshold under every law: "
         + (", ".join(f"`{n}`" for n in sorted(unmoved or ())) or "none")
@@ -297,9 +267,3 @@ def render(text: str, sidecar: Mapping[str, Any]) -> str:
         repl = f"<!-- {name}:begin -->\n{body.strip(chr(10))}\n<!-- {name}:end -->"
         text = _pattern(name).sub(lambda _m, r=repl: r, text)
     return text
-
-
-if __name__ == "__main__":
-    import run
-
-    sys.exit(run.main(["--only", "identification", *sys.argv[1:]]))

@@ -13,6 +13,7 @@ weighted posterior draws, without the resampling noise of ``Calibration.draws``.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "IDENTIFIED_RATIO",
+    "combine_laws",
     "effective_parameters",
     "effective_parameters_frame",
     "identification_table",
@@ -49,6 +51,34 @@ def _law(cal: Calibration, law: str | None) -> str:
         return name
     tried = ", ".join(cal.fits) or cal.law
     raise UserError(f"law {name!r}: not calibrated here; give one of: {tried}")
+
+
+def combine_laws(cals: Mapping[str, Calibration], chosen: str) -> Calibration:
+    """One calibration per law (each calibrated with ``law=LAW``, as
+    :func:`attrition.report.model.law_calibrations` gives them) as one calibration whose
+    ``fits`` hold every law's SMC fit and whose draws are ``chosen``'s: what
+    :func:`identification_table` and :func:`effective_parameters` read for every law.
+
+    Raises:
+        UserError: ``chosen`` is not among ``cals``, or the calibrations fitted different
+            parameters (other cutoffs or priors).
+    """
+    from dataclasses import replace
+
+    if chosen not in cals:
+        raise UserError(f"law {chosen!r}: not calibrated here; give one of: {', '.join(cals)}")
+    base = cals[chosen]
+    fits = {}
+    for lw, c in cals.items():
+        if c.free != base.free or c.cutoff != base.cutoff:
+            raise UserError(
+                f"law {lw}: its calibration fitted other parameters or another cutoff than "
+                f"{chosen}'s; calibrate every law on the same evidence"
+            )
+        if lw not in c.fits:
+            raise UserError(f"law {lw}: its calibration kept no SMC fit under that law")
+        fits[lw] = c.fits[lw]
+    return replace(base, law=chosen, fits=fits)
 
 
 def posterior_z(cal: Calibration, law: str | None = None) -> dict[str, np.ndarray]:
