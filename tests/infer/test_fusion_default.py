@@ -1,15 +1,17 @@
 """The joint fusion is the default estimate: what ``attrition estimate`` and the report read.
 
 One small fit of Bakhmut through :func:`attrition.infer.fusion.fuse_claims` (the path of the
-CLI, the report and the Bakhmut model's casualty evidence) is shared by the tests; its
-settings are small (150 draws x 2 chains), so the tests check structure and consistency, not
-the headline's precision.
+CLI, the report and the Bakhmut model's casualty evidence; the session fixture
+``bakhmut_default_estimate`` of tests/conftest.py) is shared by the tests; its settings are
+small (150 draws x 2 chains), so the tests check structure and consistency, not the
+headline's precision.
 """
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -19,8 +21,6 @@ pytest.importorskip("numpyro")
 from attrition.errors import UserError
 from attrition.infer.fusion import fuse_claims
 from attrition.infer.fusion.joint import JointFog
-
-SMALL = {"draws": 150, "warmup": 150, "chains": 2, "warn": False}
 
 INDEPENDENT_KEYS = {
     "model",
@@ -44,12 +44,11 @@ INDEPENDENT_KEYS = {
 
 
 @pytest.fixture(scope="module")
-def default_fit() -> JointFog:
-    from attrition.data.claims import load_claims, load_phases
-
-    est = fuse_claims(load_claims("bakhmut"), load_phases("bakhmut"), seed=0, **SMALL)
-    assert isinstance(est.fog, JointFog)
-    return est.fog
+def default_fit(bakhmut_default_estimate: Any) -> JointFog:
+    """The session's small default fit of Bakhmut (tests/conftest.py)."""
+    fog = bakhmut_default_estimate.fog
+    assert isinstance(fog, JointFog)
+    return fog
 
 
 def test_the_default_model_is_joint_and_keeps_every_former_key(default_fit: JointFog) -> None:

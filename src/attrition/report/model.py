@@ -149,18 +149,21 @@ def law_calibrations(
 
 
 def model_stage(fig_dir: str, seed: int, quick: bool) -> ModelStageOutput:
-    """Calibrate every law on all the evidence, run the scenario library as law mixtures
+    """Calibrate every law on all the evidence (the casualty evidence of ``attrition scenario
+    run``: :func:`~attrition.battles.bakhmut.scenarios.default_evidence`), run the scenario
+    library as law mixtures
     (:func:`~attrition.battles.bakhmut.mixture.run_mixture`, paired effects against the
     baseline) and compare the baseline of the law with the highest weight with the record;
     figures go into ``fig_dir``."""
-    from attrition.battles.bakhmut.evidence import evidence_from_fog
     from attrition.battles.bakhmut.mixture import run_mixture
-    from attrition.battles.bakhmut.scenarios import library, load_scenario
+    from attrition.battles.bakhmut.scenarios import default_evidence, library, load_scenario
 
     st = ModelSettings.for_mode(quick)
     folder = Path(fig_dir)
     fog = fused_fit("bakhmut", seed, quick)
-    ev = evidence_from_fog(fog)
+    # the casualty evidence of `attrition scenario run` (the default fusion, its own settings),
+    # so the report's scenarios are the CLI's for the same seed and settings
+    ev = default_evidence(None)
     cals = law_calibrations(ev, seed, st)
     specs = [load_scenario(name) for name in library()]
     specs.sort(key=lambda s: (s.name != "baseline", s.name))
