@@ -524,10 +524,11 @@ def validate_estimate_command(
 
 @validate_app.command(
     "influence",
-    help="What moves the headline: the fused casualties with each claimant group left out, and "
-    "with each bias prior's centre and spread halved or doubled (one refit per variant, same "
-    "seed). One row per variant and side: median, 90% interval and the change of the median "
-    "from the default fit.",
+    help="What moves the headline: the fused casualties at the battle with each group of "
+    "evidence left out (a claimant group, a claimant stream, the named-dead streams), and with "
+    "each bias prior's centre and spread halved or doubled (one refit per variant, same seed, "
+    "one compiled sampler). One row per variant and side: median, 90% interval and the change "
+    "of the median from the default fit.",
 )
 def validate_influence_command(
     battle: str | None = typer.Argument(
@@ -541,8 +542,15 @@ def validate_influence_command(
     by_source: bool = typer.Option(
         False,
         "--by-source",
-        help="Instead: leave each source (a source_id with its restatements) out, one refit "
-        "each, sorted by the largest change of a side's median.",
+        help="Instead: leave each source (a source_id with its restatements; with the joint "
+        "model each stream too) out, one refit each, sorted by the largest change of a side's "
+        "median.",
+    ),
+    model: str = typer.Option(
+        "joint",
+        "--model",
+        help="Fusion model to refit: joint (default, the default estimate's) or independent "
+        "(the former model).",
     ),
     fmt_text: str | None = format_option(
         "table (default: text), csv or json (one row per variant and side)."
@@ -553,41 +561,48 @@ def validate_influence_command(
     from attrition.infer.validate.influence import headline_influence, leave_one_source_out
 
     fmt = output_format(fmt_text, as_json)
-    request = EstimateRequest(draws=draws, chains=chains, seed=seed)
+    request = EstimateRequest(draws=draws, chains=chains, seed=seed, model=model)
+    request.check_sizes()
     claims, phases, spec = load_estimate_inputs(battle)
     check_request(claims, phases, request, spec)
     if by_source:
         src = leave_one_source_out(
-            claims, phases, draws=draws, chains=chains, seed=seed, battle=spec,
+            claims, phases, draws=draws, chains=chains, seed=seed, battle=spec, model=model,
             progress=lambda label: typer.echo(f"fitting without: {label}", err=True),
         )  # fmt: skip
         src_rows = _json_rows(src)
         if fmt is OutputFormat.json:
-            out = {"seed": seed, "draws": draws, "chains": chains, "rows": src_rows}
+            out = {
+                "seed": seed, "draws": draws, "chains": chains, "model": model, "rows": src_rows,
+            }  # fmt: skip
             typer.echo(json.dumps(out, indent=2, allow_nan=False))
         elif fmt is OutputFormat.csv:
             print_csv(src_rows)
         else:
             changes = [c for c in src.columns if c.endswith("_change")]
-            typer.echo(f"Leave one source out ({chains} chains x {draws} draws, seed {seed})")
+            typer.echo(
+                f"Leave one source out ({model} model; {chains} chains x {draws} draws, "
+                f"seed {seed})"
+            )
             for r in src_rows:
                 moved = ", ".join(f"{c[:-7]} {100 * r[c]:+.1f}%" for c in changes)
                 typer.echo(f"  {r['source_id'][:28]:<28} n={r['n_claims']:<3} {moved}")
         return
     table = headline_influence(
-        claims, phases, draws=draws, chains=chains, seed=seed, battle=spec,
+        claims, phases, draws=draws, chains=chains, seed=seed, battle=spec, model=model,
         progress=lambda label: typer.echo(f"fitting: {label}", err=True),
     )  # fmt: skip
     rows = _json_rows(table)
     if fmt is OutputFormat.json:
-        out = {"seed": seed, "draws": draws, "chains": chains, "rows": rows}
+        out = {"seed": seed, "draws": draws, "chains": chains, "model": model, "rows": rows}
         typer.echo(json.dumps(out, indent=2, allow_nan=False))
         return
     if fmt is OutputFormat.csv:
         print_csv(rows)
         return
     lines = [
-        f"What moves the headline (fused casualties; {chains} chains x {draws} draws, seed {seed})",
+        f"What moves the headline (fused casualties at the battle, {model} model; {chains} "
+        f"chains x {draws} draws, seed {seed})",
         f"{'variant':<34} {'side':<6} {'median (90% interval)':<30} {'change':>8}",
     ]
     for r in rows:
