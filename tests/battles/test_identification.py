@@ -307,3 +307,20 @@ def test_combine_laws_keeps_every_laws_fit_and_the_chosen_draws() -> None:
     other = _calibration({"a": 0.5, "b": 0.5}, laws=("linear",))
     with pytest.raises(UserError, match="other parameters"):
         combine_laws({"square": sq, "linear": other}, "square")
+
+
+def test_fixed_parameters_are_held_at_their_prior_median() -> None:
+    """With calibration._free_specs honouring ParamSpec.fixed: a fixed parameter is not
+    fitted, every draw is its prior median and the table says so."""
+    fixed = [p for p in bk.PARAMS if p.fixed]
+    assert fixed, "params.FIXED is empty"
+    ev = bk.synthetic_evidence(
+        bk.BakhmutModel("square", bk.record_schedule()), bk.prior_values(), draws=60, seed=0
+    )
+    cal = bk.calibrate(ev, cutoff="2022-10-31", law="square", seed=2, particles=40, moves=1)
+    tab = identification_table(cal).set_index("parameter")
+    for p in fixed:
+        assert p.name not in cal.free
+        assert np.all(cal.draws[p.name] == p.fixed_value)
+        assert tab.loc[p.name, "action"].startswith(f"fixed at {p.fixed_value:.4g}")
+    assert effective_parameters(cal)["n_fitted"] == len(cal.free)

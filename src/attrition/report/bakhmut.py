@@ -354,7 +354,7 @@ def build_bakhmut_into(
         write_figures(read_figures(ctx_dir), work / "figures")
         shutil.rmtree(ctx_dir)
         say("render")
-        record, scen = model_out.sections
+        record, ident, scen = model_out.sections
         val = Section(val.id, val.title, val.html + f"<h3>{hind.title}</h3>" + hind.html)
         rows, reading = model_headline(model_out.summary, capture_event(battle, spec.centre))
         sections = [
@@ -365,6 +365,7 @@ def build_bakhmut_into(
             infl,
             *evs["sections"],
             record,
+            ident,
             scen,
             ctx,
             val,

@@ -176,14 +176,21 @@ def model_stage(fig_dir: str, seed: int, quick: bool) -> ModelStageOutput:
     w = base.weights.by_law()
     best = max(w, key=lambda lw: (w[lw], -base.laws.index(lw)))
     record, record_sum = record_section(cals[best][0], base.per_law[best], ev, folder, base.weights)
+    from attrition.battles.bakhmut.identification import combine_laws
+    from attrition.report.identification import identification_section
+
+    ident, ident_sum = identification_section(
+        combine_laws({lw: c[0] for lw, c in cals.items()}, best)
+    )
     scen, scen_sum = scenario_section(results, folder)
     summary = {
         "settings": st.describe(),
         "record": record_sum,
+        "identification": ident_sum,
         **scen_sum,
         "bakhmut_rate_per_1000_per_day": bakhmut_rates(ev, base.mixture),
     }
-    return ModelStageOutput([record, scen], summary, best, dict(fog.summary()), ev)
+    return ModelStageOutput([record, ident, scen], summary, best, dict(fog.summary()), ev)
 
 
 QUICK_HINDCAST = Section(

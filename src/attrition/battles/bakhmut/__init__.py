@@ -100,6 +100,7 @@ if TYPE_CHECKING:
     )
     from attrition.battles.bakhmut.identification import (
         IDENTIFIED_RATIO,
+        combine_laws,
         effective_parameters,
         effective_parameters_frame,
         identification_table,
@@ -151,6 +152,7 @@ if TYPE_CHECKING:
     )
     from attrition.battles.bakhmut.observations import build_observations
     from attrition.battles.bakhmut.params import (
+        FIXED,
         PARAMS,
         ParamSpec,
         param_index,
@@ -368,6 +370,8 @@ _WHERE: dict[str, str] = {
     "MIXTURE": "scenarios",
     "check_run_law": "scenarios",
     "check_scale": "scenarios",
+    "combine_laws": "identification",
+    "FIXED": "params",
 }
 
 __all__ = [
@@ -388,6 +392,7 @@ __all__ = [
     "EVENT_WIDTH_KM",
     "FALL_FRACTION",
     "FIRE_WEIGHTS",
+    "FIXED",
     "FORCES",
     "FRONTS",
     "GATE_WIDTH_KM",
@@ -478,6 +483,7 @@ __all__ = [
     "city_fraction",
     "city_parts",
     "claim_observations",
+    "combine_laws",
     "crps",
     "date_of",
     "day_of",

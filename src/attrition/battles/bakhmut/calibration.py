@@ -85,8 +85,9 @@ class Calibration:
         law: the law used (the best by marginal likelihood when calibrated with ``"auto"``).
         cutoff: evidence known by this date only (``None``: all).
         schedule: the record's schedule known by the cutoff.
-        free: names of the parameters fitted (the others act only in regimes that had not
-            started by the cutoff: drawn from their prior).
+        free: names of the parameters fitted (the others are held at their prior median,
+            :attr:`ParamSpec.fixed`, or act only in regimes that had not started by the
+            cutoff: drawn from their prior).
         draws: ``{name: (n_draws,) array}`` for every parameter.
         map_values: the particle of highest posterior density (natural scale).
         laws: one summary row per law tried (log evidence, stages, acceptance).
@@ -200,9 +201,11 @@ _Z90 = 1.6448536269514722
 def _free_specs(
     schedule: BakhmutSchedule, specs: Sequence[ParamSpec] = PARAMS
 ) -> tuple[list[ParamSpec], list[ParamSpec]]:
+    """Split ``specs`` into the parameters fitted and the others: those held at their prior
+    median (:attr:`ParamSpec.fixed`) and those acting only in a regime that had not started."""
     used = schedule.regimes_in_use()
-    free = [p for p in specs if p.regime is None or p.regime in used]
-    fixed = [p for p in specs if not (p.regime is None or p.regime in used)]
+    free = [p for p in specs if not p.fixed and (p.regime is None or p.regime in used)]
+    fixed = [p for p in specs if p not in free]
     return free, fixed
 
 
@@ -353,7 +356,10 @@ def calibrate(
     for j, p in enumerate(free):
         out[p.name] = np.asarray(p.value(z[:, j]), dtype=float)
     for p in fixed:
-        out[p.name] = np.asarray(p.value(rng.normal(p.loc, p.scale, size=draws)), dtype=float)
+        z_p = rng.normal(p.loc, p.scale, size=draws)  # drawn for every one: same stream
+        out[p.name] = (
+            np.full(draws, p.fixed_value) if p.fixed else np.asarray(p.value(z_p), dtype=float)
+        )
     out = {p.name: out[p.name] for p in specs}
     post = best.log_lik + log_prior(free, best.draws_z)
     top = best.draws_z[int(np.argmax(post))]
