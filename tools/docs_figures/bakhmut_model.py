@@ -637,9 +637,48 @@ def _hindcast_figures(table: Any, summary: Any, seeds: Sequence[int]) -> F.Figur
     return figs
 
 
+REUSE_ENV = "BAKHMUT_MODEL_REUSE"
+"""Environment variable: comma-separated parts copied from the committed sidecar instead of
+recomputed (only ``hindcast``, whose figures do not depend on the other parts); the doc's
+hindcast block then shows what the copied figures are."""
+REUSABLE: tuple[str, ...] = ("hindcast",)
+
+
+def reuse_parts() -> list[str]:
+    """The parts named in :data:`REUSE_ENV`; a part that cannot be reused is an error."""
+    import os
+
+    raw = os.environ.get(REUSE_ENV, "")
+    parts = [p.strip() for p in raw.split(",") if p.strip()]
+    bad = [p for p in parts if p not in REUSABLE]
+    if bad:
+        raise SystemExit(
+            f"{REUSE_ENV}={raw}: cannot reuse {', '.join(bad)}; reusable: {', '.join(REUSABLE)}"
+        )
+    return parts
+
+
+def _reused(part: str) -> F.Figures:
+    """A part's figures and context copied from the committed sidecar."""
+    sc = F.read_sidecar(SIDECAR)
+    if sc.get("quick"):
+        raise SystemExit(f"{SIDECAR}: quick figures; cannot reuse part {part!r}")
+    figs = F.Figures(part)
+    for k, v in sc["figures"].items():
+        if v["part"] == part:
+            figs.entries[k] = {x: y for x, y in v.items() if x != "checked_in_test"}
+    if not figs.entries:
+        raise SystemExit(f"{SIDECAR}: has no part {part!r} to reuse; recompute it")
+    if part in sc["context"]:
+        figs.context[part] = sc["context"][part]
+    return figs
+
+
 def compute(parts: Sequence[str] | None = None, quick: bool = False) -> dict[str, Any]:
-    """The sidecar of docs/bakhmut-model.md (``parts``: a subset of :data:`PARTS`)."""
+    """The sidecar of docs/bakhmut-model.md (``parts``: a subset of :data:`PARTS`; the parts
+    named in :data:`REUSE_ENV` are copied from the committed sidecar)."""
     st = QUICK if quick else FULL
+    reuse = [] if quick else reuse_parts()
     fns = {
         "headline": _headline,
         "scenarios": _scenarios,
@@ -653,7 +692,7 @@ def compute(parts: Sequence[str] | None = None, quick: bool = False) -> dict[str
         if p not in fns:
             raise ValueError(f"part {p!r}: give one of {', '.join(PARTS)}")
         t0 = time.perf_counter()
-        done.append(fns[p](st))
+        done.append(_reused(p) if p in reuse else fns[p](st))
         print(
             f"bakhmut_model: part {p}: {time.perf_counter() - t0:.0f} s",
             file=sys.stderr,
