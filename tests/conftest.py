@@ -9,7 +9,8 @@
   are bit-identical (tests/report/test_cache_jax.py).
 * :func:`bakhmut_default_estimate`: one small fit of Bakhmut by the default fusion, shared by
   every test that needs one (once per xdist worker that runs such a test; a second worker
-  finds the compiled sampler in the cache above and only samples).
+  finds the compiled sampler in the cache above and only samples), with the settings of the
+  report's ``--quick`` fit, whose compiled sampler it shares the same way.
 """
 
 from __future__ import annotations
@@ -51,15 +52,12 @@ def pytest_configure(config: pytest.Config) -> None:
         )
 
 
-BAKHMUT_SMALL: dict[str, Any] = {
-    "seed": 0,
-    "draws": 150,
-    "warmup": 150,
-    "chains": 2,
-    "warn": False,
-}
-"""Settings of :func:`bakhmut_default_estimate`: small (the tests check structure and
-consistency, not the headline's precision)."""
+BAKHMUT_SMALL: dict[str, Any] = {"seed": 0, "draws": 200, "chains": 2, "warn": False}
+"""Settings of :func:`bakhmut_default_estimate`, with the Bakhmut model's window (1 Aug 2022 to
+30 Jun 2023): small (the tests check structure and consistency, not the headline's precision),
+and those of the report's ``--quick`` fit (:func:`attrition.report.model.fused_fit`: 200 draws
+after 200 warm-up, 2 chains), so the two compile one XLA program (the seed is an argument of
+the program, not part of it): whichever runs second reads it from the session's cache."""
 
 
 @pytest.fixture(scope="session")
@@ -68,7 +66,10 @@ def bakhmut_default_estimate() -> FusedEstimate:
     (:func:`attrition.infer.fusion.fuse_claims`, the path of the CLI and the report: the joint
     model) with :data:`BAKHMUT_SMALL`, once per test process (tests must not change it)."""
     pytest.importorskip("numpyro")
+    from attrition.battles.bakhmut.axes import END, START
     from attrition.data.claims import load_claims, load_phases
     from attrition.infer.fusion import fuse_claims
 
-    return fuse_claims(load_claims("bakhmut"), load_phases("bakhmut"), **BAKHMUT_SMALL)
+    return fuse_claims(
+        load_claims("bakhmut"), load_phases("bakhmut"), window=(START, END), **BAKHMUT_SMALL
+    )
