@@ -3,8 +3,8 @@
 One small fit of Bakhmut through :func:`attrition.infer.fusion.fuse_claims` (the path of the
 CLI, the report and the Bakhmut model's casualty evidence; the session fixture
 ``bakhmut_default_estimate`` of tests/conftest.py) is shared by the tests; its settings are
-small (150 draws x 2 chains), so the tests check structure and consistency, not the
-headline's precision.
+small (200 draws x 2 chains, the model window), so the tests check structure and consistency,
+not the headline's precision.
 """
 
 from __future__ import annotations
