@@ -35,7 +35,10 @@ if TYPE_CHECKING:
 __all__ = [
     "REGIMES",
     "REGIME_SCOPES",
+    "STUDY_COLUMNS",
+    "TABLE_COLUMNS",
     "TARGET",
+    "mc_se",
     "regime_coverage",
     "regime_study",
     "regime_table",
