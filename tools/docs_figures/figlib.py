@@ -180,7 +180,9 @@ def sha256_of(path: Path) -> str:
 #: other chains (measured: 9 of 147 fog-of-war figures beyond 3 x their within-run MC error, and
 #: the Bakhmut figures, conditional on that evidence, far beyond theirs), so their regeneration
 #: is checked only on the machine that wrote the sidecar (``provenance["machine"]``).
-MACHINE_SENSITIVE: frozenset[str] = frozenset({"fog_of_war", "bakhmut_model", "bias_priors"})
+MACHINE_SENSITIVE: frozenset[str] = frozenset(
+    {"fog_of_war", "fog_regimes", "bakhmut_model", "bias_priors"}
+)
 
 
 def machine() -> str:

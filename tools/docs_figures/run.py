@@ -3,7 +3,9 @@
     python tools/docs_figures/run.py [--only DOC ...] [--check | --render] [--quick]
 
 DOC is ``bakhmut_model`` (docs/bakhmut-model.md), ``fog_of_war`` (docs/fog-of-war.md),
-``bias_priors`` (docs/bias-priors.md) or ``simulation`` (docs/simulation.md); default all four.
+``fog_regimes`` (docs/fog-regimes.md: the joint fusion's coverage per regime; before
+``fog_of_war``, which shows its table), ``bias_priors`` (docs/bias-priors.md) or ``simulation``
+(docs/simulation.md); default all five.
 For each doc the generator computes the figures (seeds and settings are stated in the doc beside
 them), writes the sidecar ``docs/figures/<doc>.json`` and rewrites the doc's generated blocks
 from it. ``--check`` recomputes nothing: it renders each doc from its committed sidecar and
@@ -16,9 +18,11 @@ committed.
 The README quotes no computed figure (only commands, data facts such as "days 1–32" and a
 screenshot), so it has no generator.
 
-Full run on the 2-core development machine: simulation ~10 s, bias priors ~2–8 min, fog of war
-~10–15 min (the validation study is most of it), Bakhmut model ~45 min (see
-``tools/docs_figures/bakhmut_model.py``).
+Full run on the 2-core development machine: simulation ~10 s, bias priors ~2–8 min, fog regimes
+~15 min idle (200 small joint fits), fog of war ~10–15 min (the former model's validation study
+is most of it; ~9 min at load 10–16 with ``FOG_OF_WAR_REUSE=validation,independent``), Bakhmut
+model over an hour (3 laws x 3 calibrations, then the hindcasts; ``BAKHMUT_MODEL_REUSE=hindcast``
+copies the hindcast part).
 """
 
 from __future__ import annotations
@@ -36,7 +40,7 @@ if str(HERE) not in sys.path:
 
 import figlib as F  # noqa: E402
 
-DOCS: tuple[str, ...] = ("simulation", "bias_priors", "fog_of_war", "bakhmut_model")
+DOCS: tuple[str, ...] = ("simulation", "bias_priors", "fog_regimes", "fog_of_war", "bakhmut_model")
 """Generator modules in this folder, cheapest first."""
 
 

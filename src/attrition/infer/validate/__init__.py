@@ -26,7 +26,9 @@ One module per job; this package re-exports their names, so every
 * :mod:`~attrition.infer.validate.sensitivity`: leave-one-claimant-out and prior sensitivity on
   a real battle;
 * :mod:`~attrition.infer.validate.study`: the whole study as one report
-  (:func:`validation_study`).
+  (:func:`validation_study`);
+* :mod:`~attrition.infer.validate.regimes`: coverage of the joint fusion per regime of
+  synthetic claims (:func:`regime_coverage`).
 """
 
 from __future__ import annotations
@@ -36,6 +38,12 @@ from attrition.infer.validate.influence import (
     headline_influence,
     influence_variants,
     leave_one_source_out,
+)
+from attrition.infer.validate.regimes import (
+    REGIMES,
+    regime_coverage,
+    regime_study,
+    regime_table,
 )
 from attrition.infer.validate.sensitivity import (
     SENSITIVITY_VARIANTS,
@@ -54,6 +62,7 @@ from attrition.infer.validate.synthetic import (
 
 __all__ = [
     "GENERATORS",
+    "REGIMES",
     "SENSITIVITY_VARIANTS",
     "SYNTHETIC_BATTLE",
     "SYNTHETIC_SOURCE",
@@ -66,6 +75,9 @@ __all__ = [
     "leave_one_claimant_out",
     "leave_one_source_out",
     "prior_sensitivity",
+    "regime_coverage",
+    "regime_study",
+    "regime_table",
     "simulate_battle",
     "toy_battle",
     "validation_study",
