@@ -422,9 +422,8 @@ def read_battle_toml(path: str | Path) -> BattleSpec:
 
 
 _TEMPLATE = """# battle.toml: what this battle is. The evidence sits beside it in claims.csv,
-# events.csv,
-# phases.csv and places.csv (schemas: docs/claims-schema.md). Run `attrition claims check
-# --battle {folder}` after every edit.
+# events.csv, phases.csv and places.csv (schemas: docs/claims-schema.md). Run
+# `attrition claims check --battle {folder}` after every edit.
 
 [battle]
 id = "{id}"                  # letters, digits, '-' and '_'
@@ -433,6 +432,8 @@ start = "2024-01-01"         # the window the estimates cover (ISO dates)
 end = "2024-03-31"
 summary = "One or two neutral sentences: who fought whom, where, and how it ended."
 centre = "Example Town"      # the place the map opens on (a name in places.csv)
+# basemap = "basemap.geojson"  # optional: a GeoJSON base map drawn under the map
+#                              # (tools/basemap/build.py; DATA_SOURCES.md, "Base map")
 
 # The belligerents. subject_side, claimant_side and by_side in the CSVs use these ids.
 [[sides]]

@@ -118,8 +118,11 @@ def parse_csv(
     optional = _OPTIONAL_COLUMNS.get(model, frozenset())
     it = _rows(p)
     header_line = next(it, None)
+    required = [c for c in columns if c not in optional]
+    extra = [c for c in columns if c in optional]
+    may = f" (optional: {','.join(extra)})" if extra else ""
     if header_line is None:
-        raise UserError(f"{p}:1: empty file; the header must be: {','.join(columns)}")
+        raise UserError(f"{p}:1: empty file; the header needs: {','.join(required)}{may}")
     _, header = header_line
     header = [h.strip() for h in header]
     unknown = [h for h in header if h not in columns]
@@ -130,8 +133,8 @@ def parse_csv(
     missing = [c for c in columns if c not in header and c not in optional]
     if missing:
         raise UserError(
-            f"{p}:1: missing column(s) {', '.join(missing)}; the header must be: "
-            f"{','.join(columns)}"
+            f"{p}:1: missing column(s) {', '.join(missing)}; the header needs: "
+            f"{','.join(required)}{may}"
         )
     dupes = sorted({h for h in header if header.count(h) > 1})
     if dupes:
