@@ -185,4 +185,4 @@ def register(app: typer.Typer) -> None:
         elif fmt is OutputFormat.csv:
             print_frame_csv(table)
         else:
-            typer.echo(table.to_string(index=False, float_format=lambda v: f"{v:.4g}"))
+            typer.echo(table.to_string(index=False, na_rep="-", float_format=lambda v: f"{v:.4g}"))

@@ -466,7 +466,7 @@ def hindcast_command(
         print_frame_csv(table)
         return
     shown = summary[~summary["target"].str.startswith("casualty_claim:")]
-    typer.echo(shown.to_string(index=False, float_format=lambda v: f"{v:.3g}"))
+    typer.echo(shown.to_string(index=False, na_rep="-", float_format=lambda v: f"{v:.3g}"))
     typer.echo(
         "  (lower is better except coverage_90; model_better: seeds in which the model beats that "
         "forecaster; one row per claim in --format csv)"
