@@ -163,8 +163,11 @@ def claims_command(
     metrics = canonical_values(metric, METRICS, "--metric", "metric")
     sides = canonical_values(side, spec.subjects if spec else SUBJECT_SIDES, "--side", "side")
     names = split_values(claimant, "--claimant")
+    from attrition.data.dates import parse_date
+
+    start, end = parse_date(date_from, "--from"), parse_date(date_to, "--to")
     df = load_claims(name)
-    df = filter_claims(df, metric=metrics or None, start=date_from, end=date_to)
+    df = filter_claims(df, metric=metrics or None, start=start, end=end)
     df = _keep(df, "subject_side", sides)
     df = _containing(df, "claimant", names)
     if fmt is OutputFormat.table:
