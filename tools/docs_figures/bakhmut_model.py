@@ -660,18 +660,7 @@ def reuse_parts() -> list[str]:
 
 def _reused(part: str) -> F.Figures:
     """A part's figures and context copied from the committed sidecar."""
-    sc = F.read_sidecar(SIDECAR)
-    if sc.get("quick"):
-        raise SystemExit(f"{SIDECAR}: quick figures; cannot reuse part {part!r}")
-    figs = F.Figures(part)
-    for k, v in sc["figures"].items():
-        if v["part"] == part:
-            figs.entries[k] = {x: y for x, y in v.items() if x != "checked_in_test"}
-    if not figs.entries:
-        raise SystemExit(f"{SIDECAR}: has no part {part!r} to reuse; recompute it")
-    if part in sc["context"]:
-        figs.context[part] = sc["context"][part]
-    return figs
+    return F.reused_part(SIDECAR, part, (part,))
 
 
 def compute(parts: Sequence[str] | None = None, quick: bool = False) -> dict[str, Any]:

@@ -384,3 +384,22 @@ def band(q: Mapping[str, Any], fmt: Callable[[float], str], sep: str = "–") ->
 def pct(v: float, digits: int = 0) -> str:
     """A share as a percentage (``0.553`` -> ``55 %`` with the docs' thin spacing)."""
     return f"{100 * v:.{digits}f} %"
+
+
+def reused_part(sidecar: Path, part: str, context_keys: Sequence[str]) -> Figures:
+    """A part's figures, and the context entries ``context_keys``, copied from the committed
+    sidecar (a generator's ``*_REUSE`` environment variable); a quick sidecar, or one without
+    the part, is refused with the fix."""
+    sc = read_sidecar(sidecar)
+    if sc.get("quick"):
+        raise SystemExit(f"{sidecar}: quick figures; cannot reuse part {part!r}")
+    figs = Figures(part)
+    for k, v in sc["figures"].items():
+        if v["part"] == part:
+            figs.entries[k] = {x: y for x, y in v.items() if x != "checked_in_test"}
+    if not figs.entries:
+        raise SystemExit(f"{sidecar}: has no part {part!r} to reuse; recompute it")
+    for key in context_keys:
+        if key in sc["context"]:
+            figs.context[key] = sc["context"][key]
+    return figs

@@ -620,18 +620,8 @@ def reuse_parts() -> list[str]:
 
 def _reused(part: str) -> F.Figures:
     """A part's figures and context copied from the committed sidecar."""
+    figs = F.reused_part(SIDECAR, part, _CONTEXT_OF[part])
     sc = F.read_sidecar(SIDECAR)
-    if sc.get("quick"):
-        raise SystemExit(f"{SIDECAR}: quick figures; cannot reuse part {part!r}")
-    figs = F.Figures(part)
-    for k, v in sc["figures"].items():
-        if v["part"] == part:
-            figs.entries[k] = {x: y for x, y in v.items() if x != "checked_in_test"}
-    if not figs.entries:
-        raise SystemExit(f"{SIDECAR}: has no part {part!r} to reuse; recompute it")
-    for key in _CONTEXT_OF[part]:
-        if key in sc["context"]:
-            figs.context[key] = sc["context"][key]
     previous = sc["context"].get("reused", {}).get(part)
     figs.context["reused"] = {
         part: previous

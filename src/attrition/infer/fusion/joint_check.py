@@ -14,7 +14,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from attrition.infer.fusion.joint_encode import SCOPE_CODE
-from attrition.infer.fusion.summary import quantiles, round_q, sig
+from attrition.infer.fusion.summary import implausible_claims as summary_implausible
+from attrition.infer.fusion.summary import quantiles, round_q
 
 if TYPE_CHECKING:
     import numpy as np
@@ -179,32 +180,10 @@ def _exp(x: np.ndarray) -> np.ndarray:
 
 
 def implausible_claims(ppc: pd.DataFrame) -> list[dict[str, Any]]:
-    """The claims whose posterior predictive tail probability is below the threshold, most
-    implausible first: id, claimant, subject, metric, scope, claimed, the predicted figure,
-    the fused truth, claimed over predicted (``factor``) and ``tail_p``."""
-    flagged = ppc[ppc["implausible"] & (ppc["source"] == "claim")]
-    return [
-        {
-            "id": str(r["id"]),
-            "claimant": str(r["claimant"]),
-            "subject": str(r["subject"]),
-            "metric": str(r["metric"]),
-            "scope": str(r["scope"]),
-            "claimed": str(r["claimed"]),
-            "predicted": round_q(
-                {
-                    "median": float(r["pred_median"]),
-                    "q05": float(r["pred_q05"]),
-                    "q95": float(r["pred_q95"]),
-                },
-                4,
-            ),
-            "fused_truth": sig(float(r["truth_median"]), 4),
-            "factor": sig(float(r["factor"]), 3),
-            "tail_p": sig(float(r["tail_p"]), 3),
-        }
-        for r in flagged.sort_values(["tail_p", "id"], kind="stable").to_dict("records")
-    ]
+    """The claims (not stream months) whose posterior predictive tail probability is below the
+    threshold, most implausible first, each with its scope
+    (:func:`attrition.infer.fusion.summary.implausible_claims`)."""
+    return summary_implausible(ppc, claims_only=True)
 
 
 def joint_inference_data(fit: Any, attrs: dict[str, Any] | None = None) -> Any:

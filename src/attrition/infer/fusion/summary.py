@@ -11,7 +11,7 @@ from attrition.infer.quantiles import Q, quantiles
 if TYPE_CHECKING:
     from attrition.infer.fusion.estimator import FogOfWar
 
-__all__ = ["Q", "quantiles", "round_q", "sig", "summarise"]
+__all__ = ["Q", "implausible_claims", "quantiles", "round_q", "sig", "summarise"]
 
 
 def sig(v: float, digits: int) -> float:
@@ -93,14 +93,27 @@ def _groups(fog: FogOfWar, window_days: int) -> dict[str, Any]:
     return groups
 
 
-def _implausible(fog: FogOfWar) -> list[dict[str, Any]]:
-    flagged = fog.ppc_[fog.ppc_["implausible"]]
-    return [
-        {
+def implausible_claims(ppc: Any, *, claims_only: bool = False) -> list[dict[str, Any]]:
+    """The claims of a posterior predictive check table whose tail probability is under its
+    threshold (column ``implausible``), most implausible first: id, claimant, subject, metric
+    (and ``scope`` when the table has it), claimed, the predicted figure, the fused truth,
+    claimed over predicted (``factor``) and ``tail_p``. ``claims_only``: leave out stream
+    observations (``source`` other than ``claim``)."""
+    flagged = ppc[ppc["implausible"]]
+    if claims_only:
+        flagged = flagged[flagged["source"] == "claim"]
+    has_scope = "scope" in ppc.columns
+    out = []
+    for r in flagged.sort_values(["tail_p", "id"], kind="stable").to_dict("records"):
+        row: dict[str, Any] = {
             "id": str(r["id"]),
             "claimant": str(r["claimant"]),
             "subject": str(r["subject"]),
             "metric": str(r["metric"]),
+        }
+        if has_scope:
+            row["scope"] = str(r["scope"])
+        row |= {
             "claimed": str(r["claimed"]),
             "predicted": round_q(
                 {
@@ -114,8 +127,8 @@ def _implausible(fog: FogOfWar) -> list[dict[str, Any]]:
             "factor": sig(float(r["factor"]), 3),
             "tail_p": sig(float(r["tail_p"]), 3),
         }
-        for r in flagged.sort_values(["tail_p", "id"], kind="stable").to_dict("records")
-    ]
+        out.append(row)
+    return out
 
 
 def summarise(fog: FogOfWar) -> dict[str, Any]:
@@ -152,7 +165,7 @@ def summarise(fog: FogOfWar) -> dict[str, Any]:
         "killed_share": killed_share,
         "claimants": _claimants(fog),
         "claimant_groups": _groups(fog, window_days),
-        "implausible_claims": _implausible(fog),
+        "implausible_claims": implausible_claims(fog.ppc_),
         "diagnostics": {
             "r_hat_max": sig(diag.r_hat_max, 4),
             "ess_min": sig(diag.ess_min, 4),
