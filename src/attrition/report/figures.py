@@ -438,7 +438,8 @@ def band_figure(
     """A Plotly fan chart (median line and 5–95% band per series, plus dated points), and the
     same chart as PNG and SVG at ``stem``.
 
-    ``bands``: ``{name, x, q05, q50, q95, colour}``; ``points``: ``{name, x, y, text, colour}``
+    ``bands``: ``{name, x, q05, q50, q95, colour}`` (and optionally ``dash``, a Plotly line
+    dash); ``points``: ``{name, x, y, text, colour}``
     (``text``: the hover, e.g. the claim id and quote).
     """
     import matplotlib
@@ -473,7 +474,7 @@ def band_figure(
             mode="lines",
             name=b["name"],
             legendgroup=b["name"],
-            line={"color": b["colour"], "width": 2},
+            line={"color": b["colour"], "width": 2, "dash": b.get("dash", "solid")},
             hovertemplate="%{x|%-d %b %Y}: %{y:,.3r}<extra>"
             + html.escape(b["name"])
             + " (median)</extra>",

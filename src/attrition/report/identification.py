@@ -45,7 +45,6 @@ def identification_frames(cal: Calibration) -> tuple[pd.DataFrame, pd.DataFrame]
         effective_parameters_frame,
         identification_table,
     )
-    from attrition.report.model_sections import param_label
 
     laws = list(cal.fits) or [cal.law]
     chosen = identification_table(cal).set_index("parameter")
@@ -54,7 +53,6 @@ def identification_frames(cal: Calibration) -> tuple[pd.DataFrame, pd.DataFrame]
     for name, r in chosen.iterrows():
         row: dict[str, Any] = {
             "parameter": str(name),
-            "meaning": param_label(str(name)),
             "unit": r["unit"],
             "prior 90%": _interval(r["prior_q05"], r["prior_q95"]),
             f"posterior 90% ({cal.law})": _interval(r["q05"], r["q95"]),
@@ -76,6 +74,7 @@ def identification_section(cal: Calibration) -> tuple[Section, dict[str, Any]]:
         identification_table,
         table_records,
     )
+    from attrition.report.model_sections import param_label
 
     table, eff = identification_frames(cal)
     fixed = [p.name for p in cal.priors if p.fixed]
@@ -91,7 +90,15 @@ def identification_section(cal: Calibration) -> tuple[Section, dict[str, Any]]:
         f"parameters is {_num(chosen['p_shrink'])} by prior-to-posterior variance shrinkage "
         f"and {_num(chosen['p_v'])} by the variance of the log-likelihood (p<sub>V</sub>), out of "
         f"{int(chosen['n_parameters'])} parameters"
-        + (f" ({len(fixed)} fixed: {html.escape(', '.join(fixed))})" if fixed else "")
+        + (
+            f" ({len(fixed)} fixed: "
+            + "; ".join(
+                f"{html.escape(param_label(n))} (<code>{html.escape(n)}</code>)" for n in fixed
+            )
+            + ")"
+            if fixed
+            else ""
+        )
         + ". The ratios come from one SMC run per law: a ratio near the threshold can cross it "
         "between seeds.</p>"
         + table_html(
@@ -108,7 +115,11 @@ def identification_section(cal: Calibration) -> tuple[Section, dict[str, Any]]:
             "log-likelihood",
             sig=3,
         )
-        + table_html(table, "Prior and posterior 90% intervals and their width ratio")
+        + table_html(
+            table,
+            "Prior and posterior 90% intervals and their width ratio",
+            codes={"parameter": param_label},
+        )
     )
     summary = {
         "law": cal.law,

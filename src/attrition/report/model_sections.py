@@ -36,7 +36,9 @@ __all__ = ["SCENARIO_COLOURS", "hindcast_section", "quant", "record_section", "s
 #: Okabe–Ito colours for the scenarios, in library order.
 SCENARIO_COLOURS = ("#000000", "#E69F00", "#56B4E9", "#009E73", "#CC79A7", "#D55E00", "#0072B2")
 #: Line dashes of the scenarios (a second cue beside the colour).
-DASHES = ("solid", "dash", "dot", "dashdot", "longdash", "longdashdot", "solid")
+DASHES = ("solid", "dash", "dot", "dashdot", "longdash", "longdashdot")
+"""Line dashes of the scenarios' series, paired with :data:`SCENARIO_COLOURS` (7 colours, 6
+dashes: every pair differs for the first 42 series)."""
 
 
 def _date(day: float) -> str:
@@ -426,6 +428,7 @@ def scenario_section(
                 "q50": d["city_control_q50"],
                 "q95": d["city_control_q95"],
                 "colour": SCENARIO_COLOURS[j % len(SCENARIO_COLOURS)],
+                "dash": DASHES[j % len(DASHES)],
             }
         )
     fan = F.band_figure(
