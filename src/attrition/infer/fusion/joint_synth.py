@@ -169,6 +169,42 @@ def _walk(rng: np.random.Generator, n: int, level: float, sd: float) -> np.ndarr
     return np.exp(level + np.repeat(path, 7)[:n])
 
 
+def _stream_table(
+    s_days: Any, gs: np.ndarray, nd_atk: np.ndarray, nd_def: np.ndarray
+) -> pd.DataFrame:
+    """The synthetic all-front streams in the stream-table format
+    (:func:`attrition.data.streams.load_streams`): the defender's General Staff count of the
+    attacker's casualties and the two named-dead lists, cumulated from their daily values."""
+    import numpy as np
+    import pandas as pd
+
+    srows = []
+    for name, claimant, cside, subject, metric, daily in (
+        ("genstaff", "Defender general staff", DEF, ATK, "casualties", gs),
+        ("named-dead", "Named-dead list (attacker)", "OTHER", ATK, "killed", nd_atk),
+        ("named-dead", "Named-dead list (defender)", ATK, DEF, "killed", nd_def),
+    ):
+        cum = np.cumsum(np.round(daily))
+        for d, v, dv in zip(s_days, cum, np.round(daily), strict=True):
+            srows.append(
+                {
+                    "date": pd.Timestamp(d),
+                    "stream": name,
+                    "claimant": claimant,
+                    "claimant_side": cside,
+                    "subject_side": subject,
+                    "metric": metric,
+                    "series": metric,
+                    "value": float(v),
+                    "daily": float(dv),
+                    "value_raw": float(v),
+                    "scope": "all-front",
+                    "flag": "",
+                }
+            )
+    return pd.DataFrame(srows)
+
+
 def simulate_joint(seed: int = 0) -> SyntheticJoint:
     """Draw a synthetic battle inside a war with claims of every kind (module docstring)."""
     import numpy as np
@@ -349,31 +385,7 @@ def simulate_joint(seed: int = 0) -> SyntheticJoint:
     gs = padded(front_atk) * math.exp(GENSTAFF_BIAS) * np.exp(rng.normal(0, 0.1, len(s_days)))
     nd_atk = padded(front_killed_atk) * NAMED_ATK * np.exp(rng.normal(0, 0.1, len(s_days)))
     nd_def = padded(front_def * k_def) * NAMED_DEF * np.exp(rng.normal(0, 0.1, len(s_days)))
-    srows = []
-    for name, claimant, cside, subject, metric, daily in (
-        ("genstaff", "Defender general staff", DEF, ATK, "casualties", gs),
-        ("named-dead", "Named-dead list (attacker)", "OTHER", ATK, "killed", nd_atk),
-        ("named-dead", "Named-dead list (defender)", ATK, DEF, "killed", nd_def),
-    ):
-        cum = np.cumsum(np.round(daily))
-        for d, v, dv in zip(s_days, cum, np.round(daily), strict=True):
-            srows.append(
-                {
-                    "date": pd.Timestamp(d),
-                    "stream": name,
-                    "claimant": claimant,
-                    "claimant_side": cside,
-                    "subject_side": subject,
-                    "metric": metric,
-                    "series": metric,
-                    "value": float(v),
-                    "daily": float(dv),
-                    "value_raw": float(v),
-                    "scope": "all-front",
-                    "flag": "",
-                }
-            )
-    streams = pd.DataFrame(srows)
+    streams = _stream_table(s_days, gs, nd_atk, nd_def)
     truth = {
         scope: {
             side: {q: float(series[(scope, side, q)].sum()) for q in ("casualties", "killed")}
@@ -829,7 +841,6 @@ def _regime_streams(
     the front's killed, monthly log noise ``named_sd``) and the defender's (a fraction
     ``def_named`` of its front's killed, monthly log noise 0.05)."""
     import numpy as np
-    import pandas as pd
 
     pre = 30
     start = days[0]
@@ -855,28 +866,4 @@ def _regime_streams(
         padded(series[("front", ATK, "killed")]) * h.named_ratio * monthly(lambda m: p.named_sd)
     )
     nd_def = padded(series[("front", DEF, "killed")]) * h.def_named * monthly(lambda m: 0.05)
-    srows = []
-    for name, claimant, cside, subject, metric, daily in (
-        ("genstaff", "Defender general staff", DEF, ATK, "casualties", gs),
-        ("named-dead", "Named-dead list (attacker)", "OTHER", ATK, "killed", nd_atk),
-        ("named-dead", "Named-dead list (defender)", ATK, DEF, "killed", nd_def),
-    ):
-        cum = np.cumsum(np.round(daily))
-        for d, v, dv in zip(s_days, cum, np.round(daily), strict=True):
-            srows.append(
-                {
-                    "date": pd.Timestamp(d),
-                    "stream": name,
-                    "claimant": claimant,
-                    "claimant_side": cside,
-                    "subject_side": subject,
-                    "metric": metric,
-                    "series": metric,
-                    "value": float(v),
-                    "daily": float(dv),
-                    "value_raw": float(v),
-                    "scope": "all-front",
-                    "flag": "",
-                }
-            )
-    return pd.DataFrame(srows)
+    return _stream_table(s_days, gs, nd_atk, nd_def)
