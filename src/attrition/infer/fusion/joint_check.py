@@ -14,8 +14,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from attrition.infer.fusion.joint_encode import SCOPE_CODE
+from attrition.infer.fusion.summary import group_figure, quantiles, round_q
 from attrition.infer.fusion.summary import implausible_claims as summary_implausible
-from attrition.infer.fusion.summary import quantiles, round_q
 
 if TYPE_CHECKING:
     import numpy as np
@@ -148,26 +148,7 @@ def claimant_groups(
             span = (r["end"] - r["start"]).days + 1
             if r["rate"] != "total" or span < 0.5 * window_days or r["kind"] == "lower":
                 continue
-            figures.append(
-                {
-                    "id": str(r["id"]),
-                    "claimant": str(r["claimant"]),
-                    "subject": str(r["subject"]),
-                    "metric": str(r["metric"]),
-                    "scope": str(r["scope"]),
-                    "claimed": str(r["claimed"]),
-                    "period": [r["start"].isoformat(), r["end"].isoformat()],
-                    "fused": round_q(
-                        {
-                            "median": float(r["truth_median"]),
-                            "q05": float(r["truth_q05"]),
-                            "q95": float(r["truth_q95"]),
-                        },
-                        4,
-                    ),
-                    "implausible": bool(r["implausible"]),
-                }
-            )
+            figures.append(group_figure(r))
         if figures or bias:
             out[g] = {"bias": bias, "figures": figures}
     return out

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from attrition.infer.fusion.claims import parse_date
@@ -11,7 +12,7 @@ from attrition.infer.quantiles import Q, quantiles
 if TYPE_CHECKING:
     from attrition.infer.fusion.estimator import FogOfWar
 
-__all__ = ["Q", "implausible_claims", "quantiles", "round_q", "sig", "summarise"]
+__all__ = ["Q", "group_figure", "implausible_claims", "quantiles", "round_q", "sig", "summarise"]
 
 
 def sig(v: float, digits: int) -> float:
@@ -55,6 +56,33 @@ def _claimants(fog: FogOfWar) -> dict[str, Any]:
     return claimants
 
 
+def group_figure(r: Mapping[Any, Any]) -> dict[str, Any]:
+    """A claimant group's own figure (one row of a posterior predictive check table) beside the
+    fused value of the same quantity: id, claimant, subject, metric (and ``scope`` when the
+    row has it), claimed, period, fused ``{median, q05, q95}`` and whether it is implausible."""
+    out: dict[str, Any] = {
+        "id": str(r["id"]),
+        "claimant": str(r["claimant"]),
+        "subject": str(r["subject"]),
+        "metric": str(r["metric"]),
+    }
+    if "scope" in r:
+        out["scope"] = str(r["scope"])
+    return out | {
+        "claimed": str(r["claimed"]),
+        "period": [r["start"].isoformat(), r["end"].isoformat()],
+        "fused": round_q(
+            {
+                "median": float(r["truth_median"]),
+                "q05": float(r["truth_q05"]),
+                "q95": float(r["truth_q95"]),
+            },
+            4,
+        ),
+        "implausible": bool(r["implausible"]),
+    }
+
+
 def _groups(fog: FogOfWar, window_days: int) -> dict[str, Any]:
     groups: dict[str, Any] = {}
     ppc = fog.ppc_
@@ -70,25 +98,7 @@ def _groups(fog: FogOfWar, window_days: int) -> dict[str, Any]:
                 or str(r["placement"]).startswith("lower bound on")
             ):
                 continue
-            figures.append(
-                {
-                    "id": str(r["id"]),
-                    "claimant": str(r["claimant"]),
-                    "subject": str(r["subject"]),
-                    "metric": str(r["metric"]),
-                    "claimed": str(r["claimed"]),
-                    "period": [r["start"].isoformat(), r["end"].isoformat()],
-                    "fused": round_q(
-                        {
-                            "median": float(r["truth_median"]),
-                            "q05": float(r["truth_q05"]),
-                            "q95": float(r["truth_q95"]),
-                        },
-                        4,
-                    ),
-                    "implausible": bool(r["implausible"]),
-                }
-            )
+            figures.append(group_figure(r))
         groups[g] = {"bias": bias, "figures": figures}
     return groups
 
