@@ -17,9 +17,15 @@ from pathlib import Path
 import pytest
 
 
+def _copy(shared: Path, into: Path) -> Path:
+    shutil.copytree(shared / "bakhmut", into / "bakhmut")
+    shutil.copytree(shared / ".attrition-cache", into / ".attrition-cache")
+    return into / "bakhmut"
+
+
 @pytest.fixture(scope="session")
-def quick_report(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A ``--quick`` report (its stage cache sits beside it in ``.attrition-cache``)."""
+def shared_quick_report(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The run's one ``--quick`` build (read it, never write into it: copy it)."""
     from attrition.report.build import build_report
 
     base = tmp_path_factory.getbasetemp()
@@ -31,7 +37,21 @@ def quick_report(tmp_path_factory: pytest.TempPathFactory) -> Path:
         if not (shared / "bakhmut" / "index.html").exists():
             build_report(shared / "bakhmut", quick=True)
         fcntl.flock(lock, fcntl.LOCK_UN)
-    mine = tmp_path_factory.mktemp("report")
-    shutil.copytree(shared / "bakhmut", mine / "bakhmut")
-    shutil.copytree(shared / ".attrition-cache", mine / ".attrition-cache")
-    return mine / "bakhmut"
+    return shared
+
+
+@pytest.fixture(scope="session")
+def quick_report(shared_quick_report: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A ``--quick`` report (its stage cache sits beside it in ``.attrition-cache``).
+
+    One copy per worker: tests in that worker may rebuild it, so its ``summary.json`` may
+    come from a cached rebuild. A test that needs the first build's own record uses
+    ``fresh_quick_report``.
+    """
+    return _copy(shared_quick_report, tmp_path_factory.mktemp("report"))
+
+
+@pytest.fixture
+def fresh_quick_report(shared_quick_report: Path, tmp_path: Path) -> Path:
+    """A copy of the run's first ``--quick`` build, untouched by any other test."""
+    return _copy(shared_quick_report, tmp_path)
