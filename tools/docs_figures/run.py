@@ -21,8 +21,8 @@ screenshot), so it has no generator.
 Full run on the 2-core development machine: simulation ~10 s, bias priors ~2–8 min, fog regimes
 ~15 min idle (200 small joint fits), fog of war ~10–15 min (the former model's validation study
 is most of it; ~9 min at load 10–16 with ``FOG_OF_WAR_REUSE=validation,independent``), Bakhmut
-model over an hour (3 laws x 3 calibrations, then the hindcasts; ``BAKHMUT_MODEL_REUSE=hindcast``
-copies the hindcast part).
+model over an hour (3 laws x 3 calibrations, then the hindcasts; ``BAKHMUT_MODEL_REUSE=PART,...``
+copies the named parts from the committed sidecar, e.g. every part but ``hindcast``).
 """
 
 from __future__ import annotations
