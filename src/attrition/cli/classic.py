@@ -6,6 +6,8 @@ The commands parse options and format; the checks and the fits live in
 
 from __future__ import annotations
 
+import re
+
 import typer
 
 from attrition.cli._output import (
@@ -18,6 +20,27 @@ from attrition.cli._output import (
     print_json,
 )
 from attrition.errors import UserError
+
+#: Licence names (SPDX-like) a dataset's licence text may start with.
+_LICENCE_NAMES = re.compile(
+    r"(ODC-BY|ODbL|PDDL|CC0|CC BY(?:-(?:SA|NC|ND))*|MIT|Apache|OGL)(?:[ -]\d+(?:\.\d+)*)?"
+)
+SHORT_LICENCE_CHARS = 36
+"""The longest licence shown in the ``datasets`` table (the full text: ``datasets show``)."""
+
+
+def short_licence(text: str) -> str:
+    """A short name of a dataset's licence, derived from its full text: the licence name it
+    starts with (``ODC-BY 1.0``, ``CC BY``), else its first clause (up to a colon, semicolon,
+    bracket or full stop), cut to :data:`SHORT_LICENCE_CHARS` with an ellipsis."""
+    text = " ".join(text.split())
+    m = _LICENCE_NAMES.match(text)
+    if m:
+        return m.group(0)
+    first = re.split(r"\s*[:;(]|\.(?:\s|$)", text, maxsplit=1)[0].strip() or text
+    if len(first) > SHORT_LICENCE_CHARS:
+        first = first[: SHORT_LICENCE_CHARS - 1].rstrip() + "…"
+    return first
 
 
 def register(app: typer.Typer) -> None:
@@ -49,9 +72,10 @@ def register(app: typer.Typer) -> None:
         infos = datasets.available()
         if fmt is not OutputFormat.table:
             rows = [
-                {"name": i.name, "rows": i.rows, "period": i.period, "licence": i.licence}
+                {"name": i.name, "rows": i.rows, "period": i.period, "licence": i.licence,
+                 "licence_short": short_licence(i.licence)}
                 for i in infos
-            ]
+            ]  # fmt: skip
             if fmt is OutputFormat.json:
                 print_json(rows)
             else:
@@ -60,36 +84,44 @@ def register(app: typer.Typer) -> None:
         from rich.console import Console
         from rich.table import Table
 
-        table = Table(title="Packaged datasets")
+        table = Table(
+            title="Packaged datasets",
+            caption="The full licence, citation and known defects: attrition datasets show NAME",
+        )
         for col in ("name", "rows", "period", "licence", "title"):
-            table.add_column(col)
+            table.add_column(col, no_wrap=col in ("name", "period"))
         for i in infos:
-            table.add_row(i.name, str(i.rows), i.period, i.licence, i.title)
+            table.add_row(i.name, str(i.rows), i.period, short_licence(i.licence), i.title)
         Console().print(table)
 
     @ds_app.command("show")
     def datasets_show(
         name: str = typer.Argument(..., help="Dataset name."),
-        fmt_text: str | None = format_option("table (default: text) or json."),
+        fmt_text: str | None = format_option(
+            "table (default: text), csv (one row; defects joined by ' | ') or json."
+        ),
         as_json: bool = json_option(),
     ) -> None:
         """Describe one dataset: source, licence, citation, known defects and their handling."""
         from attrition.data import datasets
 
-        fmt = output_format(
-            fmt_text, as_json, formats=(OutputFormat.table, OutputFormat.json),
-            why="a description is one record",
-        )  # fmt: skip
+        fmt = output_format(fmt_text, as_json)
         i = datasets.info(name)
+        record = {
+            "name": i.name, "title": i.title, "rows": i.rows, "period": i.period,
+            "licence": i.licence, "licence_short": short_licence(i.licence),
+            "description": i.description, "citation": i.citation, "defects": list(i.defects),
+            "files": str(i.path),
+        }  # fmt: skip
         if fmt is OutputFormat.json:
-            print_json(
-                {"name": i.name, "title": i.title, "rows": i.rows, "period": i.period,
-                 "licence": i.licence, "description": i.description, "citation": i.citation,
-                 "defects": list(i.defects), "files": str(i.path)}
-            )  # fmt: skip
+            print_json(record)
+            return
+        if fmt is OutputFormat.csv:  # one row; the defects joined by " | "
+            print_csv([{**record, "defects": " | ".join(i.defects)}])
             return
         typer.echo(f"{i.name}: {i.title}")
-        typer.echo(f"  rows: {i.rows}   period: {i.period}   licence: {i.licence}")
+        typer.echo(f"  rows: {i.rows}   period: {i.period}")
+        typer.echo(f"  licence: {i.licence}")
         typer.echo(f"  {i.description}")
         typer.echo(f"  citation: {i.citation}")
         for d in i.defects:

@@ -80,8 +80,9 @@ def register(app: typer.Typer) -> None:
     app.command("claims", help=_CLAIMS_HELP)(claims_command)
     app.command(
         "events",
-        help="List the control events of a battle (who took or held what). --place, --event, "
-        "--by and --claimant are repeatable and take comma-separated values.",
+        help="List the control events of a battle (who took or held what), by date (undated "
+        "last; one date's events in file order). --place, --event, --by and --claimant are "
+        "repeatable and take comma-separated values.",
     )(events_command)
     app.command("places", help="List the gazetteer of a battle (places and coordinates).")(
         places_command
@@ -245,6 +246,8 @@ def events_command(
     bys = canonical_values(by_side, spec.side_ids if spec else BY_SIDES, "--by", "side")
     df = _keep(df, "by_side", bys)
     df = _containing(df, "claimant", split_values(claimant, "--claimant"))
+    # by date, undated last; events of one date keep their order in the file
+    df = df.sort_values("date", kind="stable", na_position="last")
     if fmt is not OutputFormat.table:
         _emit(df, fmt)
         return

@@ -511,7 +511,9 @@ SCENARIO_NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTU
 
 def new_command(
     name: str = typer.Argument(..., help="The scenario's name (letters, digits, - and _)."),
-    kind: str = typer.Option(..., "--kind", metavar="duel|bakhmut", help="The kind of scenario."),
+    kind: str | None = typer.Option(
+        None, "--kind", metavar="duel|bakhmut", help="The kind of scenario (required)."
+    ),
     out: Path | None = typer.Option(
         None, "--out", help="The file to write (default NAME.toml here); must not exist."
     ),
@@ -523,6 +525,11 @@ def new_command(
         raise UserError(
             f"scenario new: name {name!r}: use letters, digits, '-' and '_' only "
             "(it becomes the file's name), e.g. my-duel"
+        )
+    if kind is None:  # Click's own message would not name the kinds
+        raise UserError(
+            f"scenario new: --kind is missing; give --kind {'|'.join(TEMPLATES)}, e.g. "
+            f"attrition scenario new {name} --kind {next(iter(TEMPLATES))}"
         )
     chosen = canonical(kind, TEMPLATES, "--kind", "kind")
     target = out if out is not None else Path(f"{name}.toml")
