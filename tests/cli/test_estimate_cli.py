@@ -74,8 +74,14 @@ def test_estimate_json_is_reproducible_and_writes_out(claims_file: Path, tmp_pat
     assert first.exit_code == 0, first.output
     with pytest.warns(ConvergenceWarning):
         second = run("estimate", "--claims", str(claims_file), *SMALL, "--json")
-    assert second.output == first.output  # same seed, same bytes
-    s = json.loads(first.output)
+    assert second.stdout == first.stdout  # same seed, same bytes
+    s = json.loads(first.stdout)  # stdout is the JSON alone; the progress is on stderr
+    steps = [ln for ln in first.stderr.splitlines() if ln.startswith("estimate claims file: [")]
+    assert [ln.split("] ")[0] for ln in steps if " took " in ln] == [
+        "estimate claims file: [1/3",
+        "estimate claims file: [2/3",
+        "estimate claims file: [3/3",
+    ], first.stderr
     assert set(s) >= {"window", "sides", "exchange_ratio", "claimants", "diagnostics"}
     assert set(s) >= {"seed", "n_claims"}
     assert s["window"]["start"] == "2024-01-01"

@@ -18,12 +18,13 @@ def test_a_log_gets_one_line_per_stage_with_its_time() -> None:
     with StageProgress("report x", ["a", "b", "c"], live=False, stream=out) as p:
         p.stage("a")
         time.sleep(0.05)
-        p.stage("c")  # b was cached: passed over
+        p.stage("c")  # b never started: passed over, with a line
     lines = out.getvalue().splitlines()
-    assert len(lines) == 3, lines
+    assert len(lines) == 4, lines
     assert re.fullmatch(r"report x: \[1/3\] a took 0\.\d s", lines[0]), lines[0]
-    assert re.fullmatch(r"report x: \[3/3\] c took \d\.\d s", lines[1]), lines[1]
-    assert lines[2].startswith("report x: done in ")
+    assert lines[1] == "report x: [2/3] b: skipped"
+    assert re.fullmatch(r"report x: \[3/3\] c took \d\.\d s", lines[2]), lines[2]
+    assert lines[3].startswith("report x: done in ")
     assert "\r" not in out.getvalue()  # no spinner frames
     assert "\x1b" not in out.getvalue()
     assert [name for name, _ in p.timings] == ["a", "c"]
@@ -84,3 +85,67 @@ def test_live_defaults_to_whether_stderr_is_a_terminal(monkeypatch: pytest.Monke
     assert StageProgress("x").live is False
     monkeypatch.setattr(_progress, "stderr_is_terminal", lambda: True)
     assert StageProgress("x").live is True
+
+
+def _cached_rerun(p: StageProgress) -> None:
+    """What a cached re-run of the Bakhmut report tells its progress: the model stage is served
+    before anything starts and never announced; evidence and validation are announced, then
+    served; render runs."""
+    p.cached("model", 491.8)
+    p.stage("evidence")
+    p.cached("evidence", 23.0)
+    p.stage("validation")
+    p.cached("validation", 50.31)
+    p.stage("render")
+
+
+def test_a_cached_rerun_in_a_log_has_a_line_for_every_step() -> None:
+    out = io.StringIO()
+    plan = ["evidence", "validation", "model", "render"]
+    with StageProgress("report bakhmut", plan, live=False, stream=out) as p:
+        _cached_rerun(p)
+    lines = out.getvalue().splitlines()
+    assert lines[:3] == [
+        "report bakhmut: [1/4] evidence: cached (computed in 23.0 s)",
+        "report bakhmut: [2/4] validation: cached (computed in 50.3 s)",
+        "report bakhmut: [3/4] model: cached (computed in 8 min 12 s)",
+    ], lines
+    assert re.fullmatch(r"report bakhmut: \[4/4\] render took \d\.\d s", lines[3]), lines[3]
+    assert lines[4].startswith("report bakhmut: done in ")
+    assert len(lines) == 5
+
+
+def test_a_cached_last_step_and_labels() -> None:
+    out = io.StringIO()
+    labels = {"wait": "model (calibration)"}
+    with StageProgress("r", ["a", "wait"], labels=labels, live=False, stream=out) as p:
+        p.stage("a")
+        p.cached("wait", None)  # served, never announced, and the last step
+        p.cached("not planned", 3.0)  # ignored
+    lines = out.getvalue().splitlines()
+    assert lines[1] == "r: [2/2] model (calibration): cached", lines
+    assert len(lines) == 3
+
+
+def test_the_terminal_prints_every_step_above_the_bar(monkeypatch: pytest.MonkeyPatch) -> None:
+    from rich.console import Console
+
+    buf = io.StringIO()
+    console = Console(file=buf, force_terminal=True, width=120)
+    monkeypatch.setattr("rich.console.Console", lambda **_: console)
+    plan = ["evidence", "validation", "model", "render"]
+    expected = {"evidence": 20, "validation": 50, "model": 500, "render": 5}
+    with StageProgress("report bakhmut", plan, expected=expected, live=True) as p:
+        _cached_rerun(p)
+        p._bar.refresh()
+        # the cached steps no longer count in the ETA: only render's 5 s are left
+        assert re.search(r"ETA [0-5]\.\d s", buf.getvalue()), buf.getvalue()
+    shown = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", buf.getvalue())
+    for line in (
+        "report bakhmut: [1/4] evidence: cached (computed in 23.0 s)",
+        "report bakhmut: [2/4] validation: cached (computed in 50.3 s)",
+        "report bakhmut: [3/4] model: cached (computed in 8 min 12 s)",
+        "report bakhmut: [4/4] render took",
+    ):
+        assert line in shown, shown
+    assert "report bakhmut: done" in shown

@@ -3,9 +3,11 @@
 :class:`StageProgress` follows a run made of named stages (the report's stages, a calibration
 then its runs). On a terminal it shows a Rich bar over the planned stages with the elapsed time
 and an ETA; the ETA weighs each stage by its expected seconds (the previous run's timings when
-known) and counts down inside the running stage. When stderr is not a terminal (redirected to
-a log) it writes one plain line per stage as it ends, with its elapsed time, and a "still
-running" line every :data:`HEARTBEAT_SECONDS` of a long stage: no spinner frames, and no long
+known) and counts down inside the running stage. Every planned stage gets one line as it ends:
+its elapsed time, or ``cached (computed in ...)`` when a cache served it
+(:meth:`StageProgress.cached`), or ``skipped``; on a terminal the lines are printed above the
+bar. When stderr is not a terminal (redirected to a log) there is no bar, and a long stage
+gets a "still running" line every :data:`HEARTBEAT_SECONDS`: no spinner frames, and no long
 silence. A run that fails writes nothing more (its error is the one line a user reads). Rich
 is imported only when a bar is shown.
 """
@@ -49,11 +51,14 @@ class StageProgress:
     ``plan``: the stages expected, in order (a stage not in it is shown but not counted; a
     planned stage that never starts, for example a cached one, is passed over). ``expected``:
     seconds each planned stage is expected to take (missing: ``default_seconds``), used for the
-    bar and the ETA. ``live``: draw the bar (default: stderr is a terminal). ``stream``: where
-    the plain lines go (default stderr).
+    bar and the ETA. ``labels``: the name a stage is shown with (default its own). ``live``:
+    draw the bar (default: stderr is a terminal). ``stream``: where the plain lines go when
+    there is no bar (default stderr).
 
-    Call :meth:`stage` with each stage's name as it starts (it ends the previous one); leaving
-    the ``with`` block ends the last one.
+    Call :meth:`stage` with each stage's name as it starts (it ends the previous one), and
+    :meth:`cached` when a cache serves a planned stage (before, while or instead of running
+    it); leaving the ``with`` block ends the last one and accounts for the planned stages that
+    never started.
     """
 
     def __init__(
@@ -63,6 +68,7 @@ class StageProgress:
         *,
         expected: Mapping[str, float] | None = None,
         default_seconds: float = 10.0,
+        labels: Mapping[str, str] | None = None,
         live: bool | None = None,
         stream: IO[str] | None = None,
         heartbeat: float = HEARTBEAT_SECONDS,
@@ -72,6 +78,7 @@ class StageProgress:
         self.expected = [
             max(float((expected or {}).get(s, default_seconds)), 0.1) for s in self.plan
         ]
+        self.labels = dict(labels or {})
         self.live = stderr_is_terminal() if live is None else live
         self.stream = stream
         self.heartbeat = heartbeat
@@ -86,6 +93,7 @@ class StageProgress:
         self._stop = threading.Event()
         self._beat: threading.Thread | None = None
         self._last_beat: tuple[str | None, int] = (None, 0)
+        self._cached: dict[str, float | None] = {}  # planned stage -> seconds when computed
 
     # -- context -----------------------------------------------------------------------------
     def __enter__(self) -> StageProgress:
@@ -115,7 +123,10 @@ class StageProgress:
         return self
 
     def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
-        self._end_current(failed=exc_type is not None)
+        with self._lock:
+            self._end_current(failed=exc_type is not None)
+            if exc_type is None:
+                self._pass_over(len(self.plan))
         self._stop.set()
         if self._bar is not None:
             if exc_type is None and self._task is not None:
@@ -134,23 +145,70 @@ class StageProgress:
 
     # -- stages ------------------------------------------------------------------------------
     def stage(self, name: str) -> None:
-        """``name`` starts now (the previous stage ends)."""
+        """``name`` starts now (the previous stage ends; planned stages before it that never
+        started get their line: cached or skipped)."""
         with self._lock:
             self._end_current()
             self._current = name
             self._started = time.perf_counter()
             if name in self.plan[self._index :]:
-                self._index = self.plan.index(name, self._index)
+                self._pass_over(self.plan.index(name, self._index))
             if self._bar is not None:
                 planned = self._index < len(self.plan) and self.plan[self._index] == name
                 before = sum(self.expected[: self._index])
                 own = self.expected[self._index] if planned else 0.0
                 after = sum(self.expected[self._index + (1 if planned else 0) :])
                 self._bar.update(
-                    self._task, completed=before, description=f"{self.title}: {name}",
+                    self._task, completed=before,
+                    description=f"{self.title}: {self.labels.get(name, name)}",
                     step=self._step_text(planned), eta_end=time.perf_counter() + own,
                     after=after,
                 )  # fmt: skip
+
+    def record(self, name: str, seconds: float) -> None:
+        """The stage ``name`` already ran, for ``seconds``, before the progress started (a
+        check whose errors must stay the only line printed): its line now."""
+        with self._lock:
+            self._end_current()
+            if name in self.plan[self._index :]:
+                self._pass_over(self.plan.index(name, self._index))
+            self._current = name
+            self._started = time.perf_counter() - seconds
+            self._end_current()
+
+    def cached(self, name: str, seconds: float | None = None) -> None:
+        """A cache serves the planned stage ``name`` (``seconds``: what it took when it was
+        computed): its line says so instead of timing it, whether it is running now, still to
+        come or never announced; the ETA stops counting it. Other names are ignored."""
+        with self._lock:
+            if name not in self.plan:
+                return
+            self._cached[name] = seconds
+            self.expected[self.plan.index(name)] = 0.1
+            if self._bar is not None and self._task is not None:
+                running = self._current is not None and self._current in self.plan
+                fields: dict[str, Any] = {
+                    "total": sum(self.expected),
+                    "after": sum(self.expected[self._index + (1 if running else 0) :]),
+                }
+                if self._current == name:  # served now: nothing left of it to wait for
+                    fields["eta_end"] = time.perf_counter()
+                self._bar.update(self._task, **fields)
+
+    def _pass_over(self, upto: int) -> None:
+        """Planned stages from the next one up to (not including) index ``upto`` never
+        started: one line each, cached or skipped."""
+        while self._index < min(upto, len(self.plan)):
+            name = self.plan[self._index]
+            self._say(f"{self.title}: {self._label(name)}: {self._outcome(name, None)}")
+            self._index += 1
+
+    def _outcome(self, name: str, took: float | None) -> str:
+        """``cached (computed in 8 min 12 s)``, ``skipped`` or ``took 3.2 s``."""
+        if name in self._cached:
+            secs = self._cached[name]
+            return f"cached (computed in {format_seconds(secs)})" if secs else "cached"
+        return "skipped" if took is None else f"took {format_seconds(took)}"
 
     def _step_text(self, planned: bool) -> str:
         if not self.plan or not planned:
@@ -162,18 +220,28 @@ class StageProgress:
             return
         took = time.perf_counter() - self._started
         self.timings.append((self._current, took))
-        if self._bar is None and not failed:  # a failure's own message says what happened
-            self._line(f"{self.title}: {self._label(self._current)} took {format_seconds(took)}")
+        if not failed:  # a failure's own message says what happened
+            outcome = self._outcome(self._current, took)
+            sep = ":" if self._current in self._cached else ""
+            self._say(f"{self.title}: {self._label(self._current)}{sep} {outcome}")
         if self._index < len(self.plan) and self.plan[self._index] == self._current:
             self._index += 1
         self._current = None
 
     def _label(self, name: str) -> str:
+        shown = self.labels.get(name, name)
         if name in self.plan:
-            return f"[{self.plan.index(name) + 1}/{len(self.plan)}] {name}"
-        return name
+            return f"[{self.plan.index(name) + 1}/{len(self.plan)}] {shown}"
+        return shown
 
     # -- plain output ------------------------------------------------------------------------
+    def _say(self, text: str) -> None:
+        """A stage's line: above the bar on a terminal, else a plain line."""
+        if self._bar is not None:
+            self._bar.console.print(text, highlight=False, markup=False)
+        else:
+            self._line(text)
+
     def _line(self, text: str) -> None:
         stream = self.stream if self.stream is not None else sys.stderr
         print(text, file=stream, flush=True)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -51,6 +52,20 @@ FIT_SECONDS_AT_LEAST = 0.25
 """A lower bound on one synthetic fit of the validation study (12 weeks, 2 chains of 300 draws
 after 300 warm-up); the validation refuses replicate counts that would certainly take longer
 than :func:`attrition.limits.time_limit`."""
+
+CHECK_STEP = "read and check the claims"
+"""The first step ``attrition estimate`` reports (its errors print before any progress)."""
+
+ESTIMATE_HEARTBEAT_SECONDS = 30.0
+"""In a log, the fit (one to a few minutes) says it is still running this often."""
+
+
+def fit_seconds(draws: int, chains: int) -> float:
+    """Rough seconds of an ``estimate`` fit, for the ETA: imports and compilation, then the
+    draws (warm-up as many again) of every chain (about 1 min 40 s at the default 4 x 500 on
+    two busy cores)."""
+    return 30.0 + 0.035 * draws * chains
+
 
 validate_app = typer.Typer(
     name="validate",
@@ -262,6 +277,7 @@ def estimate_command(
     if period is not None and any(p is None for p in period):
         period = None
     # every option and the output folder are checked before the fit, which takes minutes
+    started = time.perf_counter()
     fmt = output_format(fmt_text, as_json)
     chosen = _resolve_battle(battle, battle_option)
     names = tuple(_parse_streams(streams))
@@ -277,9 +293,23 @@ def estimate_command(
         check_output_dir(out)
     data, phases, spec = _load(chosen, claims)
     check_estimate(data, phases, options, spec)
-    summary, fog = _fit(data, phases, options, spec)
-    if out is not None:
-        _write_out(out, summary, fog)
+    # progress on stderr (stdout is the result): the checks above print nothing, so that an
+    # error stays the one line a user reads
+    from attrition.cli._progress import StageProgress
+
+    fit_step = f"fit ({options.chains} chains of {options.draws} draws)"
+    plan = [CHECK_STEP, fit_step, *([f"write {out}"] if out is not None else [])]
+    expected = {fit_step: fit_seconds(options.draws, options.chains), f"write {out}": 2.0}
+    with StageProgress(
+        f"estimate {chosen or ('claims file' if claims else 'bakhmut')}", plan,
+        expected=expected, heartbeat=ESTIMATE_HEARTBEAT_SECONDS,
+    ) as progress:  # fmt: skip
+        progress.record(CHECK_STEP, time.perf_counter() - started)
+        progress.stage(fit_step)
+        summary, fog = _fit(data, phases, options, spec)
+        if out is not None:
+            progress.stage(f"write {out}")
+            _write_out(out, summary, fog)
     if fmt is OutputFormat.json:
         typer.echo(json.dumps(summary, indent=2, ensure_ascii=False))
     elif fmt is OutputFormat.csv:

@@ -16,37 +16,47 @@ def _available() -> list[str]:
     return [*battles(), "classic"]
 
 
-#: The stages a report announces (``build_report``'s ``progress``), in order, with the cache
-#: stage whose time they mostly are (``summary.json``'s ``stage_seconds``).
+#: The stages a report announces (``build_report``'s ``progress``; the names the builders in
+#: :mod:`attrition.report.bakhmut` and :mod:`attrition.report.evidence` say), in order, with
+#: the cache stage whose time they mostly are (``summary.json``'s ``stage_seconds``).
 _MODEL_PLAN: dict[str, str | None] = {
     "evidence": "evidence",
     "validation": "validation",
-    "estimate with the claim streams": "streams",
+    "estimate of the claims alone (what the streams change)": "streams",
     "waiting for the model stage (calibration, scenarios)": "model",
+    "what moves the headline (one refit per variant)": "influence",
     "hindcasts": "hindcast",
     "render": None,
 }
 _EVIDENCE_PLAN: dict[str, str | None] = {
     "evidence": "evidence",
     "fused estimate": "estimate",
+    "what moves the headline (one refit per variant)": "influence",
     "render": None,
 }
+#: Shorter names of some stages in the progress lines (the model stage is waited for only when
+#: it is computed; a cached one is never announced).
+_LABELS = {"waiting for the model stage (calibration, scenarios)": "model (calibration, scenarios)"}
+#: Stages a quick report leaves out (it shows the packaged hindcast table, and no refits).
+_NOT_QUICK = ("streams", "influence", "hindcast")
 #: Seconds per stage when no earlier run of this report says (a quick Bakhmut report on 2
 #: busy cores; the full report's model stage takes several times longer).
 _DEFAULT_SECONDS = {"evidence": 20.0, "validation": 15.0, "streams": 120.0, "model": 300.0,
-                    "hindcast": 240.0, "estimate": 60.0}  # fmt: skip
+                    "influence": 300.0, "hindcast": 240.0, "estimate": 60.0}  # fmt: skip
 
 
 def _plan_map(battle: str, quick: bool) -> dict[str, str | None]:
     from attrition.report.build import MODEL_BATTLES
 
-    if Path(battle).name not in MODEL_BATTLES:
-        return _EVIDENCE_PLAN
-    plan = dict(_MODEL_PLAN)
-    if quick:
-        plan.pop("estimate with the claim streams")
-        plan.pop("hindcasts")  # quick mode shows the packaged hindcast table
-    return plan
+    plan = _MODEL_PLAN if Path(battle).name in MODEL_BATTLES else _EVIDENCE_PLAN
+    if not quick:
+        return dict(plan)
+    return {step: key for step, key in plan.items() if key not in _NOT_QUICK}
+
+
+def cached_step(battle: str, quick: bool) -> dict[str, str]:
+    """Cache stage -> the planned step it serves (for :meth:`StageProgress.cached`)."""
+    return {key: step for step, key in _plan_map(battle, quick).items() if key is not None}
 
 
 def report_plan(battle: str, quick: bool) -> list[str]:
@@ -141,13 +151,19 @@ def register(app: typer.Typer) -> None:
 
         console = Console(stderr=True)
         start = time.perf_counter()
+        steps = cached_step(battle, quick)
         with StageProgress(
             f"report {Path(battle).name}", report_plan(battle, quick),
-            expected=expected_seconds(target, battle, quick),
+            expected=expected_seconds(target, battle, quick), labels=_LABELS,
         ) as progress:  # fmt: skip
+
+            def on_cached(stage: str, seconds: float) -> None:
+                if stage in steps:
+                    progress.cached(steps[stage], seconds)
+
             result = build_report(
                 target, battle=battle, seed=seed, quick=quick, progress=progress.stage,
-                cache=not no_cache,
+                cache=not no_cache, on_cached=on_cached,
             )  # fmt: skip
         table = Table(title=f"Report: {battle}")
         table.add_column("item")

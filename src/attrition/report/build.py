@@ -15,9 +15,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from attrition.report.stages import (
+    CacheNotice,
     Progress,
     ReportResult,
     cache_folder,
+    cache_notices,
     check_report_target,
     report_spec,
 )
@@ -37,6 +39,7 @@ def build_report(
     quick: bool = False,
     progress: Progress | None = None,
     cache: bool = True,
+    on_cached: CacheNotice | None = None,
 ) -> ReportResult:
     """Build the report for ``battle`` (a packaged name or a battle folder) into ``out_dir``
     (see the module docstring).
@@ -47,6 +50,11 @@ def build_report(
     ``<out_dir's parent>/.attrition-cache/<name>``, and JAX keeps its compiled programs beside
     it in ``.attrition-cache/_jax`` (:func:`attrition._runtime.use_jax_cache`; XLA's C++ logs
     are silenced first, :func:`attrition._runtime.quiet_jax_logs`).
+
+    ``progress`` is called with each stage's name as it starts; ``on_cached`` with a cache
+    stage's name (``evidence``, ``model``, ...) and the seconds it took when computed, each
+    time the cache serves it (a served stage may never be announced: the model stage is only
+    waited for when it runs).
     """
     from attrition._runtime import quiet_jax_logs, use_jax_cache
 
@@ -66,6 +74,6 @@ def build_report(
         use_jax_cache(folder.parent / "_jax")
     with OutputLock(out, on_wait=lambda: say(f"waiting: another run is writing {out}")):
         check_report_target(out, seed)
-        with build_folder(out) as work:
+        with build_folder(out) as work, cache_notices(on_cached):
             summary, stages = builder(work, out, folder, battle, seed, quick, say)
     return ReportResult(out / "index.html", summary, stages)

@@ -12,7 +12,9 @@ from __future__ import annotations
 import json
 import shutil
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -24,10 +26,12 @@ if TYPE_CHECKING:
     from attrition.data.battle import BattleSpec
 
 __all__ = [
+    "CacheNotice",
     "Progress",
     "ReportResult",
     "StageRun",
     "cache_folder",
+    "cache_notices",
     "check_report_target",
     "finish_report",
     "input_hashes",
@@ -36,6 +40,23 @@ __all__ = [
 
 Progress = Callable[[str], None]
 """Called with the name of each stage as it starts (the CLI shows it)."""
+
+CacheNotice = Callable[[str, float], None]
+"""Called with a cache stage's name and the seconds it took when computed, when the cache serves
+it (the CLI says the step was cached rather than timing it)."""
+
+_ON_CACHED: ContextVar[CacheNotice | None] = ContextVar("attrition_report_on_cached", default=None)
+
+
+@contextmanager
+def cache_notices(notice: CacheNotice | None) -> Iterator[None]:
+    """Within the block, every :meth:`StageRun.cached` hit calls ``notice(stage, seconds)``
+    (``seconds``: the computing run's time, as in ``summary.json``'s ``stage_seconds``)."""
+    token = _ON_CACHED.set(notice)
+    try:
+        yield
+    finally:
+        _ON_CACHED.reset(token)
 
 
 @dataclass
@@ -94,7 +115,8 @@ class StageRun:
         return stage_key(stage, self.inputs, seed=self.seed, quick=self.quick)
 
     def cached(self, stage: str) -> Any:
-        """``(result,)`` of ``stage`` from the cache (its figures copied in), or ``None``."""
+        """``(result,)`` of ``stage`` from the cache (its figures copied in), or ``None``; a hit
+        is told to the :func:`cache_notices` listener."""
         from attrition.report.cache import write_figures
 
         entry = self.cache.load(stage, self.key(stage))
@@ -103,6 +125,9 @@ class StageRun:
         write_figures(entry.figures, self.work / "figures")
         self.stages[stage] = "cached"
         self.seconds[stage] = entry.seconds
+        notice = _ON_CACHED.get()
+        if notice is not None:
+            notice(stage, entry.seconds)
         return (entry.result,)
 
     def stage_dir(self, stage: str) -> Path:
