@@ -348,6 +348,286 @@ def static_timeline(points: list[dict[str, Any]], palette: Palette, path_stem: s
     return save_static(fig, path_stem)
 
 
+MAP_LABEL_DIRECTIONS = ((1, 1), (1, -1), (-1, 1), (-1, -1), (1, 0), (-1, 0), (0, 1), (0, -1))
+"""Where a static map's label may go around its marker, in order of preference (x, y signs)."""
+MAP_LABEL_GAPS = (2.0, 10.0, 24.0)
+"""Gaps between a marker's edge and its label tried in turn, in points: beside the marker,
+then farther out, joined to it by a thin line."""
+
+
+def _map_label_order(places: list[str], states: list[str], approximate: list[bool],
+                     centre: str) -> list[int]:  # fmt: skip
+    """The order places get a label in (the most important first, so that a crowded map drops
+    the least important): the centre, places with a report, exact positions, then file order."""
+    return sorted(
+        range(len(places)),
+        key=lambda i: (places[i] != centre, states[i] == "no report", approximate[i], i),
+    )
+
+
+def place_map_labels(
+    ax: Any,
+    names: list[str],
+    xy: list[tuple[float, float]],
+    radii: list[float],
+    order: list[int],
+    fontsize: float = 7.0,
+) -> tuple[list[Any], list[str]]:
+    """Label the markers of a laid-out Matplotlib map so that no two labels overlap.
+
+    ``xy``: the markers' data coordinates; ``radii``: their radii in points; ``order``: the
+    indices to label, most important first. Every label first tries the eight positions of
+    :data:`MAP_LABEL_DIRECTIONS` beside its marker (the first gap of :data:`MAP_LABEL_GAPS`),
+    in ``order``; those left try the farther gaps, joined to their marker by a thin line. A
+    position is taken when its box (display coordinates) lies inside the axes and meets no
+    label, line or other marker already there (a line also crosses none of them). Returns the
+    label artists and the names left without a label (no free spot). Call after the figure's
+    layout is final."""
+    from matplotlib import patheffects
+    from matplotlib.path import Path as MplPath
+    from matplotlib.transforms import Bbox
+
+    fig = ax.figure
+    fig.canvas.draw()  # the layout and every transform are final from here on
+    renderer = fig.canvas.get_renderer()
+    px = fig.dpi / 72.0
+    centres = ax.transData.transform(np.asarray(xy, dtype=float)) if xy else np.empty((0, 2))
+    inside = ax.get_window_extent(renderer).padded(-2.0)
+    markers = [Bbox.from_bounds(x - r * px, y - r * px, 2 * r * px, 2 * r * px)
+               for (x, y), r in zip(centres, radii, strict=True)]  # fmt: skip
+    sizes = {}
+    for i in order:
+        probe = ax.text(0, 0, names[i], fontsize=fontsize)
+        ext = probe.get_window_extent(renderer)
+        probe.remove()
+        sizes[i] = (ext.width + 2.0, ext.height + 1.0)
+    taken: list[Any] = []  # boxes of the labels placed
+    leaders: list[Any] = []  # their lines, as paths in display coordinates
+    spots: dict[int, tuple[int, int, float, float, bool]] = {}
+
+    def free(i: int, box: Any, line: Any) -> bool:
+        if not (inside.contains(box.x0, box.y0) and inside.contains(box.x1, box.y1)):
+            return False
+        others = [m for j, m in enumerate(markers) if j != i]
+        if any(box.overlaps(b) for b in (*taken, *others)):
+            return False
+        if any(path.intersects_bbox(box, filled=True) for path in leaders):
+            return False
+        return line is None or not any(line.intersects_bbox(b, filled=True)
+                                       for b in (*taken, *others))  # fmt: skip
+
+    for g, gap in enumerate(MAP_LABEL_GAPS):
+        for i in order:
+            if i in spots:
+                continue
+            (x, y), (w, h) = centres[i], sizes[i]
+            reach = (radii[i] + gap) * px
+            for dx, dy in MAP_LABEL_DIRECTIONS:
+                scale = 0.75 if dx and dy else 1.0
+                tx, ty = x + dx * reach * scale, y + dy * reach * scale
+                x0 = tx if dx > 0 else tx - w if dx < 0 else tx - w / 2
+                y0 = ty if dy > 0 else ty - h if dy < 0 else ty - h / 2
+                box = Bbox.from_bounds(x0, y0, w, h)
+                line = MplPath([(x, y), (tx, ty)]) if g else None
+                if free(i, box, line):
+                    taken.append(box)
+                    if line is not None:
+                        leaders.append(line)
+                    spots[i] = (dx, dy, (tx - x) / px, (ty - y) / px, g > 0)
+                    break
+    halo = [patheffects.withStroke(linewidth=2.2, foreground="white")]
+    labels: list[Any] = []
+    for i in order:
+        if i not in spots:
+            continue
+        dx, dy, ox, oy, far = spots[i]
+        labels.append(ax.annotate(
+            names[i], xy[i], xytext=(ox, oy), textcoords="offset points",
+            ha="left" if dx > 0 else "right" if dx < 0 else "center",
+            va="bottom" if dy > 0 else "top" if dy < 0 else "center",
+            fontsize=fontsize, zorder=5, path_effects=halo,
+            arrowprops={"arrowstyle": "-", "lw": 0.5, "color": "#444",
+                        "shrinkA": 0, "shrinkB": radii[i]} if far else None,
+        ))  # fmt: skip
+    return labels, [names[i] for i in order if i not in spots]
+
+
+def _draw_basemap(ax: Any, basemap: BaseMap) -> None:
+    """The base map's layers as Matplotlib collections under the markers."""
+    from matplotlib.collections import LineCollection, PolyCollection
+
+    from attrition.data.basemap import STYLE
+
+    for z, layer in enumerate(basemap.layer_ids()):
+        sty = STYLE[layer]
+        if layer in basemap.polygons:
+            rings = [poly[0] for poly in basemap.polygons[layer]]
+            ax.add_collection(PolyCollection(
+                rings, facecolors=sty.get("fill", "none"), edgecolors=sty["line"],
+                linewidths=float(sty["width"]) * 0.7, zorder=1 + z / 10,
+            ))  # fmt: skip
+        else:
+            ax.add_collection(LineCollection(
+                basemap.lines[layer], colors=sty["line"], linewidths=float(sty["width"]) * 0.7,
+                linestyles="--" if sty.get("dash") else "-", zorder=1 + z / 10,
+            ))  # fmt: skip
+
+
+def _draw_markers(ax: Any, xy: list[tuple[float, float]], colours: list[str],
+                  sizes: list[float]) -> None:  # fmt: skip
+    for (lon, lat), colour, size in zip(xy, colours, sizes, strict=True):
+        ax.scatter(lon, lat, c=colour, s=size, edgecolors="#222", linewidths=0.6, zorder=3)
+
+
+MAP_INSET_SIZES = ((0.46, 0.46), (0.42, 0.40), (0.36, 0.34))
+"""Widths and heights a static map's inset (the crowded part, enlarged) may take, as shares of
+the map's axes, largest first."""
+
+
+def _inset_spot(ax: Any, avoid: list[Any]) -> tuple[float, float, float, float] | None:
+    """``(x0, y0, width, height)`` (axes fraction) of the largest inset of
+    :data:`MAP_INSET_SIZES`, in a corner of ``ax`` (else midway along a side) that covers none
+    of the ``avoid`` boxes (display coordinates)."""
+    from matplotlib.transforms import Bbox
+
+    for w, h in MAP_INSET_SIZES:
+        xs, ys = (0.99 - w, 0.01, (1 - w) / 2), (0.01, 0.99 - h, (1 - h) / 2)
+        for x0, y0 in [(x, y) for y in ys for x in xs]:  # the corners first
+            box = Bbox(ax.transAxes.transform([(x0 - 0.005, y0 - 0.005),
+                                               (x0 + w + 0.005, y0 + h + 0.005)]))  # fmt: skip
+            if not any(box.overlaps(b) for b in avoid):
+                return x0, y0, w, h
+    return None
+
+
+def static_map_figure(
+    places: pd.DataFrame,
+    states: dict[str, str],
+    palette: Palette,
+    when: str,
+    centre: str = "",
+    basemap: BaseMap | None = None,
+) -> tuple[Any, list[Any], list[str]]:
+    """The Matplotlib control map of :func:`static_map`: ``(figure, label artists, names left
+    without a label)``.
+
+    The title's date is written as the page writes dates
+    (:func:`attrition.report.html.fmt_date`); the legend stands outside the map, right of it.
+    Labels are placed by :func:`place_map_labels`, every place that has room; when places are
+    too crowded for theirs, an inset in a free corner of the map enlarges the crowded part and
+    labels them there (its frame and the area it shows are drawn). A line under the map names
+    the places that still have no label."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from attrition.report.html import fmt_date
+
+    pts = places.dropna(subset=["lat", "lon"])
+    fig, ax = plt.subplots(figsize=(9, 8), dpi=120)
+    if basemap is not None:
+        from attrition.data.basemap import key_text
+
+        _draw_basemap(ax, basemap)
+        fig.text(0.01, 0.005, key_text(basemap), fontsize=6, color="#555", ha="left",
+                 va="bottom", wrap=True)  # fmt: skip
+    recs = pts.to_dict("records")
+    names = [str(r["place"]) for r in recs]
+    xy = [(float(r["lon"]), float(r["lat"])) for r in recs]
+    sizes = [120.0 if n == centre else 50.0 for n in names]
+    shown_states = [states.get(n, "no report") for n in names]
+    colours = [palette.state_colours.get(st, "#BBBBBB") for st in shown_states]
+    _draw_markers(ax, xy, colours, sizes)
+    for st, colour in palette.state_colours.items():
+        if not st.endswith(" claimed"):
+            ax.scatter([], [], c=colour, label=st, edgecolors="#222")
+    aspect = 1.0
+    if len(pts):
+        xr, yr = map_extent(pts)
+        ax.set_xlim(*xr)
+        ax.set_ylim(*yr)
+        aspect = 1 / math.cos(math.radians(float(pts["lat"].mean())))
+        ax.set_aspect(aspect)
+    ax.set_title(f"Control of localities by weight of evidence, {fmt_date(when)}")
+    ax.set_xlabel("longitude (°E)")
+    ax.set_ylabel("latitude (°N)")
+    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0.0,
+              title="control", title_fontsize=7)  # fmt: skip
+    bottom = (0.035 if basemap is not None else 0.0) + 0.03  # the key, the unlabelled places
+    fig.tight_layout(rect=(0, bottom, 1, 1))
+    approx = [bool(r.get("approximate", False)) for r in recs]
+    order = _map_label_order(names, shown_states, approx, centre)
+    radii = [math.sqrt(s) / 2 + 0.6 for s in sizes]
+    labels, dropped = place_map_labels(ax, names, xy, radii, order)
+    if dropped:
+        labels, dropped = _inset(ax, names, xy, colours, sizes, radii, order, labels, dropped,
+                                 aspect, basemap)  # fmt: skip
+    if dropped:
+        fig.text(0.01, bottom - 0.005, "No room for a label (hover them on the page's map): "
+                 + ", ".join(sorted(dropped)) + ".", fontsize=6.5, color="#333", ha="left",
+                 va="top", wrap=True)  # fmt: skip
+    return fig, labels, dropped
+
+
+def _inset(
+    ax: Any,
+    names: list[str],
+    xy: list[tuple[float, float]],
+    colours: list[str],
+    sizes: list[float],
+    radii: list[float],
+    order: list[int],
+    labels: list[Any],
+    dropped: list[str],
+    aspect: float,
+    basemap: BaseMap | None,
+) -> tuple[list[Any], list[str]]:
+    """An inset enlarging the places ``dropped`` had no room for (see
+    :func:`static_map_figure`): ``(every label, names still without one)``."""
+    renderer = ax.figure.canvas.get_renderer()
+    px = ax.figure.dpi / 72.0
+    centres = ax.transData.transform(np.asarray(xy, dtype=float))
+    avoid = [t.get_tightbbox(renderer) for t in labels]  # with their leader lines
+    from matplotlib.transforms import Bbox
+
+    avoid += [Bbox.from_bounds(x - r * px, y - r * px, 2 * r * px, 2 * r * px)
+              for (x, y), r in zip(centres, radii, strict=True)]  # fmt: skip
+    spot = _inset_spot(ax, avoid)
+    if spot is None:
+        return labels, dropped
+    crowded = [xy[names.index(n)] for n in dropped]
+    lons, lats = [p[0] for p in crowded], [p[1] for p in crowded]
+    inner = ax.inset_axes(spot)
+    if basemap is not None:
+        _draw_basemap(inner, basemap)
+    # the crowded places with room around them for labels, widened to the inset's shape
+    box = inner.get_window_extent(renderer)
+    cx, cy = (min(lons) + max(lons)) / 2, (min(lats) + max(lats)) / 2
+    span = max(max(lons) - min(lons), max(lats) - min(lats), 0.02)
+    half_x = (max(lons) - min(lons)) / 2 + 0.15 * span
+    half_y = (max(lats) - min(lats)) / 2 + 0.15 * span
+    shape = box.height / box.width / aspect  # degrees of latitude per degree of longitude
+    half_x, half_y = max(half_x, half_y / shape), max(half_y, half_x * shape)
+    x0, x1, y0, y1 = cx - half_x, cx + half_x, cy - half_y, cy + half_y
+    inner.set_xlim(x0, x1)
+    inner.set_ylim(y0, y1)
+    within = [i for i in order if x0 <= xy[i][0] <= x1 and y0 <= xy[i][1] <= y1]
+    _draw_markers(inner, [xy[i] for i in within], [colours[i] for i in within],
+                  [sizes[i] for i in within])  # fmt: skip
+    inner.set_xticks([])
+    inner.set_yticks([])
+    inner.set_facecolor("white")
+    inner.set_zorder(6)
+    ax.indicate_inset_zoom(inner, edgecolor="#333", alpha=0.8)
+    sub = [names[i] for i in within]
+    first = sorted(range(len(sub)), key=lambda k: sub[k] not in dropped)  # stable
+    more, still = place_map_labels(
+        inner, sub, [xy[i] for i in within], [radii[i] for i in within], first, fontsize=6.5
+    )
+    return labels + more, [n for n in dropped if n not in set(sub) - set(still)]
+
+
 def static_map(
     places: pd.DataFrame,
     states: dict[str, str],
@@ -357,58 +637,11 @@ def static_map(
     centre: str = "",
     basemap: BaseMap | None = None,
 ) -> list[str]:
-    """Matplotlib version of the control map at one date (PNG and SVG); ``basemap`` as in
-    :func:`map_figure` (drawn under the markers, its key and attribution under the plot)."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    pts = places.dropna(subset=["lat", "lon"])
-    shown = label_places(pts, centre) if len(pts) else []
-    fig, ax = plt.subplots(figsize=(8, 7), dpi=120)
-    if basemap is not None:
-        from matplotlib.collections import LineCollection, PolyCollection
-
-        from attrition.data.basemap import STYLE, key_text
-
-        for z, layer in enumerate(basemap.layer_ids()):
-            sty = STYLE[layer]
-            if layer in basemap.polygons:
-                rings = [poly[0] for poly in basemap.polygons[layer]]
-                ax.add_collection(PolyCollection(
-                    rings, facecolors=sty.get("fill", "none"), edgecolors=sty["line"],
-                    linewidths=float(sty["width"]) * 0.7, zorder=1 + z / 10,
-                ))  # fmt: skip
-            else:
-                ax.add_collection(LineCollection(
-                    basemap.lines[layer], colors=sty["line"], linewidths=float(sty["width"]) * 0.7,
-                    linestyles="--" if sty.get("dash") else "-", zorder=1 + z / 10,
-                ))  # fmt: skip
-        fig.text(0.01, 0.005, key_text(basemap), fontsize=6, color="#555", ha="left",
-                 va="bottom", wrap=True)  # fmt: skip
-    for rec, keep in zip(pts.to_dict("records"), shown, strict=True):
-        place, lon, lat = str(rec["place"]), float(rec["lon"]), float(rec["lat"])
-        st = states.get(place, "no report")
-        ax.scatter(lon, lat, c=palette.state_colours.get(st, "#BBBBBB"),
-                   s=120 if place == centre else 50, edgecolors="#222",
-                   linewidths=0.6, zorder=3)  # fmt: skip
-        if keep:
-            ax.annotate(place, (lon, lat), fontsize=7, xytext=(3, 3),
-                        textcoords="offset points")  # fmt: skip
-    for st, colour in palette.state_colours.items():
-        if not st.endswith(" claimed"):
-            ax.scatter([], [], c=colour, label=st, edgecolors="#222")
-    if len(pts):
-        xr, yr = map_extent(pts)
-        ax.set_xlim(*xr)
-        ax.set_ylim(*yr)
-    ax.set_aspect(1 / math.cos(math.radians(float(pts["lat"].mean()))))
-    ax.set_title(f"Control of localities by weight of evidence, {when}")
-    ax.set_xlabel("longitude (°E)")
-    ax.set_ylabel("latitude (°N)")
-    ax.legend(fontsize=7, loc="lower left")
-    fig.tight_layout(rect=(0, 0.03, 1, 1) if basemap is not None else (0, 0, 1, 1))
+    """Matplotlib version of the control map at one date (PNG and SVG; the figure of
+    :func:`static_map_figure`); ``when``: the date (ISO or as the page writes it); ``basemap``
+    as in :func:`map_figure` (drawn under the markers, its key and attribution under the
+    plot)."""
+    fig, _labels, _dropped = static_map_figure(places, states, palette, when, centre, basemap)
     return save_static(fig, path_stem)
 
 
