@@ -62,9 +62,9 @@ ESTIMATE_HEARTBEAT_SECONDS = 30.0
 
 def fit_seconds(draws: int, chains: int) -> float:
     """Rough seconds of an ``estimate`` fit, for the ETA: imports and compilation, then the
-    draws (warm-up as many again) of every chain (about 1 min 40 s at the default 4 x 500 on
+    draws (warm-up as many again) of every chain (about 1 min 45 s at the default 4 x 500 on
     two busy cores)."""
-    return 30.0 + 0.035 * draws * chains
+    return 45.0 + 0.03 * draws * chains
 
 
 validate_app = typer.Typer(
