@@ -103,7 +103,7 @@ def test_the_events_table_is_in_date_order() -> None:
     ids = [i for i in ids if i]
     rows = json.loads(_ok("events", "--json"))
     assert ids == [r["id"] for r in rows]
-    assert "by date" in " ".join(_ok("events", "--help").split())
+    assert "in date order, undated last" in " ".join(_ok("events", "--help").split())
 
 
 # -- scenario new ------------------------------------------------------------------------------

@@ -80,9 +80,9 @@ def register(app: typer.Typer) -> None:
     app.command("claims", help=_CLAIMS_HELP)(claims_command)
     app.command(
         "events",
-        help="List the control events of a battle (who took or held what), by date (undated "
-        "last; one date's events in file order). --place, --event, --by and --claimant are "
-        "repeatable and take comma-separated values.",
+        help="List the control events of a battle (who took or held what). Rows are in date "
+        "order, undated last (events of one date in file order). --place, --event, --by and "
+        "--claimant are repeatable and take comma-separated values.",
     )(events_command)
     app.command("places", help="List the gazetteer of a battle (places and coordinates).")(
         places_command
