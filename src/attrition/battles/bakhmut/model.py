@@ -351,6 +351,18 @@ def _softplus(x: float, w: float) -> float:
 
 
 @_jitable(inline="always")
+def _pow(x: float, e: float) -> float:
+    """``x ** e``, with the exact cases short-cut: ``x ** 1 = x``, ``x ** 0 = 1`` and
+    ``1 ** e = 1`` (IEEE ``pow`` returns these very values; the laws' exponents are 0 or 1, so
+    most calls skip the library ``pow``)."""
+    if e == 1.0:
+        return x
+    if e == 0.0 or x == 1.0:
+        return 1.0
+    return x**e
+
+
+@_jitable(inline="always")
 def _gate(r: float, centre: float, radius: float, w: float) -> float:
     return _sig((r - (centre - radius)) / w) * _sig(((centre + radius) - r) / w)
 
@@ -401,9 +413,9 @@ def field(
     wd = 1.0 if withdrawn else 0.0
     p_enc = (_sig((city_d - max(rn, rs)) / enc_w) * _sig((re - r_in) / gate_w)
              * (1.0 - wd))  # fmt: skip
-    loss_ua = (th**zeta * c_ru * nref * (f_ru / nref) ** p_exp * (ua / nref) ** q_exp
+    loss_ua = (_pow(th, zeta) * c_ru * nref * _pow(f_ru / nref, p_exp) * _pow(ua / nref, q_exp)
                * (1.0 + enc * p_enc) / phi_eff)  # fmt: skip
-    loss_ru = th * c_ua * nref * (ua / nref) ** p_exp * (t_ru / nref) ** q_exp
+    loss_ru = th * c_ua * nref * _pow(ua / nref, p_exp) * _pow(t_ru / nref, q_exp)
     loss[0], loss[1] = loss_ru, loss_ua
     ex_c = e_wc * expo_w
     ex_p = expo_w
@@ -431,7 +443,7 @@ def field(
                if (present[3] and not departing[3]) else 0.0)  # fmt: skip
     # territory: the advance each Russian casualty buys, and moves whatever the losses
     rho = min(max(max(f_ru, 1e-6) / max(ua, 1e-6), rho_min), rho_max)
-    ratio = rho**gam
+    ratio = _pow(rho, gam)
     off = 1.0 if offensive else 0.0
     adv[0] = sh_n * ratio * (1.0 - off) / (kap * (1.0 + (u_cost - 1.0) * g_n))
     adv[1] = (sh_e * ratio * (1.0 + enc_adv * p_enc)
