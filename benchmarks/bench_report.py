@@ -20,9 +20,10 @@ Without ``--fresh-clone`` it times a full (or ``--quick``) run and a second run 
 interpreter's installation into a temporary folder, and writes
 ``benchmarks/results/report-installed.{json,md}`` instead (the README never quotes those).
 
-``--readme`` only renders the README's durations block (between ``<!-- durations:begin -->``
-and ``<!-- durations:end -->``) from ``report.json``; with ``--check`` it fails on a
-difference instead of writing. ``tests/docs/test_readme_durations.py`` runs that check.
+``--render`` only renders ``report.md`` and the README's durations block (between
+``<!-- durations:begin -->`` and ``<!-- durations:end -->``) from ``report.json``; with
+``--check`` it fails on a difference instead of writing (``tests/docs/test_readme_durations.py``
+checks the same).
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ import resource
 import subprocess
 import sys
 import tempfile
+import textwrap
 import threading
 import time
 from collections.abc import Mapping
@@ -68,7 +70,7 @@ _CACHE_ENV = (
 #: The README's row label of each fresh-clone step.
 README_LABELS = {
     "install": "`make install` (first time)",
-    "report": "`make report` (first time)",
+    "report": "`make report` (first time, after `make install`)",
     "report_again": "`make report` again, inputs unchanged ({how})",
     "quick": "`.venv/bin/attrition report --quick` (first time)",
 }
@@ -357,21 +359,28 @@ def render_readme_block(data: Mapping[str, Any]) -> str:
     steps = _steps(data)
     how = _how_cached(data["second_run_stages"])
     rows = [
-        f"| {README_LABELS[k].format(how=how)} | {about(steps[k]['wall_s'])} |"
+        f"| {README_LABELS[k].format(how=how)} | {about(steps[k]['wall_s'])} | "
+        f"{about(steps[k]['cpu_s'])} |"
         for k in ("install", "report", "report_again", "quick")
     ]
     m = data["machine"]
     loads = [s[f"load1_{w}"] for s in data["steps"] for w in ("before", "mean", "after")]
     date = data["date"].split()[0]
-    return f"""| step | about |
-|---|---|
+    sentence = (
+        f"Measured on {date} by `python benchmarks/bench_report.py --fresh-clone` (one run of "
+        "each step, in this order, in a fresh clone; packages from a warm pip cache) on "
+        f"{m['logical_cpus']} cores ({m['cpu']}) shared with other jobs: the 1-minute load "
+        f"average was {min(loads):.1f} to {max(loads):.1f} (2 = both cores busy), so an idle "
+        "machine is faster. CPU time is the processor time the step's processes used, "
+        "which other jobs change less. Details and stage times: "
+        "`benchmarks/results/report.md`."  # not a link: the docs site's home is the README
+    )
+    wrapped = textwrap.fill(sentence, width=96, break_long_words=False, break_on_hyphens=False)
+    return f"""| step | wall time, about | CPU time |
+|---|---|---|
 {chr(10).join(rows)}
 
-Measured on {date} by `python benchmarks/bench_report.py --fresh-clone` (one run of each step,
-in this order, in a fresh clone; packages from a warm pip cache) on {m["logical_cpus"]} cores of
-an {m["cpu"]} shared with other jobs: the 1-minute load average was {min(loads):.1f} to
-{max(loads):.1f} (2 = both cores busy), so an idle machine is faster. CPU and stage times:
-[benchmarks/results/report.md](benchmarks/results/report.md).
+{wrapped}
 """
 
 
@@ -383,28 +392,36 @@ def readme_text(data: Mapping[str, Any], readme: str) -> str:
     return str(replace_blocks(readme, {README_BLOCK: render_readme_block(data)}, "README.md"))
 
 
+def render_files(check: bool = False) -> int:
+    """Render ``benchmarks/results/report.md`` and the README's durations block from
+    ``benchmarks/results/report.json``; with ``check``, only report which differ (exit 1)."""
+    data = json.loads((RESULTS / "report.json").read_text(encoding="utf-8"))
+    targets = {RESULTS / "report.md": render_markdown(data)}
+    targets[README] = readme_text(data, README.read_text(encoding="utf-8"))
+    stale = [p for p, text in targets.items() if not p.exists() or p.read_text("utf-8") != text]
+    for path in stale:
+        rel = path.relative_to(ROOT)
+        if check:
+            print(f"{rel} differs from benchmarks/results/report.json; run "
+                  "`python benchmarks/bench_report.py --render`", file=sys.stderr)  # fmt: skip
+        else:
+            atomic_write_text(path, targets[path])
+            print(f"rewrote {rel}")
+    return 1 if check and stale else 0
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="without --fresh-clone: --quick runs")
     ap.add_argument("--fresh-clone", action="store_true", help="time the quickstart's 4 steps")
     ap.add_argument("--keep", type=Path, help="with --fresh-clone: clone into DIR and keep it")
-    ap.add_argument("--readme", action="store_true", help="only render README's block from JSON")
-    ap.add_argument("--check", action="store_true", help="with --readme: fail on a difference")
+    ap.add_argument(
+        "--render", action="store_true", help="only render report.md and README's block from JSON"
+    )
+    ap.add_argument("--check", action="store_true", help="with --render: fail on a difference")
     args = ap.parse_args()
-    if args.readme:
-        data = json.loads((RESULTS / "report.json").read_text(encoding="utf-8"))
-        old = README.read_text(encoding="utf-8")
-        new = readme_text(data, old)
-        if new == old:
-            print("README.md durations block is up to date")
-            return 0
-        if args.check:
-            print("README.md durations block differs from benchmarks/results/report.json; run "
-                  "`python benchmarks/bench_report.py --readme`", file=sys.stderr)  # fmt: skip
-            return 1
-        atomic_write_text(README, new)
-        print("rewrote README.md durations block")
-        return 0
+    if args.render:
+        return render_files(check=args.check)
     if args.keep is not None:
         if not args.fresh_clone:
             ap.error("--keep needs --fresh-clone")
