@@ -346,11 +346,6 @@ def _sig(x: float) -> float:
 
 
 @_jitable(inline="always")
-def _softplus(x: float, w: float) -> float:
-    return max(x, 0.0) + w * math.log1p(math.exp(-abs(x) / w))
-
-
-@_jitable(inline="always")
 def _pow(x: float, e: float) -> float:
     """``x ** e``, with the exact cases short-cut: ``x ** 1 = x``, ``x ** 0 = 1`` and
     ``1 ** e = 1`` (IEEE ``pow`` returns these very values; the laws' exponents are 0 or 1, so
@@ -360,6 +355,15 @@ def _pow(x: float, e: float) -> float:
     if e == 0.0 or x == 1.0:
         return 1.0
     return x**e
+
+
+@_jitable(inline="always")
+def _softplus_pair(a: float, b: float, w: float) -> tuple[float, float]:
+    """The smooth positive parts ``max(x, 0) + w log(1 + exp(-|x|/w))`` of ``x = a`` and
+    ``x = b``, for two opposite differences (``a = u - v``, ``b = v - u``: ``|a| = |b|``
+    exactly), the log term computed once."""
+    t = w * math.log1p(math.exp(-abs(a) / w))
+    return max(a, 0.0) + t, max(b, 0.0) + t
 
 
 @_jitable(inline="always")
@@ -405,14 +409,16 @@ def field(
     expo_w = 1.0 + alpha * (1.0 - s)
     f_ru = a_c * fire_w * wc + a_p * fire_w * wp + a_r * rr
     t_ru = wc + wp + rr
-    g_e = _gate(re, city_d, city_r, gate_w)
+    # _gate(re, city_d, city_r, gate_w), its first factor kept: p_enc reads the same value
+    g_in = _sig((re - (city_d - city_r)) / gate_w)
+    g_e = g_in * _sig(((city_d + city_r) - re) / gate_w)
     g_n = _gate(rn, sol_d, sol_r, gate_w)
     sh_n, sh_e, sh_s = sh[0], sh[1], sh[2]
     urban = sh_e * g_e + sh_n * g_n
     phi_eff = 1.0 + (u_prot - 1.0) * urban
     wd = 1.0 if withdrawn else 0.0
-    p_enc = (_sig((city_d - max(rn, rs)) / enc_w) * _sig((re - r_in) / gate_w)
-             * (1.0 - wd))  # fmt: skip
+    g_r_in = g_in if r_in == city_d - city_r else _sig((re - r_in) / gate_w)
+    p_enc = _sig((city_d - max(rn, rs)) / enc_w) * g_r_in * (1.0 - wd)
     loss_ua = (_pow(th, zeta) * c_ru * nref * _pow(f_ru / nref, p_exp) * _pow(ua / nref, q_exp)
                * (1.0 + enc * p_enc) / phi_eff)  # fmt: skip
     loss_ru = th * c_ua * nref * _pow(ua / nref, p_exp) * _pow(t_ru / nref, q_exp)
@@ -430,16 +436,18 @@ def field(
     oz[1] = dep_rate if departing[1] else 0.0
     w_rr = smooth * rrt
     w_ua = smooth * uat
-    oz[2] = lam_ru * _softplus(rr - rrt, w_rr) / max(rr, 1e-9) + (
+    sp_rr_out, sp_rr_in = _softplus_pair(rr - rrt, rrt - rr, w_rr)
+    sp_ua_out, sp_ua_in = _softplus_pair(ua - uat, uat - ua, w_ua)
+    oz[2] = lam_ru * sp_rr_out / max(rr, 1e-9) + (
         dep_rate if departing[2] else 0.0)  # fmt: skip
-    oz[3] = lam_ua * _softplus(ua - uat, w_ua) / max(ua, 1e-9) + (
+    oz[3] = lam_ua * sp_ua_out / max(ua, 1e-9) + (
         dep_rate if departing[3] else 0.0)  # fmt: skip
     recruit = recruiting and present[0] and not departing[0]
     inf_[0] = wc_rate if recruit else 0.0
     inf_[1] = wp_rate if (present[1] and not departing[1]) else 0.0
-    inf_[2] = (lam_ru * _softplus(rrt - rr, w_rr)
+    inf_[2] = (lam_ru * sp_rr_in
                if (present[2] and not departing[2]) else 0.0)  # fmt: skip
-    inf_[3] = (lam_ua * _softplus(uat - ua, w_ua)
+    inf_[3] = (lam_ua * sp_ua_in
                if (present[3] and not departing[3]) else 0.0)  # fmt: skip
     # territory: the advance each Russian casualty buys, and moves whatever the losses
     rho = min(max(max(f_ru, 1e-6) / max(ua, 1e-6), rho_min), rho_max)
