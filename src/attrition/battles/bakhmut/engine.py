@@ -8,6 +8,8 @@ so a chunked ensemble gives the same bytes as a whole one.
 from __future__ import annotations
 
 import functools
+import hashlib
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -29,8 +31,10 @@ from attrition.battles.bakhmut.geometry import (
 from attrition.battles.bakhmut.model import (
     BakhmutModel,
     Prepared,
+    field,
 )
 from attrition.errors import UserError, unknown_name
+from attrition.simulate.rng import binomial, poisson, seed_run
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -229,15 +233,31 @@ class BakhmutRuns:
         return np.asarray(front <= geo.distance[place])
 
 
+def _sources_digest() -> str:
+    """A digest of the sources compiled into the kernel besides this file (the field and the
+    random streams): Numba's on-disk cache checks only the kernel's own file."""
+    from pathlib import Path
+
+    from attrition.battles.bakhmut import model
+    from attrition.simulate import rng
+
+    h = hashlib.sha256()
+    for mod in (model, rng):
+        h.update(Path(str(mod.__file__)).read_bytes())
+    return h.hexdigest()
+
+
 def _make_det_kernel() -> Any:
     try:
         import numba
     except ImportError:  # pragma: no cover - numba is in the 'fast' extra
         return None
-    import math
-
-    from attrition.battles.bakhmut.model import field
-    from attrition.simulate.rng import binomial, poisson, seed_run
+    # The kernel's only closure variable is this digest (what it calls are module globals):
+    # Numba's cache keys a closure by the pickled bytes of its cells, so the compiled kernel is
+    # reused by the next process and recompiled when the field or the streams change (with
+    # Numba functions in the cells the bytes differed from one process to the next, so every
+    # process compiled the kernel anew, 10-20 s).
+    digest = _sources_digest()
 
     @numba.njit(cache=True, nogil=True)  # type: ignore[misc]
     def kernel(lo: int, hi: int, y0: Any, arrive: Any, theta: Any, ua_t: Any, rr_t: Any,
@@ -249,6 +269,7 @@ def _make_det_kernel() -> Any:
                arrived_wp: Any) -> None:  # fmt: skip
         # runs lo .. hi - 1 into the outputs (losses, recruited, arrived_wp zeroed by the
         # caller); releases the GIL, so threads run disjoint slices in parallel
+        digest  # noqa: B018 - the cache key (see above)
         r_min, r_max = consts[14], consts[15]
         for i in range(lo, hi):
             if stoch:
