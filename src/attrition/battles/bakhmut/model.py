@@ -354,7 +354,8 @@ def _pow(x: float, e: float) -> float:
         return x
     if e == 0.0 or x == 1.0:
         return 1.0
-    return x**e
+    r: float = x**e
+    return r
 
 
 @_jitable(inline="always")
