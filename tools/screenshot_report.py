@@ -1,4 +1,7 @@
-"""Screenshots of a built report for the docs: the top of the page and the model section.
+"""Screenshots of a built report for the docs (sections at 1280 px, the headline at 390 px).
+
+The top of the page, the evidence and the scenario sections at a laptop's width, and the
+headline on a phone.
 
 Usage: ``python tools/screenshot_report.py [REPORT_DIR] [--out docs/images]`` (default
 ``reports/bakhmut``). Needs Playwright and Debian's chromium (``make browser``). The page is
@@ -51,6 +54,12 @@ def main() -> int:
                 loc = page.locator(f"#{section}")
                 if loc.count():
                     loc.screenshot(path=str(out / f"report-{section}.png"))
+            phone = browser.new_page(viewport={"width": 390, "height": 844})
+            phone.goto(url, wait_until="load")
+            phone.wait_for_function("document.getElementById('timeline-fig').dataset.points")
+            phone.evaluate("document.getElementById('headline').scrollIntoView({block: 'start'})")
+            phone.wait_for_timeout(300)
+            phone.screenshot(path=str(out / "report-phone.png"))
             browser.close()
     finally:
         server.shutdown()
