@@ -234,6 +234,32 @@ def test_each_series_has_its_own_marker(page) -> None:
     assert bakhmut["Bakhmut RU"] != bakhmut["Bakhmut UA"]
 
 
+#: The map's place labels (their boxes on the page) and its plot area.
+MAP_LABELS_JS = """() => { const d = document.getElementById('map-fig');
+  const box = el => { const r = el.getBoundingClientRect();
+                      return [r.left, r.top, r.right, r.bottom]; };
+  const labels = Array.from(d.querySelectorAll('.scatterlayer g.textpoint text'))
+    .filter(t => t.textContent.trim() && t.getBoundingClientRect().width > 0)
+    .map(t => [t.textContent, box(t)]);
+  return {labels: labels, plot: box(d.querySelector('.nsewdrag')),
+          xrange: d._fullLayout.xaxis.range, yrange: d._fullLayout.yaxis.range,
+          initial: d.layout.xaxis.range};
+}"""
+
+
+def test_map_labels_do_not_collide_and_the_extent_is_the_maps(page) -> None:
+    pg, _, _ = page
+    got = pg.evaluate(MAP_LABELS_JS)
+    labels = got["labels"]
+    assert len(labels) >= 10, labels  # most places keep a permanent label
+    assert "Bakhmut" in {name for name, _ in labels}
+    clashes = [(a, b) for i, (a, ba) in enumerate(labels) for b, bb in labels[i + 1 :]
+               if _overlap(ba, bb) > 1.0]  # fmt: skip
+    assert clashes == []
+    # the aspect is kept by shrinking the plot, not by widening the longitude range
+    assert got["xrange"] == pytest.approx(got["initial"], abs=1e-6)
+
+
 def test_map_agrees_with_the_month_table_and_bakhmut_is_russian_after_20_may(page) -> None:
     pg, _, _ = page
     dates = pg.evaluate("() => JSON.parse(document.getElementById('control-data').textContent)"

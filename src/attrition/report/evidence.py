@@ -234,13 +234,6 @@ def evidence_sections(ev: dict[str, Any], fig_dir: Path) -> tuple[list[Section],
             "places": list(mapped["place"]),
             "states": states_by_place,
             "hover": hover_by_place,
-            # labels that do not collide on a phone's width (the others show on hover)
-            "narrow_labels": [
-                p if keep else ""
-                for p, keep in zip(
-                    mapped["place"], F.label_places(mapped, spec.centre, 16.0), strict=True
-                )
-            ],
         },
     }
     summary = {

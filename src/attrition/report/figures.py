@@ -168,24 +168,81 @@ MAP_STATES = ("contested", "no report")
 """Generic states of the weight-of-evidence rule (besides the sides' ids)."""
 
 
-def label_places(places: pd.DataFrame, centre: str = "", min_km: float = 6.0) -> list[bool]:
-    """Which places get a permanent label so that no two labels collide: the centre first, then
-    places with exact positions, then the rest, each labelled only if it is at least
-    ``min_km`` from every place already labelled (the others show their name on hover)."""
-    recs = list(places[["place", "lat", "lon", "approximate"]].itertuples(index=False))
+MAP_PLOT_PX = (280.0, 470.0)
+"""Width and height (px) of the smallest plot area the interactive map is drawn in (a phone's
+width; the height the layout leaves): labels are laid out at this scale, so they do not collide
+on a larger screen either (the axes keep the map's aspect by shrinking the plot, never by
+widening the extent)."""
+
+
+def label_layout(
+    places: pd.DataFrame,
+    centre: str = "",
+    plot_px: tuple[float, float] = MAP_PLOT_PX,
+    font_px: float = 10.0,
+) -> list[str]:
+    """Where each place's permanent label goes (a Plotly ``textposition``), or ``""`` for a
+    place named on hover only.
+
+    The map's extent (:func:`map_extent`) is scaled into ``plot_px`` keeping its aspect; each
+    label is a box of its text's estimated size (0.6 ``font_px`` per character). Places are
+    taken in order of importance (the centre, then exact positions, then approximate ones, in
+    file order) and each gets the first of four positions (above, below, right, left) whose box
+    meets no label already placed and no other place's marker (the centre's may cover markers);
+    a place with no free position is named on hover only."""
+    pts = places.dropna(subset=["lat", "lon"])
+    if not len(pts):
+        return []
+    recs = list(pts[["place", "lat", "lon", "approximate"]].itertuples(index=False))
+    xr, yr = map_extent(pts)
+    lat0 = float(np.nanmean(pts["lat"]))
+    x_km = (xr[1] - xr[0]) * 111.32 * math.cos(math.radians(lat0))
+    y_km = (yr[1] - yr[0]) * 111.32
+    scale = min(plot_px[0] / x_km, plot_px[1] / y_km)  # px per km
+    xy = [
+        ((float(r[2]) - xr[0]) * 111.32 * math.cos(math.radians(lat0)) * scale,
+         (float(r[1]) - yr[0]) * 111.32 * scale)
+        for r in recs
+    ]  # fmt: skip
+    radius = [8.0 if r[0] == centre else 5.0 for r in recs]
+    Box = tuple[float, float, float, float]
+
+    def meets(a: Box, b: Box) -> bool:
+        return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+    markers: list[Box] = [
+        (x - r, y - r, x + r, y + r) for (x, y), r in zip(xy, radius, strict=True)
+    ]
+    placed: list[Box] = []
+    out = [""] * len(recs)
     order = sorted(range(len(recs)), key=lambda i: (recs[i][0] != centre, bool(recs[i][3]), i))
-    chosen: list[int] = []
     for i in order:
-        lat, lon = float(recs[i][1]), float(recs[i][2])
-        ok = all(
-            math.hypot((lat - float(recs[j][1])) * 111.32,
-                       (lon - float(recs[j][2])) * 111.32 * math.cos(math.radians(lat)))
-            >= min_km
-            for j in chosen
-        )  # fmt: skip
-        if ok:
-            chosen.append(i)
-    return [i in chosen for i in range(len(recs))]
+        (x, y), r = xy[i], radius[i]
+        w, h = 0.6 * font_px * len(str(recs[i][0])) + 2.0, font_px + 3.0
+        candidates = {
+            "top center": (x - w / 2, y + r + 1, x + w / 2, y + r + 1 + h),
+            "bottom center": (x - w / 2, y - r - 1 - h, x + w / 2, y - r - 1),
+            "middle right": (x + r + 2, y - h / 2, x + r + 2 + w, y + h / 2),
+            "middle left": (x - r - 2 - w, y - h / 2, x - r - 2, y + h / 2),
+        }
+        for pos, box in candidates.items():
+            clear = not any(meets(box, b) for b in placed) and (
+                recs[i][0] == centre  # the centre's name is always shown
+                or not any(meets(box, m) for k, m in enumerate(markers) if k != i)
+            )
+            if clear:
+                out[i] = pos
+                placed.append(box)
+                break
+    return out
+
+
+def label_places(
+    places: pd.DataFrame, centre: str = "", plot_px: tuple[float, float] = MAP_PLOT_PX
+) -> list[bool]:
+    """Which places get a permanent label (:func:`label_layout`); the others show their name
+    on hover."""
+    return [bool(p) for p in label_layout(places, centre, plot_px)]
 
 
 def map_extent(places: pd.DataFrame, margin: float = 0.08) -> tuple[list[float], list[float]]:
@@ -224,14 +281,14 @@ def map_figure(
     lat0 = float(np.nanmean(pts["lat"])) if len(pts) else 48.6
     colours = palette.state_colours
     hover = hover or {}
-    shown = label_places(pts, centre) if len(pts) else []
+    layout = label_layout(pts, centre)
     fig = go.Figure()
     fig.add_scatter(
         x=pts["lon"],
         y=pts["lat"],
         mode="markers+text",
-        text=[p if keep else "" for p, keep in zip(pts["place"], shown, strict=True)],
-        textposition="top center",
+        text=[p if pos else "" for p, pos in zip(pts["place"], layout, strict=True)],
+        textposition=[pos or "top center" for pos in layout],
         textfont={"size": 10},
         cliponaxis=False,
         marker={
@@ -254,14 +311,21 @@ def map_figure(
         fig.add_scatter(x=[None], y=[None], mode="markers", name=state,
                         marker={"color": colour, "size": 10})  # fmt: skip
     fig.update_layout(
-        title="Control of localities by weight of evidence (offline map, no tiles)",
+        title="Control by weight of evidence",
         xaxis_title="longitude (°E)",
         yaxis_title="latitude (°N)",
         template="plotly_white",
-        height=600,
+        height=640,
         hoverlabel={"align": "left"},
+        # the legend above the map, so that a phone's width goes to the map
+        legend={"orientation": "h", "x": 0, "y": 1.0, "yanchor": "bottom"},
+        margin={"l": 60, "r": 10, "t": 90},
     )
-    fig.update_yaxes(scaleanchor="x", scaleratio=1 / math.cos(math.radians(lat0)))
+    # the aspect is kept by shrinking the plot area (constrain="domain"), never by widening the
+    # extent past the base map
+    fig.update_yaxes(scaleanchor="x", scaleratio=1 / math.cos(math.radians(lat0)),
+                     constrain="domain")  # fmt: skip
+    fig.update_xaxes(constrain="domain")
     if len(pts):
         xr, yr = map_extent(pts)
         fig.update_xaxes(range=xr)
@@ -285,12 +349,15 @@ def map_figure(
                 },
                 fillcolor=sty.get("fill", "rgba(0,0,0,0)") if area else "rgba(0,0,0,0)",
             )
+        import textwrap
+
+        key = "<br>".join(textwrap.wrap(key_text(basemap), 56))  # a phone's width
         fig.add_annotation(
-            text=key_text(basemap), xref="paper", yref="paper", x=0, y=-0.12, xanchor="left",
+            text=key, xref="paper", yref="paper", x=0, y=-0.12, xanchor="left",
             yanchor="top", showarrow=False, align="left", font={"size": 9, "color": "#555"},
             name="basemap-attribution",
         )  # fmt: skip
-        fig.update_layout(margin={"b": 90})
+        fig.update_layout(margin={"b": 70 + 15 * (key.count("<br>") + 1)})
     return fig
 
 

@@ -97,17 +97,6 @@
     if (shown) { shown.textContent = fmtDate(date); shown.setAttribute("data-date", date); }
     div.setAttribute("data-date", date);
   }
-  var wideLabels = null;
-  function fitMapLabels() {  // fewer labels on a phone, so that none collide
-    var div = document.getElementById("map-fig");
-    if (!div || !control || !control.narrow_labels || !div.data) return;
-    if (wideLabels === null) wideLabels = div.data[0].text;
-    var narrow = div.clientWidth < 600;
-    var want = narrow ? control.narrow_labels : wideLabels;
-    if (div.data[0].text !== want) Plotly.restyle(div, { text: [want] }, [0]);
-    div.setAttribute("data-labels", narrow ? "narrow" : "wide");
-  }
-  window.addEventListener("resize", fitMapLabels);
   var slider = document.getElementById("map-slider");
   if (slider) {
     slider.addEventListener("input", function () { drawMap(parseInt(slider.value, 10)); });
@@ -134,7 +123,6 @@
   window.addEventListener("load", function () {
     drawTimeline();
     if (slider) drawMap(parseInt(slider.value, 10));
-    fitMapLabels();
     filterBibliography();
   });
 })();
