@@ -1,0 +1,134 @@
+"""Oracle tests of the uncertainty decomposition (attrition.battles.bakhmut.decomposition)."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import pytest
+
+from attrition.battles.bakhmut.decomposition import (
+    COMPONENTS,
+    TARGETS,
+    decompose,
+    perturb_evidence,
+)
+from attrition.battles.bakhmut.evidence import CasualtyEvidence
+from attrition.errors import UserError
+
+LAWS = ("a", "b", "c")
+W = np.array([0.5, 0.3, 0.2])
+LAW_MEANS = np.array([0.0, 3.0, -2.0])
+
+
+def _law_var() -> float:
+    mu = W @ LAW_MEANS
+    return float(W @ (LAW_MEANS - mu) ** 2)
+
+
+def synthetic(
+    seed: int, k: int = 4, d: int = 400, r: int = 5, sd_e: float = 1.5, b: float = 2.0,
+    sd_eps: float = 1.0,
+) -> dict[str, np.ndarray]:  # fmt: skip
+    """Y = e_k + a_law + b θ + ε: evidence sd ``sd_e``, parameter sd ``b``, noise ``sd_eps``."""
+    rng = np.random.default_rng(seed)
+    e = rng.normal(0.0, sd_e, size=(k, 1, 1, 1))
+    theta = rng.normal(size=(k, len(LAWS), d, 1))
+    eps = rng.normal(0.0, sd_eps, size=(k, len(LAWS), d, r))
+    y = e + LAW_MEANS[None, :, None, None] + b * theta + eps
+    return {t: y for t, _, _ in TARGETS}
+
+
+def test_recovers_known_components() -> None:
+    # many versions so the evidence part is measured well enough to check
+    est = {c: [] for c in COMPONENTS}
+    for s in range(20):
+        dec = decompose(synthetic(s, k=30, d=200, r=4), W, LAWS)
+        for c in COMPONENTS:
+            est[c].append(dec.variance["fall_day"][c])
+    truth = {"evidence": 1.5**2, "law": _law_var(), "parameters": 4.0, "stochasticity": 1.0}
+    for c in COMPONENTS:
+        x = np.asarray(est[c])
+        se = x.std(ddof=1) / math.sqrt(len(x))
+        assert abs(x.mean() - truth[c]) < 4 * se + 1e-3, (c, x.mean(), truth[c], se)
+    # one decomposition is within its own sampling error too (parameters: 30 × 3 × 200 draws)
+    one = decompose(synthetic(99, k=30, d=200, r=4), W, LAWS).variance["fall_day"]
+    assert one["parameters"] == pytest.approx(4.0, rel=0.1)
+    assert one["stochasticity"] == pytest.approx(1.0, rel=0.05)
+
+
+def test_law_part_with_one_version() -> None:
+    dec = decompose(synthetic(3, k=1, d=2000, r=3), W, LAWS)
+    v = dec.variance["log_ru_casualties"]
+    assert v["evidence"] is None
+    assert dec.share("fall_day", "evidence") is None
+    assert v["law"] == pytest.approx(_law_var(), rel=0.1)
+
+
+def test_parts_sum_to_total_exactly_on_output() -> None:
+    dec = decompose(synthetic(1), W, LAWS, not_fallen=0.25)
+    out = json.loads(json.dumps(dec.to_dict(), allow_nan=False))
+    for t, _, _ in TARGETS:
+        comp = out["targets"][t]["components"]
+        total = out["targets"][t]["total_variance"]
+        assert sum(c["variance"] for c in comp.values()) == pytest.approx(total, rel=1e-12)
+        assert sum(c["share"] for c in comp.values()) == pytest.approx(1.0, abs=1e-12)
+        # the total agrees with the pooled variance of the runs up to the corrections
+        assert total == pytest.approx(out["targets"][t]["pooled_variance"], rel=0.15)
+    assert out["not_fallen_share"] == 0.25
+    frame = dec.to_frame()
+    assert len(frame) == len(TARGETS) * len(COMPONENTS)
+    assert frame.groupby("target")["share"].sum().to_numpy() == pytest.approx(1.0)
+
+
+def test_no_noise_gives_no_stochastic_share() -> None:
+    y = synthetic(2, sd_eps=0.0)
+    dec = decompose(y, W, LAWS)
+    for t, _, _ in TARGETS:
+        assert dec.variance[t]["stochasticity"] == pytest.approx(0.0, abs=1e-12)
+        assert dec.share(t, "stochasticity") == pytest.approx(0.0, abs=1e-12)
+    # noise alone: the between-draw part is only what the replicates leave, corrected to ~0
+    rng = np.random.default_rng(5)
+    noise = rng.normal(size=(1, 3, 500, 5))
+    d2 = decompose({t: noise for t, _, _ in TARGETS}, W, LAWS)
+    assert d2.share("fall_day", "parameters") < 0.05
+    assert d2.share("fall_day", "stochasticity") > 0.9
+
+
+def test_seed_gives_same_bytes() -> None:
+    a = json.dumps(decompose(synthetic(7), W, LAWS).to_dict(), sort_keys=True)
+    b = json.dumps(decompose(synthetic(7), W, LAWS).to_dict(), sort_keys=True)
+    c = json.dumps(decompose(synthetic(8), W, LAWS).to_dict(), sort_keys=True)
+    assert a == b
+    assert a != c
+
+
+def test_bad_input_is_one_user_error() -> None:
+    y = synthetic(0)
+    with pytest.raises(UserError, match="weights"):
+        decompose(y, [0.5, 0.5], LAWS)
+    with pytest.raises(UserError, match="no values"):
+        decompose({"fall_day": y["fall_day"]}, W, LAWS)
+    bad = {t: v[..., :1] for t, v in y.items()}
+    with pytest.raises(UserError, match="replicates"):
+        decompose(bad, W, LAWS)
+
+
+def test_perturbed_evidence_moves_the_centre_keeps_the_spread() -> None:
+    rng = np.random.default_rng(0)
+    dates = np.arange(np.datetime64("2022-08-01"), np.datetime64("2022-10-31"))
+    draws = np.exp(rng.normal(5.0, 0.2, size=(40, dates.size, 2)))
+    ev = CasualtyEvidence(dates, draws)
+    p = perturb_evidence(ev, seed=3)
+    assert p.draws.shape == ev.draws.shape
+    month = dates.astype("datetime64[M]")
+    for m in np.unique(month):
+        sel = month == m
+        lt = np.log(ev.draws[:, sel].sum(axis=1))
+        lp = np.log(p.draws[:, sel].sum(axis=1))
+        # the spread of the log totals is unchanged, the centre moved to one draw's
+        assert lp.std(axis=0) == pytest.approx(lt.std(axis=0))
+        shifted = lp.mean(axis=0)
+        assert np.any(np.all(np.isclose(lt, shifted[None], rtol=1e-9), axis=1))
+    assert perturb_evidence(ev, seed=3).draws.tobytes() == p.draws.tobytes()
