@@ -132,3 +132,38 @@ def test_perturbed_evidence_moves_the_centre_keeps_the_spread() -> None:
         shifted = lp.mean(axis=0)
         assert np.any(np.all(np.isclose(lt, shifted[None], rtol=1e-9), axis=1))
     assert perturb_evidence(ev, seed=3).draws.tobytes() == p.draws.tobytes()
+
+
+def test_share_errors_are_small_for_large_samples_and_zero_when_unmeasured() -> None:
+    dec = decompose(synthetic(4, k=1, d=300, r=4), W, LAWS)
+    se = dec.share_errors(n_boot=50, seed=1)
+    assert se["fall_day"]["evidence"] == 0.0
+    assert 0.0 < se["fall_day"]["stochasticity"] < 0.05
+    assert se == dec.share_errors(n_boot=50, seed=1)
+
+
+@pytest.fixture(scope="module")
+def tiny_cals() -> dict[str, list[object]]:
+    from attrition.battles.bakhmut.calibration import calibrate
+
+    return {
+        lw: [calibrate(None, law=lw, particles=24, moves=1, draws=30, seed=0)]
+        for lw in ("square", "logarithmic")
+    }
+
+
+def test_engine_runs_deterministic_has_no_chance_and_seed_repeats(tiny_cals: dict) -> None:
+    from attrition.battles.bakhmut.decomposition import run_decomposition
+
+    w = [0.6, 0.4]
+    det = run_decomposition(tiny_cals, w, draws=10, replicates=2, seed=1, method="deterministic")
+    for t, _, _ in TARGETS:
+        assert det.variance[t]["stochasticity"] == pytest.approx(0.0, abs=1e-9)
+        assert det.variance[t]["evidence"] is None
+    a = run_decomposition(tiny_cals, w, draws=10, replicates=3, seed=1)
+    b = run_decomposition(tiny_cals, w, draws=10, replicates=3, seed=1)
+    assert json.dumps(a.to_dict()) == json.dumps(b.to_dict())
+    assert a.variance["log_ru_casualties"]["stochasticity"] > 0.0
+    assert 0.0 <= a.not_fallen <= 1.0
+    with pytest.raises(UserError, match="draws"):
+        run_decomposition(tiny_cals, w, draws=31, replicates=2)

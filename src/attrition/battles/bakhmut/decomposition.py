@@ -53,7 +53,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -110,6 +110,7 @@ class Decomposition:
         pooled: ``{target: variance of all runs pooled with their weights}`` (a check on the
             total: equal to it up to the sampling corrections).
         settings: how the values were made (free-form, JSON-able).
+        values: ``{target: (K, L, D, R) values}`` decomposed (not in :meth:`to_dict`).
     """
 
     laws: tuple[str, ...]
@@ -119,6 +120,7 @@ class Decomposition:
     not_fallen: float
     pooled: dict[str, float]
     settings: dict[str, Any]
+    values: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
 
     def total(self, target: str) -> float:
         """The total variance of ``target``: the sum of its measured parts."""
@@ -131,6 +133,32 @@ class Decomposition:
             return None
         t = self.total(target)
         return v / t if t > 0 else 0.0
+
+    def share_errors(self, n_boot: int = 200, seed: int = 0) -> dict[str, dict[str, float]]:
+        """Monte Carlo standard errors of the shares: a bootstrap resampling the evidence
+        versions (when there are two or more) and, within each calibration, the posterior
+        draws with their replicates (``{target: {component: se}}``; 0 for a part not
+        measured; also ``total_sd``: the error of the total's square root)."""
+        rng = np.random.default_rng(np.random.SeedSequence(seed))
+        k, nl, d, _ = self.shape
+        out: dict[str, list[list[float]]] = {t: [] for t, _, _ in TARGETS}
+        for _ in range(n_boot):
+            kv = rng.integers(0, k, size=k) if k > 1 else np.zeros(1, dtype=np.int64)
+            dv = rng.integers(0, d, size=(k, nl, d))
+            for t, _, _ in TARGETS:
+                y = self.values[t][kv]
+                y = np.take_along_axis(y, dv[..., None], axis=2)
+                parts = _parts(y, self.weights)
+                tot = sum(v for v in parts.values() if v is not None)
+                shares = [
+                    0.0 if parts[c] is None or tot <= 0 else parts[c] / tot for c in COMPONENTS
+                ]
+                out[t].append([*shares, math.sqrt(tot)])
+        names = (*COMPONENTS, "total_sd")
+        return {
+            t: {c: float(np.std(np.asarray(v)[:, i], ddof=1)) for i, c in enumerate(names)}
+            for t, v in out.items()
+        }
 
     def to_frame(self) -> pd.DataFrame:
         """One row per target × component: ``target``, ``component``, ``what`` (plain
@@ -280,6 +308,7 @@ def decompose(
         not_fallen=float(not_fallen),
         pooled={t: _pooled(a, w) for t, a in arrays.items()},
         settings=dict(settings or {}),
+        values=arrays,
     )
 
 
