@@ -150,9 +150,7 @@ class Decomposition:
                 y = np.take_along_axis(y, dv[..., None], axis=2)
                 parts = _parts(y, self.weights)
                 tot = sum(v for v in parts.values() if v is not None)
-                shares = [
-                    0.0 if parts[c] is None or tot <= 0 else parts[c] / tot for c in COMPONENTS
-                ]
+                shares = [_ratio(parts[c], tot) for c in COMPONENTS]
                 out[t].append([*shares, math.sqrt(tot)])
         names = (*COMPONENTS, "total_sd")
         return {
@@ -217,6 +215,11 @@ class Decomposition:
                 "components": parts,
             }
         return out
+
+
+def _ratio(v: float | None, total: float) -> float:
+    """``v / total`` (0 for a part not measured or a total of 0)."""
+    return 0.0 if v is None or total <= 0 else v / total
 
 
 def _check(values: Mapping[str, Any], weights: Any) -> tuple[dict[str, np.ndarray], np.ndarray]:
