@@ -167,3 +167,29 @@ def test_engine_runs_deterministic_has_no_chance_and_seed_repeats(tiny_cals: dic
     assert 0.0 <= a.not_fallen <= 1.0
     with pytest.raises(UserError, match="draws"):
         run_decomposition(tiny_cals, w, draws=31, replicates=2)
+
+
+def test_report_section_renders_shares_and_says_what_is_missing() -> None:
+    from attrition.report.decomposition import decomposition_section
+
+    dec = decompose(synthetic(6, k=1, d=50, r=3), W, LAWS, not_fallen=0.1)
+    sec, summary = decomposition_section(dec)
+    assert sec.id == "uncertainty"
+    assert sec.title == "Where the uncertainty comes from"
+    for words in ("The choice of attrition law", "The model's unknown parameters",
+                  "Chance in the fighting itself", "The uncertainty of the casualty estimate",
+                  "Day the city falls", "Russian casualties", "Ukrainian casualties"):  # fmt: skip
+        assert words in sec.html, words
+    assert "Not computed here" in sec.html
+    assert "docs/bakhmut-model.md" in sec.html
+    law_share = round(100 * dec.share("fall_day", "law"))
+    assert (
+        f'<tr data-key="law"><th scope="row">The choice of attrition law</th><td>{law_share}%'
+        in sec.html
+    )
+    assert "10% of these runs" in sec.html
+    json.dumps(summary, allow_nan=False)
+    assert summary["targets"]["fall_day"]["components"]["evidence"]["share"] is None
+    four, _ = decomposition_section(decompose(synthetic(6, k=3, d=50, r=3), W, LAWS))
+    assert "Not computed here" not in four.html
+    assert "not computed here" not in four.html

@@ -45,13 +45,15 @@ class ModelSettings:
     hindcast_runs: int
     hindcast_particles: int
     repeats: int = 3
+    decomposition_draws: int = 200
+    decomposition_replicates: int = 5
 
     @classmethod
     def for_mode(cls, quick: bool) -> ModelSettings:
         """The settings of a full run or of a quick one."""
         if quick:
-            return cls(100, 2, 300, 4, 200, 200, 200, 2)
-        return cls(300, 2, 400, 6, 1000, 300, 300, 3)
+            return cls(100, 2, 300, 4, 200, 200, 200, 2, 40, 3)
+        return cls(300, 2, 400, 6, 1000, 300, 300, 3, 200, 5)
 
     def describe(self) -> str:
         """One sentence for the page."""
@@ -148,6 +150,27 @@ def law_calibrations(
     }  # fmt: skip
 
 
+def uncertainty_section(
+    cals: Mapping[str, Sequence[Calibration]], weights: Any, seed: int, settings: ModelSettings
+) -> tuple[Section, dict[str, Any]]:
+    """Where the uncertainty of the baseline's answers comes from (law, parameters, chance):
+    :func:`~attrition.battles.bakhmut.decomposition.run_decomposition` on each law's first
+    calibration with the mixture's weights (``weights``: its
+    :class:`~attrition.battles.bakhmut.mixture.LawWeights`), the casualty evidence's part left
+    to docs/bakhmut-model.md (the section says so)."""
+    from attrition.battles.bakhmut.decomposition import run_decomposition
+    from attrition.report.decomposition import decomposition_section
+
+    dec = run_decomposition(
+        {lw: [cals[lw][0]] for lw in weights.laws},
+        weights.weights,
+        draws=settings.decomposition_draws,
+        replicates=settings.decomposition_replicates,
+        seed=seed,
+    )
+    return decomposition_section(dec)
+
+
 def model_stage(fig_dir: str, seed: int, quick: bool) -> ModelStageOutput:
     """Calibrate every law on all the evidence (the casualty evidence of ``attrition scenario
     run``: :func:`~attrition.battles.bakhmut.scenarios.default_evidence`), run the scenario
@@ -183,14 +206,16 @@ def model_stage(fig_dir: str, seed: int, quick: bool) -> ModelStageOutput:
         combine_laws({lw: c[0] for lw, c in cals.items()}, best)
     )
     scen, scen_sum = scenario_section(results, folder)
+    unc, unc_sum = uncertainty_section(cals, base.weights, seed, st)
     summary = {
         "settings": st.describe(),
         "record": record_sum,
         "identification": ident_sum,
         **scen_sum,
+        "uncertainty": unc_sum,
         "bakhmut_rate_per_1000_per_day": bakhmut_rates(ev, base.mixture),
     }
-    return ModelStageOutput([record, ident, scen], summary, best, dict(fog.summary()), ev)
+    return ModelStageOutput([record, ident, scen, unc], summary, best, dict(fog.summary()), ev)
 
 
 QUICK_HINDCAST = Section(
