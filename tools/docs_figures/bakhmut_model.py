@@ -31,6 +31,13 @@ Parts:
   test.
 * ``ablation`` — the highest-weight law calibrated on the casualty evidence alone. Not in the
   test.
+* ``decomposition`` — where the uncertainty of the fall day and of each side's casualties
+  comes from (:mod:`attrition.battles.bakhmut.decomposition`): the baseline re-run over ``draws``
+  posterior draws × ``replicates`` runs each, once on the headline calibrations (repeat 0, the
+  laws' headline weights: law, parameters, stochasticity) and once on ``versions`` versions of
+  the casualty evidence (:func:`~attrition.battles.bakhmut.decomposition.perturb_evidence`,
+  every law calibrated on each at the headline's particles and seed, the same weights: all
+  four parts). Errors of the shares by a bootstrap over the versions and draws. Not in the test.
 * ``hindcast`` — ``attrition hindcast --seed 0 --seeds 5``: one call of
   :func:`~attrition.battles.bakhmut.hindcasts.hindcast` over the six monthly cutoffs and seeds
   0–4, summarised by :func:`~attrition.battles.bakhmut.hindcasts.hindcast_summary`: per cutoff ×
@@ -67,7 +74,15 @@ GENERATOR = "tools/docs_figures/bakhmut_model.py"
 DATA = F.ROOT / "src" / "attrition" / "data" / "battles" / "bakhmut"
 LIBRARY = F.ROOT / "src" / "attrition" / "data" / "battles" / "bakhmut" / "scenarios"
 
-PARTS: tuple[str, ...] = ("headline", "scenarios", "identification", "laws", "ablation", "hindcast")
+PARTS: tuple[str, ...] = (
+    "headline",
+    "scenarios",
+    "identification",
+    "laws",
+    "ablation",
+    "hindcast",
+    "decomposition",
+)
 TEST_PARTS: tuple[str, ...] = ("headline", "scenarios", "identification")
 MIXTURE_VERSION = 1
 """Recorded in the sidecar's context: a sidecar without it predates the law mixture."""
@@ -84,6 +99,9 @@ FULL: dict[str, Any] = {
     "hindcast_seeds": [0, 1, 2, 3, 4],
     "hindcast_runs": 500,
     "evidence": {"draws": 300, "chains": 2, "seed": 0},
+    # the uncertainty decomposition: posterior draws per calibration x replicates of each,
+    # casualty-evidence versions (each: every law calibrated once), bootstrap resamples
+    "decomposition": {"draws": 200, "replicates": 5, "versions": 3, "boot": 200},
 }
 QUICK: dict[str, Any] = {
     **FULL,
@@ -95,6 +113,7 @@ QUICK: dict[str, Any] = {
     "hindcast_seeds": [0, 1],
     "hindcast_runs": 100,
     "evidence": {"draws": 100, "chains": 2, "seed": 0},
+    "decomposition": {"draws": 40, "replicates": 3, "versions": 2, "boot": 50},
 }
 CITY_DATES: tuple[str, ...] = ("2023-03-07", "2023-04-17", "2023-05-01", "2023-05-20", "2023-06-30")
 HIGHLIGHTS: tuple[str, ...] = (
@@ -637,6 +656,53 @@ def _hindcast_figures(table: Any, summary: Any, seeds: Sequence[int]) -> F.Figur
     return figs
 
 
+def _decomposition(st: Mapping[str, Any]) -> F.Figures:
+    """The uncertainty decomposition (see the module docstring's ``decomposition``)."""
+    from attrition.battles.bakhmut.calibration import calibrate
+    from attrition.battles.bakhmut.decomposition import (
+        COMPONENTS,
+        TARGETS,
+        perturb_evidence,
+        run_decomposition,
+    )
+
+    ds = st["decomposition"]
+    seed = int(st["seed"])
+    cals = law_cals(st, seed)
+    weights = _weights(st)
+    laws = tuple(weights.laws)
+    size = {"draws": int(ds["draws"]), "replicates": int(ds["replicates"]), "seed": seed}
+    three = run_decomposition({lw: [cals[lw][0]] for lw in laws}, weights.weights, **size)
+    ev = _evidence(st)
+    versions = [perturb_evidence(ev, seed=seed + k) for k in range(int(ds["versions"]))]
+    vcals = {
+        lw: [calibrate(v, law=lw, seed=seed, particles=st["particles"], moves=st["moves"])
+             for v in versions]
+        for lw in laws
+    }  # fmt: skip
+    four = run_decomposition(vcals, weights.weights, **size)
+    figs = F.Figures("decomposition")
+    how = "bootstrap over the evidence versions and the posterior draws (given the calibrations)"
+    for name, dec in (("report", three), ("full", four)):
+        se = dec.share_errors(n_boot=int(ds["boot"]), seed=seed)
+        nf = dec.not_fallen
+        n = dec.shape[0] * dec.shape[2] * dec.shape[3]
+        figs.num(f"decomp.{name}.not_fallen", nf, F.binomial_se(nf * n, n), "binomial")
+        for t, _, _ in TARGETS:
+            tot = dec.total(t)
+            figs.num(f"decomp.{name}.{t}.total_sd", math.sqrt(tot), se[t]["total_sd"], how)
+            for c in COMPONENTS:
+                sh = dec.share(t, c)
+                if sh is not None:
+                    figs.num(f"decomp.{name}.{t}.{c}", sh, se[t][c], how)
+    figs.context["decomposition"] = {
+        "laws": list(laws),
+        "weights": [float(x) for x in weights.weights],
+        "evidence_sources": [v.source for v in versions],
+    }
+    return figs
+
+
 REUSE_ENV = "BAKHMUT_MODEL_REUSE"
 """Environment variable: comma-separated parts copied from the committed sidecar instead of
 recomputed, to recompute one slow part alone (e.g. every part but ``hindcast`` reused to
@@ -650,6 +716,7 @@ PART_CONTEXT: dict[str, tuple[str, ...]] = {
     "laws": ("laws",),
     "ablation": ("ablation",),
     "hindcast": ("hindcast",),
+    "decomposition": ("decomposition",),
 }
 """The context entries each part writes (copied with its figures when the part is reused)."""
 REUSABLE: tuple[str, ...] = tuple(PART_CONTEXT)
@@ -686,6 +753,7 @@ def compute(parts: Sequence[str] | None = None, quick: bool = False) -> dict[str
         "ablation": _ablation,
         "hindcast": _hindcast,
         "identification": _identification,
+        "decomposition": _decomposition,
     }
     done = []
     for p in parts or PARTS:
@@ -1348,6 +1416,59 @@ def _scenario_reading(s: _View) -> str:
 REGENERATE = "python tools/docs_figures/run.py --only bakhmut_model"
 
 
+def _decomposition_block(s: _View, quick: bool) -> str:
+    """The uncertainty decomposition: one row per part, the shares of the fall day's and each
+    side's (log) casualties' variance, on the evidence versions (all four parts) and on the
+    headline calibrations alone (three parts, as the report shows them)."""
+    if "decomposition" not in s.ctx or not s.has("decomp.full.fall_day.law"):
+        return "(decomposition not computed in this run)"
+    from attrition.battles.bakhmut.decomposition import COMPONENT_TEXT, COMPONENTS, TARGETS
+
+    ds = s.st["decomposition"]
+    ctx = s.ctx["decomposition"]
+    heads = {"fall_day": "fall day", "log_ru_casualties": "RU casualties (log)",
+             "log_ua_casualties": "UA casualties (log)"}  # fmt: skip
+
+    def cell(name: str) -> str:
+        if not s.has(name):
+            return "–"
+        return f"{100 * s.v(name):.0f}% ± {100 * s.e(name):.0f}"
+
+    lines = [
+        f"Baseline, {ds['draws']} posterior draws per calibration × {ds['replicates']} "
+        f"binomial runs each (seed {s.st['seed']}); law weights "
+        + ", ".join(f"{lw} {w:.2f}" for lw, w in zip(ctx["laws"], ctx["weights"], strict=True))
+        + f" (the headline's). *Four parts*: {ds['versions']} versions of the casualty "
+        f"evidence, every law calibrated on each ({s.st['particles']} particles × "
+        f"{s.st['moves']} moves, seed {s.st['seed']}). *Three parts*: the headline "
+        "calibrations (repeat 0), as the report shows them. Share of the variance ± its "
+        "bootstrap error (over the versions and the draws); a city not fallen by 30 Jun 2023 "
+        f"counts as 1 Jul 2023 ({100 * s.v('decomp.full.not_fallen'):.0f}% of the four-part "
+        f"runs, {100 * s.v('decomp.report.not_fallen'):.0f}% of the three-part runs). (4): "
+        "four parts, (3): three parts."
+        + (" **Quick settings: not the published figures.**" if quick else ""),
+        "",
+        "| source of uncertainty | "
+        + " | ".join(f"{heads[t]} (4) | {heads[t]} (3)" for t, _, _ in TARGETS)
+        + " |",
+        "|---|" + "---:|---:|" * len(TARGETS),
+    ]
+    for c in COMPONENTS:
+        row = [cell(f"decomp.{n}.{t}.{c}") for t, _, _ in TARGETS for n in ("full", "report")]
+        lines.append(f"| {COMPONENT_TEXT[c]} ({c}) | " + " | ".join(row) + " |")
+
+    def sd(name: str, t: str) -> str:
+        v = float(s.v(f"decomp.{name}.{t}.total_sd"))
+        return f"{v:.0f} days" if t == "fall_day" else f"{v:.2f}"
+
+    lines.append(
+        "| total sd | "
+        + " | ".join(sd(n, t) for t, _, _ in TARGETS for n in ("full", "report"))
+        + " |"
+    )
+    return "\n".join(lines)
+
+
 def blocks(sc: Mapping[str, Any]) -> dict[str, str]:
     """The generated blocks of docs/bakhmut-model.md from a sidecar (this generator's; the
     identification blocks: :func:`render`).
@@ -1373,6 +1494,7 @@ def blocks(sc: Mapping[str, Any]) -> dict[str, str]:
         "bm-hindcast": _hindcast_block(s, quick),
         "bm-scenarios": _scenarios_block(s, quick),
         "bm-scenario-reading": _scenario_reading(s),
+        "bm-decomposition": _decomposition_block(s, quick),
     }
 
 
