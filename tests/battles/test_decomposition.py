@@ -193,3 +193,12 @@ def test_report_section_renders_shares_and_says_what_is_missing() -> None:
     four, _ = decomposition_section(decompose(synthetic(6, k=3, d=50, r=3), W, LAWS))
     assert "Not computed here" not in four.html
     assert "not computed here" not in four.html
+
+
+def test_no_two_calibrations_share_random_streams(tiny_cals: dict) -> None:
+    from attrition.battles.bakhmut.decomposition import run_decomposition
+
+    same = tiny_cals["square"][0]
+    dec = run_decomposition({"square": [same], "linear": [same]}, [0.5, 0.5], draws=5, replicates=2)
+    y = dec.values["log_ru_casualties"]
+    assert not np.array_equal(y[0, 0], y[0, 1])  # same draws, own streams

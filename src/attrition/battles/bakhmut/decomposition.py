@@ -38,8 +38,10 @@ the window (the variance of a log is scale-free: its square root is roughly a re
 
 **The runs** (:func:`run_decomposition`): for each calibration, ``D`` posterior draws picked
 without replacement by ``SeedSequence(seed, spawn_key=(2,))``, each run ``R`` times by the
-binomial engine (runs numbered draw-major, run ``i`` seeded with ``SeedSequence(seed,
-spawn_key=(1, i))`` as in every Bakhmut ensemble), under the record's schedule (the baseline).
+binomial engine under the record's schedule (the baseline). Runs are numbered across all the
+calibrations (version, then law, then draw, then replicate) and run ``i`` is seeded with
+``SeedSequence(seed, spawn_key=(1, i))`` as in every Bakhmut ensemble, so no two runs share a
+random stream (the corrections above assume independent runs).
 
 **Evidence versions** (:func:`perturb_evidence`): the calibration reads the evidence as a
 multivariate normal on log monthly totals (:mod:`~attrition.battles.bakhmut.casualty_block`).
@@ -382,7 +384,8 @@ def run_decomposition(
             idx = np.sort(pick.choice(cal.n_draws, size=draws, replace=False))
             params = {p: np.repeat(np.asarray(x)[idx], replicates) for p, x in cal.draws.items()}
             model = BakhmutModel(cal.law, scenario_schedule(base, cal.schedule))
-            ens = simulate(model, params, method=method, seed=seed)
+            block = (v * len(laws) + j) * draws * replicates  # own streams per calibration
+            ens = simulate(model, params, method=method, seed=seed, run_offset=block)
             fall = ens.fall_day()
             fallen.append(np.isfinite(fall))
             vals = target_values(fall, ens.side_losses[:, -1, :])
