@@ -9,6 +9,7 @@ and writes its figures as PNG and SVG into the folder it is given.
 from __future__ import annotations
 
 import datetime as dt
+import html
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -207,6 +208,12 @@ def model_stage(fig_dir: str, seed: int, quick: bool) -> ModelStageOutput:
     )
     scen, scen_sum = scenario_section(results, folder)
     unc, unc_sum = uncertainty_section(cals, base.weights, seed, st)
+    # a subsection of the model section (the page's renderer places three model sections)
+    record = Section(
+        record.id,
+        record.title,
+        record.html + f'<h3 id="{unc.id}">{html.escape(unc.title)}</h3>' + unc.html,
+    )
     summary = {
         "settings": st.describe(),
         "record": record_sum,
@@ -215,7 +222,7 @@ def model_stage(fig_dir: str, seed: int, quick: bool) -> ModelStageOutput:
         "uncertainty": unc_sum,
         "bakhmut_rate_per_1000_per_day": bakhmut_rates(ev, base.mixture),
     }
-    return ModelStageOutput([record, ident, scen, unc], summary, best, dict(fog.summary()), ev)
+    return ModelStageOutput([record, ident, scen], summary, best, dict(fog.summary()), ev)
 
 
 QUICK_HINDCAST = Section(
