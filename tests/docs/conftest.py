@@ -13,20 +13,29 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _load(name: str) -> ModuleType:
-    """``tools/docs_site/<name>.py`` as a module, loaded once per test run."""
-    qualified = f"attrition_docs_site_{name}"
+def load_file_module(qualified: str, path: Path) -> ModuleType:
+    """The Python file ``path`` as the module ``qualified``, loaded once per test run (for
+    scripts under ``tools/`` and ``benchmarks/``, which are not packages)."""
     if qualified in sys.modules:
         return sys.modules[qualified]
-    spec = importlib.util.spec_from_file_location(
-        qualified, ROOT / "tools/docs_site" / f"{name}.py"
-    )
+    spec = importlib.util.spec_from_file_location(qualified, path)
     assert spec is not None
     assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     sys.modules[qualified] = module
     spec.loader.exec_module(module)
     return module
+
+
+def _load(name: str) -> ModuleType:
+    """``tools/docs_site/<name>.py`` as a module, loaded once per test run."""
+    return load_file_module(f"attrition_docs_site_{name}", ROOT / "tools/docs_site" / f"{name}.py")
+
+
+@pytest.fixture(scope="session")
+def bench_report_module() -> ModuleType:
+    """``benchmarks/bench_report.py`` as a module."""
+    return load_file_module("attrition_bench_report", ROOT / "benchmarks" / "bench_report.py")
 
 
 @pytest.fixture(scope="session")

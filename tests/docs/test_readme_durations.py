@@ -10,9 +10,7 @@ without re-rendering, fails here.
 from __future__ import annotations
 
 import copy
-import importlib.util
 import json
-import sys
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -24,18 +22,9 @@ RESULTS = ROOT / "benchmarks" / "results"
 
 
 @pytest.fixture(scope="module")
-def bench() -> ModuleType:
+def bench(bench_report_module: ModuleType) -> ModuleType:
     """``benchmarks/bench_report.py`` as a module (``benchmarks/`` is not a package)."""
-    name = "attrition_bench_report"
-    if name in sys.modules:
-        return sys.modules[name]
-    spec = importlib.util.spec_from_file_location(name, ROOT / "benchmarks" / "bench_report.py")
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
+    return bench_report_module
 
 
 @pytest.fixture(scope="module")
