@@ -168,11 +168,51 @@ MAP_STATES = ("contested", "no report")
 """Generic states of the weight-of-evidence rule (besides the sides' ids)."""
 
 
-MAP_PLOT_PX = (280.0, 470.0)
-"""Width and height (px) of the smallest plot area the interactive map is drawn in (a phone's
-width; the height the layout leaves): labels are laid out at this scale, so they do not collide
-on a larger screen either (the axes keep the map's aspect by shrinking the plot, never by
-widening the extent)."""
+MAP_PLOT_PX = (280.0, 420.0)
+"""Width and height (px) of the smallest plot area the interactive map is drawn in: a phone's
+width, and the height the layout leaves (640 px less the title, legend and the wrapped key
+below). The axes keep the map's aspect by shrinking the plot, never by widening the extent, so
+a larger screen only scales the map up (:data:`LABEL_SCALES`)."""
+
+LABEL_SCALES: tuple[float, ...] = (1.0, 1.25, 1.5, 2.0, 2.5, 3.0)
+"""Map scales (relative to :data:`MAP_PLOT_PX`) at which a label must meet nothing: labels keep
+their pixel size while the places move apart, and a label right of one place and another left
+of the next can meet at a larger scale only, so every scale up to a laptop's is checked."""
+
+
+def label_box(
+    pos: str, x: float, y: float, r: float, text: str, font_px: float = 10.0
+) -> tuple[float, float, float, float]:
+    """The box (x0, y0, x1, y1, px; y up) of ``text`` placed at ``pos`` beside a marker of radius
+    ``r`` at (x, y): its estimated size is 0.6 ``font_px`` per character by ``font_px`` + 3."""
+    w, h = 0.6 * font_px * len(text) + 2.0, font_px + 3.0
+    return {
+        "top center": (x - w / 2, y + r + 1, x + w / 2, y + r + 1 + h),
+        "bottom center": (x - w / 2, y - r - 1 - h, x + w / 2, y - r - 1),
+        "middle right": (x + r + 2, y - h / 2, x + r + 2 + w, y + h / 2),
+        "middle left": (x - r - 2 - w, y - h / 2, x - r - 2, y + h / 2),
+    }[pos]
+
+
+LABEL_POSITIONS: tuple[str, ...] = ("top center", "bottom center", "middle right", "middle left")
+
+
+def map_pixels(
+    places: pd.DataFrame, plot_px: tuple[float, float] = MAP_PLOT_PX
+) -> list[tuple[float, float]]:
+    """Each place's position in pixels (y up) on the map's extent scaled into ``plot_px``
+    keeping its aspect (places without coordinates dropped)."""
+    pts = places.dropna(subset=["lat", "lon"])
+    if not len(pts):
+        return []
+    xr, yr = map_extent(pts)
+    lat0 = float(np.nanmean(pts["lat"]))
+    kx = 111.32 * math.cos(math.radians(lat0))
+    scale = min(plot_px[0] / ((xr[1] - xr[0]) * kx), plot_px[1] / ((yr[1] - yr[0]) * 111.32))
+    return [
+        ((float(lon) - xr[0]) * kx * scale, (float(lat) - yr[0]) * 111.32 * scale)
+        for lat, lon in zip(pts["lat"], pts["lon"], strict=True)
+    ]
 
 
 def label_layout(
@@ -184,55 +224,44 @@ def label_layout(
     """Where each place's permanent label goes (a Plotly ``textposition``), or ``""`` for a
     place named on hover only.
 
-    The map's extent (:func:`map_extent`) is scaled into ``plot_px`` keeping its aspect; each
-    label is a box of its text's estimated size (0.6 ``font_px`` per character). Places are
-    taken in order of importance (the centre, then exact positions, then approximate ones, in
-    file order) and each gets the first of four positions (above, below, right, left) whose box
-    meets no label already placed and no other place's marker (the centre's may cover markers);
-    a place with no free position is named on hover only."""
+    Places are taken in order of importance (the centre, then exact positions, then approximate
+    ones, in file order) and each gets the first of four positions (above, below, right, left)
+    whose :func:`label_box` meets no label already placed and no other place's marker (the
+    centre's may cover markers) at every scale of :data:`LABEL_SCALES` of ``plot_px``
+    (:func:`map_pixels`); a place with no free position is named on hover only."""
     pts = places.dropna(subset=["lat", "lon"])
     if not len(pts):
         return []
-    recs = list(pts[["place", "lat", "lon", "approximate"]].itertuples(index=False))
-    xr, yr = map_extent(pts)
-    lat0 = float(np.nanmean(pts["lat"]))
-    x_km = (xr[1] - xr[0]) * 111.32 * math.cos(math.radians(lat0))
-    y_km = (yr[1] - yr[0]) * 111.32
-    scale = min(plot_px[0] / x_km, plot_px[1] / y_km)  # px per km
-    xy = [
-        ((float(r[2]) - xr[0]) * 111.32 * math.cos(math.radians(lat0)) * scale,
-         (float(r[1]) - yr[0]) * 111.32 * scale)
-        for r in recs
-    ]  # fmt: skip
-    radius = [8.0 if r[0] == centre else 5.0 for r in recs]
+    names = [str(p) for p in pts["place"]]
+    approx = [bool(a) for a in pts["approximate"]]
+    radius = [8.0 if n == centre else 5.0 for n in names]
+    views = [map_pixels(pts, (plot_px[0] * k, plot_px[1] * k)) for k in LABEL_SCALES]
     Box = tuple[float, float, float, float]
 
     def meets(a: Box, b: Box) -> bool:
         return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
-    markers: list[Box] = [
-        (x - r, y - r, x + r, y + r) for (x, y), r in zip(xy, radius, strict=True)
+    markers = [
+        [(x - r, y - r, x + r, y + r) for (x, y), r in zip(xy, radius, strict=True)] for xy in views
     ]
-    placed: list[Box] = []
-    out = [""] * len(recs)
-    order = sorted(range(len(recs)), key=lambda i: (recs[i][0] != centre, bool(recs[i][3]), i))
+    placed: list[list[Box]] = [[] for _ in views]
+    out = [""] * len(names)
+    order = sorted(range(len(names)), key=lambda i: (names[i] != centre, approx[i], i))
     for i in order:
-        (x, y), r = xy[i], radius[i]
-        w, h = 0.6 * font_px * len(str(recs[i][0])) + 2.0, font_px + 3.0
-        candidates = {
-            "top center": (x - w / 2, y + r + 1, x + w / 2, y + r + 1 + h),
-            "bottom center": (x - w / 2, y - r - 1 - h, x + w / 2, y - r - 1),
-            "middle right": (x + r + 2, y - h / 2, x + r + 2 + w, y + h / 2),
-            "middle left": (x - r - 2 - w, y - h / 2, x - r - 2, y + h / 2),
-        }
-        for pos, box in candidates.items():
-            clear = not any(meets(box, b) for b in placed) and (
-                recs[i][0] == centre  # the centre's name is always shown
-                or not any(meets(box, m) for k, m in enumerate(markers) if k != i)
+        for pos in LABEL_POSITIONS:
+            boxes = [label_box(pos, *xy[i], radius[i], names[i], font_px) for xy in views]
+            clear = all(
+                not any(meets(box, b) for b in placed[v])
+                and (
+                    names[i] == centre  # the centre's name is always shown
+                    or not any(meets(box, m) for k, m in enumerate(markers[v]) if k != i)
+                )
+                for v, box in enumerate(boxes)
             )
             if clear:
                 out[i] = pos
-                placed.append(box)
+                for v, box in enumerate(boxes):
+                    placed[v].append(box)
                 break
     return out
 
