@@ -39,7 +39,7 @@ def _spread(dec: Decomposition, target: str) -> str:
     sd = math.sqrt(dec.total(target))
     if target == "fall_day":
         return f"sd {sd:.0f} days"
-    return f"about ×{math.exp(sd):.2f} either way"
+    return f"one sd: about ×{math.exp(sd):.2f} either way"
 
 
 def decomposition_section(dec: Decomposition) -> tuple[Section, dict[str, Any]]:
