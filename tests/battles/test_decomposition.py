@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+from typing import Any
 
 import numpy as np
 import pytest
@@ -56,6 +57,116 @@ def test_recovers_known_components() -> None:
     one = decompose(synthetic(99, k=30, d=200, r=4), W, LAWS).variance["fall_day"]
     assert one["parameters"] == pytest.approx(4.0, rel=0.1)
     assert one["stochasticity"] == pytest.approx(1.0, rel=0.05)
+
+
+def nested(
+    rng: np.random.Generator, k: int, d: int, r: int, w: np.ndarray, means: tuple[float, ...],
+    sd_theta: tuple[float, ...], sd_eps: tuple[float, ...], sd_e: float = 0.0,
+) -> dict[str, np.ndarray]:  # fmt: skip
+    """``Y[k, l, d, r] = e_k + a_l + θ_kld + ε_kldr`` with a law's own spreads:
+    ``e ~ N(0, sd_e²)``, ``θ ~ N(0, sd_theta[l]²)``, ``ε ~ N(0, sd_eps[l]²)``, so the true
+    parts are evidence ``sd_e²``, law ``Σ w_l (a_l - ā)²``, parameters ``Σ w_l sd_theta[l]²``
+    and stochasticity ``Σ w_l sd_eps[l]²``, and a law's between-draw variance of the
+    replicate means is ``b_l = sd_theta[l]² + sd_eps[l]² / R``."""
+    nl = len(w)
+    e = rng.normal(0.0, sd_e, size=(k, 1, 1, 1))
+    th = rng.normal(size=(k, nl, d, 1)) * np.asarray(sd_theta)[None, :, None, None]
+    eps = rng.normal(size=(k, nl, d, r)) * np.asarray(sd_eps)[None, :, None, None]
+    y = e + np.asarray(means)[None, :, None, None] + th + eps
+    return {t: y for t, _, _ in TARGETS}
+
+
+# unequal spreads per law (the corrections must use each law's own b_l with its weight)
+SD_THETA = (1.0, 2.0, 4.0)
+SD_EPS = (1.0, 2.0, 3.0)
+
+
+def _b(r: int) -> np.ndarray:
+    return np.asarray(SD_THETA) ** 2 + np.asarray(SD_EPS) ** 2 / r
+
+
+def _estimates(part: str, n: int, seed: int, **kw: Any) -> np.ndarray:
+    """``n`` estimates of ``part`` on data made by :func:`nested` (one generator)."""
+    rng = np.random.default_rng(seed)
+    out = [decompose(nested(rng, **kw), W, LAWS).variance["fall_day"][part] for _ in range(n)]
+    return np.asarray(out, dtype=float)
+
+
+def test_law_correction_is_unbiased_where_it_dominates() -> None:
+    """With ``D = 5`` draws per law the law means carry their own sampling variance
+    ``b_l / D``, so the raw weighted variance of the law means has expectation
+    ``truth + Σ w_l (1 - w_l) b_l / D`` (here ``b = (1.5, 6, 20.5)`` with ``R = 2``: the
+    excess is 0.983, as large as the truth). The corrected part must be unbiased:
+
+    * equal law means (truth 0): the raw part is about 0.98, the corrected one centred on 0.
+      A part is clipped at 0, so its mean over repetitions is not 0 but about half of them
+      are exactly 0 (a centred estimate); without the correction none is.
+    * law means (0, 2, -2), weights (0.5, 0.3, 0.2): truth ``Σ w (a - ā)² = 1.96``, five
+      standard deviations of one estimate above 0 (the clip never acts); the mean of 200
+      estimates is within 3 standard errors of 1.96 (the uncorrected mean is 2.94, ~36
+      standard errors away).
+    """
+    kw = {"k": 40, "d": 5, "r": 2, "w": W, "sd_theta": SD_THETA, "sd_eps": SD_EPS}
+    excess = float((W * (1 - W)) @ _b(2) / 5)
+    zero = _estimates("law", 200, 11, means=(0.0, 0.0, 0.0), **kw)
+    assert 0.3 < np.mean(zero == 0.0) < 0.7
+    assert zero.mean() < 0.2 * excess
+    truth = float(W @ (np.array([0.0, 2.0, -2.0]) - W @ np.array([0.0, 2.0, -2.0])) ** 2)
+    assert truth == pytest.approx(1.96)
+    x = _estimates("law", 200, 12, means=(0.0, 2.0, -2.0), **kw)
+    se = x.std(ddof=1) / math.sqrt(x.size)
+    assert (x > 0).all()
+    assert abs(x.mean() - truth) < 3 * se, (x.mean(), truth, se)
+    assert abs(x.mean() - (truth + excess)) > 20 * se
+
+
+def test_evidence_correction_is_unbiased_where_it_dominates() -> None:
+    """Each version's weighted mean ``ν_k`` carries the law means' sampling variance
+    ``Σ w_l² b_l / D`` (0.347 with ``D = 5``, ``R = 2``), so the raw variance of the version
+    means has expectation ``sd_e² + 0.347``; the corrected part must be unbiased:
+
+    * no evidence spread (``sd_e = 0``), ``K = 30``: the raw part is about 0.35, the
+      corrected one centred on 0 (clipped: about half the repetitions exactly 0; without
+      the correction none is);
+    * ``sd_e = 1``, ``K = 200`` (one estimate's sd ~0.12, so the clip never acts): the mean
+      of 50 estimates is within 3 standard errors of 1 (uncorrected: ~1.35, ~20 standard
+      errors away).
+    """
+    kw = {"d": 5, "r": 2, "w": W, "means": (0.0, 1.0, 2.0), "sd_theta": SD_THETA,
+          "sd_eps": SD_EPS}  # fmt: skip
+    excess = float(W**2 @ _b(2) / 5)
+    zero = _estimates("evidence", 200, 21, k=30, sd_e=0.0, **kw)
+    assert 0.3 < np.mean(zero == 0.0) < 0.7
+    assert zero.mean() < 0.2 * excess
+    x = _estimates("evidence", 50, 22, k=200, sd_e=1.0, **kw)
+    se = x.std(ddof=1) / math.sqrt(x.size)
+    assert (x > 0).all()
+    assert abs(x.mean() - 1.0) < 3 * se, (x.mean(), se)
+    assert abs(x.mean() - (1.0 + excess)) > 10 * se
+
+
+def test_parameters_and_chance_are_weighted_means_over_laws() -> None:
+    """Two laws with weights (0.8, 0.2) and their own spreads: ``sd_θ = (1, 4)``,
+    ``sd_ε = (0.5, 3)``. The parameter part is ``E_l Var_θ = 0.8·1 + 0.2·16 = 4`` and
+    the stochastic part ``E_l Var(Y|θ) = 0.8·0.25 + 0.2·9 = 2`` (averaging the laws
+    equally would give 8.5 and 4.625). The mean over 20 repetitions is within 3 standard
+    errors of the weighted value and far from the equal-weight one."""
+    w = np.array([0.8, 0.2])
+    rng = np.random.default_rng(31)
+    est: dict[str, list[float]] = {"parameters": [], "stochasticity": []}
+    for _ in range(20):
+        y = nested(rng, 1, 500, 4, w, (0.0, 1.0), (1.0, 4.0), (0.5, 3.0))
+        v = decompose(y, w, ("a", "b")).variance["log_ua_casualties"]
+        for c, xs in est.items():
+            part = v[c]
+            assert part is not None
+            xs.append(part)
+    for c, weighted, equal in (("parameters", 4.0, 8.5), ("stochasticity", 2.0, 4.625)):
+        x = np.asarray(est[c])
+        se = x.std(ddof=1) / math.sqrt(x.size)
+        assert abs(x.mean() - weighted) < 3 * se, (c, x.mean(), se)
+        assert abs(x.mean() - equal) > 20 * se, (c, x.mean(), se)
+        assert abs(x[0] - equal) > 0.3 * abs(equal - weighted)  # one estimate already
 
 
 def test_law_part_with_one_version() -> None:
