@@ -226,23 +226,37 @@ def test_bad_input_is_one_user_error() -> None:
         decompose(bad, W, LAWS)
 
 
-def test_perturbed_evidence_moves_the_centre_keeps_the_spread() -> None:
+def _picked(ev: CasualtyEvidence, version: CasualtyEvidence) -> int:
+    """The one draw of ``ev`` equal to the version's first draw."""
+    (j,) = np.flatnonzero(np.all(ev.draws == version.draws[0], axis=(1, 2)))
+    return int(j)
+
+
+def test_perturbed_evidence_is_the_evidence_collapsed_to_one_draw() -> None:
+    """A version is one draw ``j`` of the fused estimate taken as the truth: every draw (and
+    every killed and Wagner draw) equals draw ``j`` of the original, so the spread is 0 (the
+    spread is what the versions measure; keeping it inside each version counted it twice)."""
     rng = np.random.default_rng(0)
     dates = np.arange(np.datetime64("2022-08-01"), np.datetime64("2022-10-31"))
     draws = np.exp(rng.normal(5.0, 0.2, size=(40, dates.size, 2)))
-    ev = CasualtyEvidence(dates, draws)
+    killed = draws * rng.uniform(0.2, 0.3, size=draws.shape)
+    wagner = draws[..., 0] * rng.uniform(0.4, 0.6, size=draws.shape[:2])
+    ev = CasualtyEvidence(dates, draws, killed, wagner, "test")
     p = perturb_evidence(ev, seed=3)
     assert p.draws.shape == ev.draws.shape
-    month = dates.astype("datetime64[M]")
-    for m in np.unique(month):
-        sel = month == m
-        lt = np.log(ev.draws[:, sel].sum(axis=1))
-        lp = np.log(p.draws[:, sel].sum(axis=1))
-        # the spread of the log totals is unchanged, the centre moved to one draw's
-        assert lp.std(axis=0) == pytest.approx(lt.std(axis=0))
-        shifted = lp.mean(axis=0)
-        assert np.any(np.all(np.isclose(lt, shifted[None], rtol=1e-9), axis=1))
+    assert p.killed is not None
+    assert p.wagner is not None
+    j = _picked(ev, p)
+    assert np.array_equal(p.draws, np.broadcast_to(ev.draws[j], ev.draws.shape))
+    assert np.array_equal(p.killed, np.broadcast_to(killed[j], killed.shape))
+    assert np.array_equal(p.wagner, np.broadcast_to(wagner[j], wagner.shape))
+    assert np.array_equal(p.dates, ev.dates)
+    assert (np.ptp(p.draws, axis=0) == 0).all()  # no spread left
     assert perturb_evidence(ev, seed=3).draws.tobytes() == p.draws.tobytes()
+    assert len({_picked(ev, perturb_evidence(ev, seed=s)) for s in range(6)}) > 1
+    bare = perturb_evidence(CasualtyEvidence(dates, draws), seed=3)
+    assert bare.killed is None
+    assert bare.wagner is None
 
 
 def test_share_errors_are_small_for_large_samples_and_zero_when_unmeasured() -> None:
