@@ -68,6 +68,7 @@ BATTLE_FILE_LAYER: dict[str, int] = {
     "targets": 5,
     "hindcasts": 8,
     "mixture": 8,
+    "decomposition": 8,
     "identification": 7,
 }
 
