@@ -101,7 +101,7 @@ FULL: dict[str, Any] = {
     "evidence": {"draws": 300, "chains": 2, "seed": 0},
     # the uncertainty decomposition: posterior draws per calibration x replicates of each,
     # casualty-evidence versions (each: every law calibrated once), bootstrap resamples
-    "decomposition": {"draws": 200, "replicates": 5, "versions": 3, "boot": 200},
+    "decomposition": {"draws": 200, "replicates": 5, "versions": 5, "boot": 200},
 }
 QUICK: dict[str, Any] = {
     **FULL,
@@ -1249,7 +1249,17 @@ def _hindcast_block(s: _View, quick: bool) -> str:
             "wins.**"
             if tally["lost"] > tally["won"]
             else ""
-        ),
+        )
+        + " A comparison counts once whatever its size: the statements scored per cutoff are "
+        + ", ".join(
+            f"{t} {min(sizes)}–{max(sizes)}" if min(sizes) != max(sizes) else f"{t} {sizes[0]}"
+            for t in shown
+            if (sizes := [int(r["n"]) for r in h["rows"] if r["target"] == t and r["n"]])
+        )
+        + ". The seeds vary only the Monte Carlo noise of one model on one record, so every seed "
+        "agreeing shows a stable score, not skill beyond this battle; and every cutoff is in "
+        "sample for the parts of the model built after seeing the record (the table above, "
+        "*What the model was built after seeing*).",
     ]
     return "\n".join(lines)
 

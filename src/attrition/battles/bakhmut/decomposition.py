@@ -14,7 +14,8 @@ variance splits ``Var(Y)`` exactly into four parts::
 
 **The estimator** (:func:`decompose`) reads ``Y[k, l, d, r]``: ``K`` evidence versions × ``L``
 laws × ``D`` posterior draws × ``R`` independent replicates of each draw (own random streams).
-Each part is an unbiased estimate of its term, corrected for the finite samples below it:
+Each part, before truncation at 0, is an unbiased estimate of its term, corrected for the
+finite samples below it:
 
 * stochasticity: the mean over draws (laws by weight, versions equally) of the replicates'
   variance ``s²`` (``ddof = 1``);
@@ -25,7 +26,8 @@ Each part is an unbiased estimate of its term, corrected for the finite samples 
 * evidence: the variance of the version means (``ddof = 1``) minus their mean sampling variance
   ``Σ w_l² b_l / D``.
 
-A part whose corrected estimate is negative (sampling noise around a true 0) is set to 0.
+A part whose corrected estimate is negative (sampling noise around a true 0) is set to 0,
+which biases a part near 0 upwards (and the shares, ratios, are not unbiased anyway).
 **The total is the sum of the four parts**, so the shares (part / total) sum to 1 exactly on
 the numbers output; with ``K = 1`` the evidence part is not measured and is reported as
 missing (``None``), not as 0.
@@ -44,11 +46,14 @@ calibrations (version, then law, then draw, then replicate) and run ``i`` is see
 random stream (the corrections above assume independent runs).
 
 **Evidence versions** (:func:`perturb_evidence`): the calibration reads the evidence as a
-multivariate normal on log monthly totals (:mod:`~attrition.battles.bakhmut.casualty_block`).
-Version ``k`` moves its centre to one draw of the fused estimate: every draw is multiplied,
-month by month and side by side, by ``exp(L_j - mean L)`` where ``L`` are the log monthly
-totals and ``j`` a draw picked by the seed; the spread stays. A calibration on that version
-answers "what if the truth had been that draw of the fused estimate".
+multivariate normal on log monthly totals (:mod:`~attrition.battles.bakhmut.casualty_block`)
+whose covariance is the fused estimate's own spread, so one calibration's posterior already
+carries the evidence's uncertainty. A version is therefore the evidence **collapsed to one of
+its draws** ``j`` (every draw replaced by draw ``j``, killed and Wagner too; the block's
+covariance is then only its discrepancy term): a calibration on it answers "what if the truth
+had been that draw", and the between-version variance is the evidence's part (the nesting of
+multiple imputation). An earlier version kept the spread around the moved centre, which counted
+the evidence's uncertainty twice (in each calibration's posterior and between versions).
 """
 
 from __future__ import annotations
@@ -399,27 +404,21 @@ def run_decomposition(
 
 
 def perturb_evidence(evidence: CasualtyEvidence, seed: int) -> CasualtyEvidence:
-    """A version of ``evidence`` whose centre is one of its draws (module docstring).
-
-    Every draw (and the killed and Wagner draws with it) is multiplied, per calendar month and
-    side, by ``exp(L_j - mean L)``, ``L`` the draws' log monthly totals and ``j`` picked by
-    ``SeedSequence(seed)``; the draws' spread around the centre is kept.
-    """
+    """A version of ``evidence`` collapsed to one of its draws (module docstring): every draw,
+    and the killed and Wagner draws with it, replaced by draw ``j``, picked by
+    ``SeedSequence(seed)``; the spread between draws is 0."""
     from attrition.battles.bakhmut.evidence import CasualtyEvidence
 
     d = evidence.draws
-    month = evidence.dates.astype("datetime64[M]")
-    idx = np.unique(month, return_inverse=True)[1].reshape(-1)
-    n_m = int(idx.max()) + 1
-    totals = np.stack([d[:, idx == m].sum(axis=1) for m in range(n_m)], axis=1)
-    logt = np.log(np.maximum(totals, 1e-9))
     j = int(np.random.default_rng(np.random.SeedSequence(seed)).integers(d.shape[0]))
-    shift = np.exp(logt[j] - logt.mean(axis=0))  # (months, 2)
-    f = shift[idx]  # (days, 2)
+
+    def one(a: np.ndarray) -> np.ndarray:
+        return np.repeat(a[j : j + 1], a.shape[0], axis=0)
+
     return CasualtyEvidence(
         evidence.dates,
-        d * f[None],
-        None if evidence.killed is None else evidence.killed * f[None],
-        None if evidence.wagner is None else evidence.wagner * f[None, :, 0],
-        f"{evidence.source} (centred on draw {j})",
+        one(d),
+        None if evidence.killed is None else one(evidence.killed),
+        None if evidence.wagner is None else one(evidence.wagner),
+        f"{evidence.source} (collapsed to draw {j})",
     )
