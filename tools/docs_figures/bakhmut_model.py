@@ -722,20 +722,6 @@ PART_CONTEXT: dict[str, tuple[str, ...]] = {
 REUSABLE: tuple[str, ...] = tuple(PART_CONTEXT)
 
 
-def reuse_parts() -> list[str]:
-    """The parts named in :data:`REUSE_ENV`; a part that cannot be reused is an error."""
-    import os
-
-    raw = os.environ.get(REUSE_ENV, "")
-    parts = [p.strip() for p in raw.split(",") if p.strip()]
-    bad = [p for p in parts if p not in REUSABLE]
-    if bad:
-        raise SystemExit(
-            f"{REUSE_ENV}={raw}: cannot reuse {', '.join(bad)}; reusable: {', '.join(REUSABLE)}"
-        )
-    return parts
-
-
 def _reused(part: str) -> F.Figures:
     """A part's figures and context copied from the committed sidecar."""
     return F.reused_part(SIDECAR, part, PART_CONTEXT[part])
@@ -745,7 +731,7 @@ def compute(parts: Sequence[str] | None = None, quick: bool = False) -> dict[str
     """The sidecar of docs/bakhmut-model.md (``parts``: a subset of :data:`PARTS`; the parts
     named in :data:`REUSE_ENV` are copied from the committed sidecar)."""
     st = QUICK if quick else FULL
-    reuse = [] if quick else reuse_parts()
+    reuse = [] if quick else F.reuse_parts(REUSE_ENV, REUSABLE)
     fns = {
         "headline": _headline,
         "scenarios": _scenarios,

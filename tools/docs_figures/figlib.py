@@ -386,6 +386,22 @@ def pct(v: float, digits: int = 0) -> str:
     return f"{100 * v:.{digits}f} %"
 
 
+def reuse_parts(env: str, reusable: Sequence[str]) -> list[str]:
+    """The parts named in the environment variable ``env`` (comma-separated), to be copied
+    from the committed sidecar instead of recomputed; a part not in ``reusable`` is refused
+    with the list."""
+    import os
+
+    raw = os.environ.get(env, "")
+    parts = [p.strip() for p in raw.split(",") if p.strip()]
+    bad = [p for p in parts if p not in reusable]
+    if bad:
+        raise SystemExit(
+            f"{env}={raw}: cannot reuse {', '.join(bad)}; reusable parts: {', '.join(reusable)}"
+        )
+    return parts
+
+
 def reused_part(sidecar: Path, part: str, context_keys: Sequence[str]) -> Figures:
     """A part's figures, and the context entries ``context_keys``, copied from the committed
     sidecar (a generator's ``*_REUSE`` environment variable); a quick sidecar, or one without

@@ -42,7 +42,6 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import math
-import os
 import sys
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -604,20 +603,6 @@ def _validation_part(quick: bool, rel: Mapping[str, float]) -> F.Figures:
     return figs
 
 
-def reuse_parts() -> list[str]:
-    """The parts named in :data:`REUSE_ENV` (copied from the committed sidecar); an unknown
-    part or one the doc cannot reuse is an error."""
-    raw = os.environ.get(REUSE_ENV, "")
-    parts = [p.strip() for p in raw.split(",") if p.strip()]
-    bad = [p for p in parts if p not in _CONTEXT_OF]
-    if bad:
-        raise SystemExit(
-            f"{REUSE_ENV}={raw}: cannot reuse {', '.join(bad)}; reusable parts: "
-            f"{', '.join(_CONTEXT_OF)}"
-        )
-    return parts
-
-
 def _reused(part: str) -> F.Figures:
     """A part's figures and context copied from the committed sidecar."""
     figs = F.reused_part(SIDECAR, part, _CONTEXT_OF[part])
@@ -653,7 +638,7 @@ def compute(parts: Sequence[str] | None = None, quick: bool = False) -> dict[str
     """The sidecar of docs/fog-of-war.md (``parts``: a subset of :data:`PARTS`; the parts named
     in the environment variable :data:`REUSE_ENV` are copied from the committed sidecar)."""
     want = list(parts or PARTS)
-    reuse = [] if quick else reuse_parts()
+    reuse = [] if quick else F.reuse_parts(REUSE_ENV, tuple(_CONTEXT_OF))
     done: list[F.Figures] = []
     if "reference" in want:
         done.append(_reference_part())
