@@ -215,6 +215,18 @@ def map_pixels(
     ]
 
 
+def _map_label_order(places: list[str], states: list[str] | None, approximate: list[bool],
+                     centre: str) -> list[int]:  # fmt: skip
+    """The order places get a label in (the most important first, so that a crowded map drops
+    the least important): the centre, places with a report (when ``states`` are given), exact
+    positions, then file order."""
+    reported = [True] * len(places) if states is None else [s != "no report" for s in states]
+    return sorted(
+        range(len(places)),
+        key=lambda i: (places[i] != centre, not reported[i], approximate[i], i),
+    )
+
+
 def label_layout(
     places: pd.DataFrame,
     centre: str = "",
@@ -246,7 +258,7 @@ def label_layout(
     ]
     placed: list[list[Box]] = [[] for _ in views]
     out = [""] * len(names)
-    order = sorted(range(len(names)), key=lambda i: (names[i] != centre, approx[i], i))
+    order = _map_label_order(names, None, approx, centre)
     for i in order:
         for pos in LABEL_POSITIONS:
             boxes = [label_box(pos, *xy[i], radius[i], names[i], font_px) for xy in views]
@@ -264,14 +276,6 @@ def label_layout(
                     placed[v].append(box)
                 break
     return out
-
-
-def label_places(
-    places: pd.DataFrame, centre: str = "", plot_px: tuple[float, float] = MAP_PLOT_PX
-) -> list[bool]:
-    """Which places get a permanent label (:func:`label_layout`); the others show their name
-    on hover."""
-    return [bool(p) for p in label_layout(places, centre, plot_px)]
 
 
 def map_extent(places: pd.DataFrame, margin: float = 0.08) -> tuple[list[float], list[float]]:
@@ -449,16 +453,6 @@ MAP_LABEL_DIRECTIONS = ((1, 1), (1, -1), (-1, 1), (-1, -1), (1, 0), (-1, 0), (0,
 MAP_LABEL_GAPS = (2.0, 10.0, 24.0)
 """Gaps between a marker's edge and its label tried in turn, in points: beside the marker,
 then farther out, joined to it by a thin line."""
-
-
-def _map_label_order(places: list[str], states: list[str], approximate: list[bool],
-                     centre: str) -> list[int]:  # fmt: skip
-    """The order places get a label in (the most important first, so that a crowded map drops
-    the least important): the centre, places with a report, exact positions, then file order."""
-    return sorted(
-        range(len(places)),
-        key=lambda i: (places[i] != centre, states[i] == "no report", approximate[i], i),
-    )
 
 
 def place_map_labels(
