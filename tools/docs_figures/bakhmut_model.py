@@ -1257,10 +1257,13 @@ SCENARIO_NOTES: dict[str, tuple[int, str]] = {
     # name -> (direction of P(fall) the explanation needs: +1 up, -1 down, 0 any; text)
     "earlier-withdrawal": (
         0,
-        "The city falls by construction (the whole city is given up on 7 March). The defenders "
-        "lose the urban protection (losses up) and the encirclement pressure (losses down) at "
-        "once, and the model keeps Ukraine's committed strength unchanged — it does not "
-        "represent Kofman's argument that the brigades would be freed for other fronts.",
+        "The city falls by construction (the whole city is given up on 7 March). From then on "
+        "the fighting leaves the town (the urban tempo ends, for both sides, and so does the "
+        "defenders' urban protection), the encirclement pressure ends (no reinforcement and no "
+        "extra losses under it), and the city's garrison leaves the battle once the Russian "
+        "line passes the city's western edge (`city_garrison`, a third of Ukraine's committed "
+        "strength: Kofman's argument that the brigades would be freed; a fixed assumption the "
+        "record cannot test).",
     ),
     "wagner-ammunition": (
         +1,

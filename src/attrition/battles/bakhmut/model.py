@@ -327,6 +327,9 @@ SCALARS: tuple[str, ...] = (
     "tempo_elasticity",
     "encirclement_advance",
     "withdraw_rate",
+    "urban_intensity",
+    "ua_reinforce",
+    "city_garrison",
 )
 """The scalar parameters :func:`field` reads, in the order of its ``sc`` argument."""
 
@@ -404,6 +407,7 @@ def field(
     zeta = sc[14]
     enc_adv = sc[15]
     wd_rate = sc[16]
+    u_int, reinf, garrison = sc[17], sc[18], sc[19]
     wc, wp, rr, ua = x[0], x[1], x[2], x[3]
     rn, re, rs = y[4], y[5], y[6]
     fire_w = 1.0 - alpha * (1.0 - s)
@@ -420,9 +424,11 @@ def field(
     wd = 1.0 if withdrawn else 0.0
     g_r_in = g_in if r_in == city_d - city_r else _sig((re - r_in) / gate_w)
     p_enc = _sig((city_d - max(rn, rs)) / enc_w) * g_r_in * (1.0 - wd)
-    loss_ua = (_pow(th, zeta) * c_ru * nref * _pow(f_ru / nref, p_exp) * _pow(ua / nref, q_exp)
-               * (1.0 + enc * p_enc) / phi_eff)  # fmt: skip
-    loss_ru = th * c_ua * nref * _pow(ua / nref, p_exp) * _pow(t_ru / nref, q_exp)
+    # the tempo follows the state: fighting in a town is more intense, and ends with the town
+    th_eff = th * (1.0 + u_int * urban)
+    loss_ua = (_pow(th_eff, zeta) * c_ru * nref * _pow(f_ru / nref, p_exp)
+               * _pow(ua / nref, q_exp) * (1.0 + enc * p_enc) / phi_eff)  # fmt: skip
+    loss_ru = th_eff * c_ua * nref * _pow(ua / nref, p_exp) * _pow(t_ru / nref, q_exp)
     loss[0], loss[1] = loss_ru, loss_ua
     ex_c = e_wc * expo_w
     ex_p = expo_w
@@ -435,6 +441,10 @@ def field(
     # outflows: contracts end, departures, rotation above the committed level
     oz[0] = 1.0 / contract + (dep_rate if departing[0] else 0.0)
     oz[1] = dep_rate if departing[1] else 0.0
+    # Ukraine's commitment follows the situation: reinforced under encirclement pressure, the
+    # city's garrison released once no part of the city is held (g_in: the city front is east
+    # of the city's western edge)
+    uat = uat * (1.0 + reinf * p_enc) * (1.0 - garrison * (1.0 - g_in))
     w_rr = smooth * rrt
     w_ua = smooth * uat
     sp_rr_out, sp_rr_in = _softplus_pair(rr - rrt, rrt - rr, w_rr)
