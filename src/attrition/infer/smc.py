@@ -132,9 +132,60 @@ def next_beta(loglik: np.ndarray, beta: float, target: float) -> float:
     return beta + max(lo, 1e-9)
 
 
-def _gauss_logq(z: np.ndarray, mean: np.ndarray, cov_inv: np.ndarray, widen: float) -> np.ndarray:
-    d = z - mean
-    return np.asarray(-0.5 * np.einsum("ni,ij,nj->n", d, cov_inv, d) / widen**2)
+# The linear algebra of the moves is summed in an order fixed by the shapes alone: numpy's
+# elementwise products and ``np.add.reduce`` over an explicit axis, never BLAS or LAPACK (whose
+# summation order depends on the number of threads and on the CPU's kernels: the last bits of
+# the particles, and after enough stages the particles themselves, would change with them). The
+# loops run over the k coordinates, each step vectorised over the particles (coordinates first,
+# so that every step reads contiguous rows): as fast as BLAS and einsum were at these sizes.
+
+
+def _weighted_moments(z: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Mean ``Σ w z`` and covariance ``Σ w (z - mean)(z - mean)ᵀ`` of particles ``z`` (n, k)
+    with weights ``w`` summing to 1 (the covariance exactly symmetric)."""
+    k = z.shape[1]
+    mean = np.add.reduce(w[:, None] * z, axis=0)
+    dt = np.ascontiguousarray((z - mean).T)
+    wdt = w * dt
+    cov = np.empty((k, k))
+    for i in range(k):
+        cov[i, : i + 1] = np.add.reduce(wdt[i] * dt[: i + 1], axis=1)
+        cov[:i, i] = cov[i, :i]
+    return mean, cov
+
+
+def _cholesky(a: np.ndarray) -> np.ndarray:
+    """Lower Cholesky factor of the symmetric positive definite ``a`` (k, k)."""
+    k = a.shape[0]
+    low = np.zeros((k, k))
+    for j in range(k):
+        d = a[j, j] - np.add.reduce(low[j, :j] * low[j, :j])
+        if not d > 0.0:
+            raise np.linalg.LinAlgError("Matrix is not positive definite")
+        low[j, j] = np.sqrt(d)
+        low[j + 1 :, j] = (
+            a[j + 1 :, j] - np.add.reduce(low[j + 1 :, :j] * low[j, :j], axis=1)
+        ) / low[j, j]
+    return low
+
+
+def _times_lower_t(x: np.ndarray, low: np.ndarray) -> np.ndarray:
+    """``x @ low.T`` for ``x`` (n, k) and a lower triangular ``low`` (k, k)."""
+    xt = np.ascontiguousarray(x.T)
+    out = np.empty_like(xt)
+    for j in range(low.shape[0]):
+        out[j] = np.add.reduce(low[j, : j + 1, None] * xt[: j + 1], axis=0)
+    return np.ascontiguousarray(out.T)
+
+
+def _gauss_logq(z: np.ndarray, mean: np.ndarray, chol: np.ndarray, widen: float) -> np.ndarray:
+    """Log density, up to its constant, of ``N(mean, widen² chol cholᵀ)`` at ``z`` (n, k):
+    ``-|chol⁻¹ (z - mean)|² / (2 widen²)`` (forward substitution)."""
+    d = np.ascontiguousarray((z - mean).T)
+    y = np.empty_like(d)
+    for j in range(chol.shape[0]):
+        y[j] = (d[j] - np.add.reduce(chol[j, :j, None] * y[:j], axis=0)) / chol[j, j]
+    return np.asarray(-0.5 * np.add.reduce(y * y, axis=0) / widen**2)
 
 
 def systematic_resample(w: np.ndarray, rng: np.random.Generator) -> np.ndarray:
@@ -157,7 +208,8 @@ def tempered_smc(
 ) -> SMCResult:
     """Sample the posterior of ``loglik`` under the prior ``N(loc, diag(scale²))`` (see module).
 
-    ``rng`` is the only source of randomness: the same generator state gives the same bytes.
+    ``rng`` is the only source of randomness: the same generator state gives the same bytes,
+    whatever the number of BLAS threads (the sampler's own linear algebra does not use BLAS).
     """
     loc = np.asarray(loc, dtype=float)
     scale = np.asarray(scale, dtype=float)
@@ -184,23 +236,22 @@ def tempered_smc(
         log_z += mx + float(np.log(np.mean(w)))
         w = w / w.sum()
         ess_min = min(ess_min, float(1.0 / np.sum(w**2)))
-        mean = w @ z
-        cov = ((z - mean) * w[:, None]).T @ (z - mean) + 1e-8 * np.diag(scale**2)
+        mean, cov = _weighted_moments(z, w)
+        cov += 1e-8 * np.diag(scale**2)
         idx = systematic_resample(w, rng)
         z, ll, lp = z[idx], ll[idx], lp[idx]
         beta = new_beta
         stages += 1
-        chol = np.linalg.cholesky(cov)
-        cov_inv = np.linalg.inv(cov)
+        chol = _cholesky(cov)
         n_moves = moves if beta < 1.0 else 2 * moves
         for m in range(n_moves):
             if m % 2 == 1:
-                cand = mean + 1.2 * rng.standard_normal(z.shape) @ chol.T
-                dq_c = _gauss_logq(cand, mean, cov_inv, 1.2)
-                dq = _gauss_logq(z, mean, cov_inv, 1.2)
+                cand = mean + _times_lower_t(1.2 * rng.standard_normal(z.shape), chol)
+                dq_c = _gauss_logq(cand, mean, chol, 1.2)
+                dq = _gauss_logq(z, mean, chol, 1.2)
             else:
                 step = (2.38 / np.sqrt(k)) * c
-                cand = z + step * rng.standard_normal(z.shape) @ chol.T
+                cand = z + _times_lower_t(step * rng.standard_normal(z.shape), chol)
                 dq_c = dq = np.zeros(particles)
             ll_c = loglik(cand)
             lp_c = gaussian_log_prior(cand, loc, scale)
