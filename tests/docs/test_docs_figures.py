@@ -16,7 +16,9 @@ quotes none).
     and the Bakhmut figures (conditional on that evidence) far beyond theirs, so the docs in
     ``figlib.MACHINE_SENSITIVE`` are checked only on the machine that wrote them (a skip names
     both fingerprints); the Numba-only docs (simulation) are checked everywhere. A code or data
-    change that moves a figure by more than its Monte Carlo error fails.
+    change that moves a figure by more than its Monte Carlo error fails. The regeneration
+    does not re-estimate the errors (only the committed ones are compared): figlib's bootstrap
+    and batch-means estimators return 0 during it.
 
     Recomputed here: simulation (all), bias_priors ``data`` and ``fit``, fog_of_war ``fit`` (the
     default ``attrition estimate``),
@@ -115,9 +117,27 @@ def test_replace_blocks_refuses_unknown_and_missing_markers() -> None:
         F.replace_blocks(text, {"x": "new", "y": "other"})
 
 
+def _no_error_estimates(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Replace figlib's Monte Carlo error estimators by a stub returning 0 for a regeneration.
+
+    :func:`figlib.drift` compares a regenerated *value* with the committed value within the
+    *committed* error: the regenerated errors are never read, and their bootstraps (200
+    resamples of every quantile, effect and posterior highlight) took about a third of the
+    Bakhmut regeneration. Every value is computed as before: the estimators draw from their own
+    generators, so no other random stream moves."""
+
+    def stub(*_args: Any, **_kwargs: Any) -> float:
+        return 0.0
+
+    for fn in ("bootstrap_se", "batch_means_se"):
+        monkeypatch.setattr(F, fn, stub)
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("name", DOCS)
-def test_figures_regenerate_within_their_monte_carlo_error(name: str) -> None:
+def test_figures_regenerate_within_their_monte_carlo_error(
+    name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     mod = _gen(name)
     committed = F.read_sidecar(mod.SIDECAR)
     if name in F.MACHINE_SENSITIVE and committed["provenance"].get("machine") != F.machine():
@@ -127,6 +147,7 @@ def test_figures_regenerate_within_their_monte_carlo_error(name: str) -> None:
             "reproducible across machines, so its figures are checked only where they were "
             "computed (regenerate here with make docs-figures)"
         )
+    _no_error_estimates(monkeypatch)  # the fresh errors are not compared (see there)
     fresh = mod.compute(parts=mod.TEST_PARTS, quick=committed["quick"])
     problems = F.drift(committed, fresh["figures"])
     tested = sum(1 for e in committed["figures"].values() if e["checked_in_test"])
