@@ -34,6 +34,12 @@ Losses follow a law of the Lanchester family (:mod:`attrition.models.laws`, norm
 :data:`N_REF`): Ukrainian losses ``θ^ζ·c_RU·N·(F_RU/N)^p·(U/N)^q·(1 + η·p_enc)/φ_eff`` and Russian
 losses ``θ·c_UA·N·(U/N)^p·(T_RU/N)^q``, split over the Russian components by exposure. The
 Russian fire ``F_RU`` weights each component and scales Wagner's by its ammunition supply.
+
+The battle's state feeds back: the tempo ``θ = θ_k·(1 + ι·urban)`` rises while the effort
+fights in a town (``urban_intensity``), and Ukraine's committed strength
+``ua_k·(1 + r·p_enc)·(1 − b·(1 − g_in))`` is reinforced under encirclement pressure
+(``ua_reinforce``) and loses the city's garrison once no part of the city is held
+(``city_garrison``).
 """
 
 from __future__ import annotations

@@ -222,18 +222,43 @@ _UNMOVED = (
     "over three SMC seeds at 500 particles and one at 2,000, and the evidence did not move its "
     "centre (by less than half a prior sd)"
 )
+_UNMOVED_2000 = (
+    "not identified: on all evidence its posterior 90% interval stays wider than the "
+    "identification threshold (identification.IDENTIFIED_RATIO) of the prior's in every "
+    "calibration of every law (3 SMC seeds x 2,000 particles each), and no law's centre moved "
+    "by half a prior sd or more (averaged over the seeds): tools/identification_scan.py, "
+    "benchmarks/results/identification_scan.json"
+)
 FIXED: dict[str, str] = {
-    name: _UNMOVED
-    for name in ("wc_0", "encirclement_advance", "share_n_1", "share_s_4", "share_n_5")
+    **{
+        name: _UNMOVED
+        for name in ("wc_0", "encirclement_advance", "share_n_1", "share_s_4", "share_n_5")
+    },
+    **{
+        name: _UNMOVED_2000
+        for name in (
+            "exp_wc",
+            "tempo_elasticity",
+            "supply_1",
+            "urban_protect",
+            "encirclement",
+            "share_s_2",
+            "share_n_4",
+            "share_s_5",
+        )
+    },
 }
 """Parameters not fitted, with the reason: held at their prior median in every calibration
 (:attr:`ParamSpec.fixed`). Chosen from the identification tables measured on all evidence
 (:mod:`attrition.battles.bakhmut.identification`): a parameter is fixed when its posterior
 90% width stays above ``IDENTIFIED_RATIO`` of its prior's under every law *and* the evidence
-did not move its centre (mean shift under half a prior sd). Parameters that are not narrowed
-but moved (``return_share``, ``urban_protect`` and ``r0_s``, whose centre moves by more than
-two prior sds: a conflict between prior and evidence) stay fitted: holding them at the prior
-median would override what the evidence says."""
+did not move its centre (mean shift under half a prior sd). The first five were chosen with
+the model before its responses to the state (3 seeds at 500 particles, one at 2,000); the
+other eight by ``tools/identification_scan.py --seeds 1 2 3 --particles 2000 --big 0`` on the
+model with them (500 particles narrow posteriors artificially: their median ratio is about 0.1
+lower). Parameters that are not narrowed but moved (``contract_days``, ``return_share``,
+``exp_rr`` and ``share_n_2``, whose centres move by 0.75 to 1.65 prior sds under some law)
+stay fitted: holding them at the prior median would override what the evidence says."""
 
 FIXED["city_garrison"] = (
     "not identified by the record: Ukraine held part of the city to the end of the window, so "
