@@ -1,12 +1,14 @@
 """Fixtures of the docs tests: the generators of the documentation site (``tools/docs_site/``),
-loaded from their files (``tools/`` is not a package)."""
+loaded from their files (``tools/`` is not a package), and :func:`shared_estimates`."""
 
 from __future__ import annotations
 
+import copy
 import importlib.util
 import sys
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import pytest
 
@@ -54,3 +56,37 @@ def griffe_rst() -> ModuleType:
 def gen_cli() -> ModuleType:
     """The CLI reference generator, ``tools/docs_site/gen_cli.py``."""
     return _load("gen_cli")
+
+
+_ESTIMATES: dict[tuple[str, Any], tuple[dict[str, Any], Any]] = {}
+
+
+@pytest.fixture
+def shared_estimates(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``attrition.infer.fusion.request.estimate`` computed once per test process for each
+    packaged battle and request, then served from memory.
+
+    docs/fog-of-war.md's code block (tests/docs/test_code_blocks.py) and the ``fit`` part of
+    its figures (tests/docs/test_docs_figures.py) both run ``estimate("bakhmut",
+    EstimateRequest(seed=0))``, the CLI's default fit (500 draws x 4 chains, about a minute):
+    in one process the second gets the first's result. The call is seeded (the same request
+    gives the same bytes), so serving it changes no value; whichever test runs first computes it
+    with every check of the call (its warnings are errors under ``filterwarnings``). Each caller
+    gets its own copy of the summary; the fitted object is shared (both only read it). A battle
+    folder or a claims file is always fitted afresh (its files may change)."""
+    from attrition.infer.fusion import request as rq
+
+    real = rq.estimate
+
+    def estimate(
+        battle: Any = None, request: Any = None, *, claims_file: Path | None = None
+    ) -> tuple[dict[str, Any], Any]:
+        if not isinstance(battle, str) or claims_file is not None or Path(battle).exists():
+            return real(battle, request, claims_file=claims_file)
+        key = (battle, request if request is not None else rq.EstimateRequest())
+        if key not in _ESTIMATES:
+            _ESTIMATES[key] = real(battle, request)
+        summary, fog = _ESTIMATES[key]
+        return copy.deepcopy(summary), fog
+
+    monkeypatch.setattr(rq, "estimate", estimate)

@@ -107,6 +107,7 @@ def test_no_run_blocks_are_the_expected_ones() -> None:
     [p for p in PYTHON_DOCS if python_blocks(p)],
     ids=lambda p: str(p.relative_to(ROOT)),
 )
+@pytest.mark.usefixtures("shared_estimates")  # fog-of-war.md's fit, shared with its figures
 def test_python_blocks_run(doc: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     (tmp_path / "src").symlink_to(ROOT / "src", target_is_directory=True)
     monkeypatch.chdir(tmp_path)

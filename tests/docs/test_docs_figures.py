@@ -134,6 +134,7 @@ def _no_error_estimates(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.usefixtures("shared_estimates")  # fog_of_war's fit, shared with its code block
 @pytest.mark.parametrize("name", DOCS)
 def test_figures_regenerate_within_their_monte_carlo_error(
     name: str, monkeypatch: pytest.MonkeyPatch
