@@ -121,10 +121,11 @@ def _no_error_estimates(monkeypatch: pytest.MonkeyPatch) -> None:
     """Replace figlib's Monte Carlo error estimators by a stub returning 0 for a regeneration.
 
     :func:`figlib.drift` compares a regenerated *value* with the committed value within the
-    *committed* error: the regenerated errors are never read, and their bootstraps (200
-    resamples of every quantile, effect and posterior highlight) took about a third of the
-    Bakhmut regeneration. Every value is computed as before: the estimators draw from their own
-    generators, so no other random stream moves."""
+    *committed* error: the regenerated errors are never read. Their bootstraps (200 resamples
+    of every quantile, effect and posterior highlight) took 17-30 s of the 33-47 s the Bakhmut
+    parts take once its calibrations exist (measured in one process, stubbed against real).
+    Every value is computed as before: the estimators draw from their own generators, so no
+    other random stream moves."""
 
     def stub(*_args: Any, **_kwargs: Any) -> float:
         return 0.0
