@@ -4,7 +4,11 @@ loaded from their files (``tools/`` is not a package), and :func:`shared_estimat
 from __future__ import annotations
 
 import copy
+import fcntl
+import hashlib
 import importlib.util
+import os
+import pickle
 import sys
 from pathlib import Path
 from types import ModuleType
@@ -61,22 +65,57 @@ def gen_cli() -> ModuleType:
 _ESTIMATES: dict[tuple[str, Any], tuple[dict[str, Any], Any]] = {}
 
 
+def _run_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """This pytest run's folder shared by its xdist workers (as tests/report/conftest.py)."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
 @pytest.fixture
-def shared_estimates(monkeypatch: pytest.MonkeyPatch) -> None:
-    """``attrition.infer.fusion.request.estimate`` computed once per test process for each
-    packaged battle and request, then served from memory.
+def shared_estimates(
+    monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """``attrition.infer.fusion.request.estimate`` computed once per test run for each packaged
+    battle and request, then served from memory or, to another xdist worker, from a pickle in
+    the run's shared folder.
 
     docs/fog-of-war.md's code block (tests/docs/test_code_blocks.py) and the ``fit`` part of
     its figures (tests/docs/test_docs_figures.py) both run ``estimate("bakhmut",
     EstimateRequest(seed=0))``, the CLI's default fit (500 draws x 4 chains, about a minute):
-    in one process the second gets the first's result. The call is seeded (the same request
-    gives the same bytes), so serving it changes no value; whichever test runs first computes it
-    with every check of the call (its warnings are errors under ``filterwarnings``). Each caller
-    gets its own copy of the summary; the fitted object is shared (both only read it). A battle
-    folder or a claims file is always fitted afresh (its files may change)."""
+    the second gets the first's result. The call is seeded (the same request gives the same
+    bytes), and a pickle round trip keeps them, so serving it changes no value; whichever test
+    runs first computes it with every check of the call (its warnings are errors under
+    ``filterwarnings``), under a lock the other waits on. Each caller gets its own copy of the
+    summary; in one process the fitted object is shared (both only read it). A battle folder or
+    a claims file is always fitted afresh (its files may change). The pickle (about 160 MB) is
+    written only under xdist, in a folder that belongs to one run: a pickle left by another
+    run, from other code, is never read."""
     from attrition.infer.fusion import request as rq
 
     real = rq.estimate
+    folder = _run_folder(tmp_path_factory) / "shared-estimates"
+
+    def computed(key: tuple[str, Any]) -> tuple[dict[str, Any], Any]:
+        if not os.environ.get("PYTEST_XDIST_WORKER"):  # one process: memory is enough
+            return real(key[0], key[1])
+        name = hashlib.sha256(repr(key).encode()).hexdigest()[:16]
+        folder.mkdir(exist_ok=True)
+        done = folder / f"{name}.pkl"
+        with (folder / f"{name}.lock").open("w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            try:
+                if done.exists():
+                    with done.open("rb") as f:
+                        out: tuple[dict[str, Any], Any] = pickle.load(f)
+                    return out
+                out = real(key[0], key[1])
+                part = done.with_suffix(".part")
+                with part.open("wb") as f:
+                    pickle.dump(out, f, protocol=pickle.HIGHEST_PROTOCOL)
+                part.replace(done)
+                return out
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
 
     def estimate(
         battle: Any = None, request: Any = None, *, claims_file: Path | None = None
@@ -85,7 +124,7 @@ def shared_estimates(monkeypatch: pytest.MonkeyPatch) -> None:
             return real(battle, request, claims_file=claims_file)
         key = (battle, request if request is not None else rq.EstimateRequest())
         if key not in _ESTIMATES:
-            _ESTIMATES[key] = real(battle, request)
+            _ESTIMATES[key] = computed(key)
         summary, fog = _ESTIMATES[key]
         return copy.deepcopy(summary), fog
 
