@@ -94,7 +94,7 @@ def test_daily_map_matches_the_ode_over_a_day() -> None:
     sol = solve_ivp(f, (0.0, 1.0), y0, rtol=1e-10, atol=1e-8)
     # convicts, the most exposed, differ most: 3.1e-3 with the urban tempo (the Soledar gate is
     # half open on day 0), 2.9e-3 before it
-    np.testing.assert_allclose(run.strength[0, 1], sol.y[:4, -1], rtol=5e-3)
+    np.testing.assert_allclose(run.strength[0, 1], sol.y[:4, -1], rtol=3.5e-3)
     np.testing.assert_allclose(run.fronts[0, 1], sol.y[4:, -1], rtol=1e-3)
 
 

@@ -50,7 +50,7 @@ def test_the_urban_tempo_scales_both_sides_losses_in_town_and_not_in_the_open(la
     base = _loss_rates(model, y, 0.0)
     more = _loss_rates(model, y, 0.8)
     prep = model.prepare(_medians())
-    sh_e = float(np.asarray(prep.share)[0, 0, 1])  # phase 1 (day 10), the eastern axis
+    sh_e = float(np.asarray(prep.share)[0, 0, 1])  # phase index 0 (day 10), the eastern axis
     w = bk.model.GATE_WIDTH_KM
     sh_n = float(np.asarray(prep.share)[0, 0, 0])
     g_n = _sig((30.0 - (geo.soledar_distance - bk.SOLEDAR_RADIUS_KM)) / w) * _sig(
@@ -105,8 +105,11 @@ def test_ukraines_commitment_follows_encirclement_and_the_city() -> None:
 @pytest.mark.parametrize("law", bk.BAKHMUT_LAWS)
 def test_an_earlier_withdrawal_changes_both_sides_casualties(law: str) -> None:
     """At the prior medians, leaving the whole city on 7 March 2023 lowers Russia's casualties
-    (the urban tempo ends) and Ukraine's strength (the garrison leaves) under every law; with
-    both responses switched off, Russia's casualties do not move (the model before them)."""
+    and Ukraine's strength (the garrison leaves) under every law; with both responses switched
+    off, Russia's casualties barely move (the model before them). Why Russia's fall differs by
+    law: under the square and linear laws Russian losses grow with Ukraine's strength, so the
+    garrison's departure lowers them; under the logarithmic law they depend only on Russia's
+    own strength and the tempo, so only the end of the urban tempo lowers them."""
     rec = bk.record_schedule()
     w = bk.Withdrawal(dt.date(2023, 3, 7), 1.0, False)
     earlier = rec.with_items(withdrawals=[*rec.withdrawals, w])
@@ -127,3 +130,63 @@ def test_an_earlier_withdrawal_changes_both_sides_casualties(law: str) -> None:
     change_off, ua_off = effect(off)
     assert abs(change_off[0]) < 0.005
     assert ua_off > 0.97
+
+
+def test_the_urban_tempo_follows_the_soledar_gate_and_the_effort_shares() -> None:
+    """The northern arm's town (Soledar) counts with the northern effort share: the front at
+    Soledar's centre, the city front in the open, unequal shares (softmax of 1, 0, -1)."""
+    geo = bk.geography()
+    model = bk.BakhmutModel("linear", bk.record_schedule())
+    y = np.array([[3000.0, 4000.0, 9000.0, 12_000.0, geo.soledar_distance, 20.0, 30.0]])
+
+    def rates(u_int: float) -> np.ndarray:
+        p = _medians()
+        p["share_n_1"], p["share_s_1"] = np.ones(1), -np.ones(1)
+        p["urban_intensity"] = np.full(1, u_int)
+        return np.asarray(model.rates(10, y, model.prepare(p)).loss_rate)
+
+    sh_n = math.e / (math.e + 1.0 + 1.0 / math.e)  # the northern share of the softmax
+    g_n = _sig(bk.SOLEDAR_RADIUS_KM / bk.model.GATE_WIDTH_KM) ** 2  # at Soledar's centre
+    g_e = _sig((20.0 - (geo.city_distance - geo.city_radius)) / bk.model.GATE_WIDTH_KM) * _sig(
+        ((geo.city_distance + geo.city_radius) - 20.0) / bk.model.GATE_WIDTH_KM
+    )
+    assert g_e < 1e-9  # the city front far east of the city: only Soledar counts
+    assert rates(0.8)[0, 0] / rates(0.0)[0, 0] == pytest.approx(1 + 0.8 * sh_n * g_n, rel=1e-9)
+    assert sh_n > 0.66  # not the equal thirds
+
+
+def test_a_whole_city_withdrawal_releases_the_garrison_and_ends_the_urban_fighting() -> None:
+    """From the day Ukraine gives up the whole city: the garrison leaves at once (Ukraine's
+    strength settles at ua_1 x (1 - city_garrison) without losses) and the city is no longer
+    fought in (the urban tempo has no effect on the day's losses)."""
+    rec = bk.record_schedule()
+    w = bk.Withdrawal(dt.date(2022, 9, 1), 1.0, False)
+    model = bk.BakhmutModel("linear", rec.with_items(withdrawals=[*rec.withdrawals, w]))
+    p = _medians()
+    p["c_ru"], p["c_ua"] = np.full(1, 1e-12), np.full(1, 1e-12)
+    p["city_garrison"] = np.full(1, 0.3)
+    p["r0_n"] = np.full(1, 30.0)  # the northern front far beyond Soledar: no other town
+    run = bk.simulate(model, p, days=92)  # to 31 Oct 2022
+    d = bk.day_of(w.date)
+    ua_1 = float(p["ua_1"][0])
+    # 61 days at 1/20 a day: within e^-3.05 (4.7 %) of the gap to the target
+    assert run.strength[0, -1, 3] == pytest.approx(0.7 * ua_1, abs=0.05 * 0.3 * ua_1)
+    assert run.strength[0, d, 3] == pytest.approx(ua_1, rel=1e-3)  # the day before: all there
+    # the day after: the line is just inside the city's western edge, yet nothing is urban
+    p2 = {**_medians(), "r0_n": np.full(1, 30.0)}
+    y = np.concatenate([run.strength[:, d + 1], run.fronts[:, d + 1]], axis=-1)
+    assert geo_in_city(float(y[0, 5]))
+    lo = np.asarray(
+        model.rates(d + 1, y, model.prepare({**p2, "urban_intensity": np.zeros(1)})).loss_rate
+    )
+    hi = np.asarray(
+        model.rates(d + 1, y, model.prepare({**p2, "urban_intensity": np.full(1, 0.8)})).loss_rate
+    )
+    np.testing.assert_allclose(hi, lo, rtol=1e-12)
+
+
+def geo_in_city(r: float) -> bool:
+    """Whether a city-front radius lies within 0.25 km of the city's western edge (where the
+    smooth gates would still count a little fighting in town)."""
+    geo = bk.geography()
+    return abs(r - (geo.city_distance - geo.city_radius)) < 0.25

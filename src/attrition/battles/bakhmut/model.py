@@ -37,9 +37,10 @@ Russian fire ``F_RU`` weights each component and scales Wagner's by its ammuniti
 
 The battle's state feeds back: the tempo ``θ = θ_k·(1 + ι·urban)`` rises while the effort
 fights in a town (``urban_intensity``), and Ukraine's committed strength
-``ua_k·(1 + r·p_enc)·(1 − b·(1 − g_in))`` is reinforced under encirclement pressure
+``ua_k·(1 + r·p_enc)·(1 − b·(1 − h))`` is reinforced under encirclement pressure
 (``ua_reinforce``) and loses the city's garrison once no part of the city is held
-(``city_garrison``).
+(``city_garrison``; ``h`` = 0 once the whole city is given up or the line is past its western
+edge). A city given up is no longer fought in (no urban tempo, protection or cost there).
 """
 
 from __future__ import annotations
@@ -421,13 +422,14 @@ def field(
     f_ru = a_c * fire_w * wc + a_p * fire_w * wp + a_r * rr
     t_ru = wc + wp + rr
     # _gate(re, city_d, city_r, gate_w), its first factor kept: p_enc reads the same value
+    wd = 1.0 if withdrawn else 0.0
     g_in = _sig((re - (city_d - city_r)) / gate_w)
-    g_e = g_in * _sig(((city_d + city_r) - re) / gate_w)
+    # a city Ukraine has given up (a withdrawal from the whole of it) is no longer fought in
+    g_e = g_in * _sig(((city_d + city_r) - re) / gate_w) * (1.0 - wd)
     g_n = _gate(rn, sol_d, sol_r, gate_w)
     sh_n, sh_e, sh_s = sh[0], sh[1], sh[2]
     urban = sh_e * g_e + sh_n * g_n
     phi_eff = 1.0 + (u_prot - 1.0) * urban
-    wd = 1.0 if withdrawn else 0.0
     g_r_in = g_in if r_in == city_d - city_r else _sig((re - r_in) / gate_w)
     p_enc = _sig((city_d - max(rn, rs)) / enc_w) * g_r_in * (1.0 - wd)
     # the tempo follows the state: fighting in a town is more intense, and ends with the town
@@ -448,9 +450,11 @@ def field(
     oz[0] = 1.0 / contract + (dep_rate if departing[0] else 0.0)
     oz[1] = dep_rate if departing[1] else 0.0
     # Ukraine's commitment follows the situation: reinforced under encirclement pressure, the
-    # city's garrison released once no part of the city is held (g_in: the city front is east
-    # of the city's western edge)
-    uat = uat * (1.0 + reinf * p_enc) * (1.0 - garrison * (1.0 - g_in))
+    # city's garrison released once no part of the city is held: the whole city given up, or
+    # the line past its western edge (a sharp edge: nothing released at the holdout 0.3 km
+    # inside it)
+    held = (1.0 - wd) * _sig((re - r_in) / hold_w)
+    uat = uat * (1.0 + reinf * p_enc) * (1.0 - garrison * (1.0 - held))
     w_rr = smooth * rrt
     w_ua = smooth * uat
     sp_rr_out, sp_rr_in = _softplus_pair(rr - rrt, rrt - rr, w_rr)
