@@ -262,8 +262,8 @@ stay fitted: holding them at the prior median would override what the evidence s
 
 FIXED["city_garrison"] = (
     "not identified by the record: Ukraine held part of the city to the end of the window, so "
-    "the record never shows the garrison released (only the strip at the holdout, about a "
-    "quarter of the release); held at the prior median, a third (the eastern axis's share of "
+    "the record never shows the garrison released (nothing is released at the holdout); "
+    "held at the prior median, a third (the eastern axis's share of "
     "the front under equal effort shares), and set by a scenario's [params] to test it"
 )
 
