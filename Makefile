@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install report test lint typecheck unit bench browser clean docs
+.PHONY: install report test lint typecheck unit bench browser clean docs docs-regen-check
 
 install: $(STAMP)  ## create/update .venv with the package, every extra and the dev tools
 
@@ -25,7 +25,10 @@ typecheck: $(STAMP)
 	$(VENV)/bin/mypy src
 
 unit: $(STAMP)
-	$(VENV)/bin/pytest -q -n 2
+	$(VENV)/bin/pytest -q -n 2 -m "not docs_full"
+
+docs-regen-check: $(STAMP)  ## the docs' figures regenerated at their full settings (CI, after test)
+	$(VENV)/bin/pytest -q -n 2 -m docs_full
 
 test: lint typecheck docs unit  ## everything CI runs
 

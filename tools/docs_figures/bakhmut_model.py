@@ -83,8 +83,14 @@ PARTS: tuple[str, ...] = (
     "ablation",
     "hindcast",
     "decomposition",
+    "canary",
 )
-TEST_PARTS: tuple[str, ...] = ("headline", "scenarios", "identification")
+TEST_PARTS: tuple[str, ...] = ("canary",)
+"""The parts ``make test`` recomputes: the canary, the headline at the quick settings (about a
+minute): any change of code or data that moves the model's numbers moves it."""
+FULL_TEST_PARTS: tuple[str, ...] = ("headline", "scenarios", "identification")
+"""The parts the full regeneration check recomputes at the docs' own settings (``make
+docs-regen-check``, run by CI after ``make test``; several minutes at 16 moves)."""
 MIXTURE_VERSION = 1
 """Recorded in the sidecar's context: a sidecar without it predates the law mixture."""
 
@@ -500,6 +506,15 @@ def _scenarios(st: Mapping[str, Any]) -> F.Figures:
     return figs
 
 
+def _canary(_st: Mapping[str, Any]) -> F.Figures:
+    """The ``headline`` part at the :data:`QUICK` settings, its figures prefixed ``canary.``:
+    what ``make test`` regenerates (cheap), not shown in the doc."""
+    head = _headline(QUICK)
+    figs = F.Figures("canary")
+    figs.entries = {f"canary.{k}": {**v, "part": "canary"} for k, v in head.entries.items()}
+    return figs
+
+
 def _identification(st: Mapping[str, Any]) -> F.Figures:
     """The identification table of ``tools/docs_figures/identification.py`` (its part
     ``table``, on the headline's seed and settings), stored in this sidecar as the part
@@ -721,6 +736,7 @@ PART_CONTEXT: dict[str, tuple[str, ...]] = {
     "ablation": ("ablation",),
     "hindcast": ("hindcast",),
     "decomposition": ("decomposition",),
+    "canary": (),
 }
 """The context entries each part writes (copied with its figures when the part is reused)."""
 REUSABLE: tuple[str, ...] = tuple(PART_CONTEXT)
@@ -744,6 +760,7 @@ def compute(parts: Sequence[str] | None = None, quick: bool = False) -> dict[str
         "hindcast": _hindcast,
         "identification": _identification,
         "decomposition": _decomposition,
+        "canary": _canary,
     }
     done = []
     for p in parts or PARTS:
