@@ -232,6 +232,24 @@ def test_hold_keeps_the_front_outside_the_place_until_the_date() -> None:
     assert not run.held_by_russia("Soledar", until - 1).any()
 
 
+def test_a_hold_never_pushes_a_front_back() -> None:
+    """A front already past the held place when the hold starts stays where it was (it does not
+    jump back to the hold line) until the hold ends, then moves on."""
+    geo = bk.geography()
+    hold = bk.Hold("Soledar", dt.date(2023, 2, 28))
+    model = bk.BakhmutModel("square", bk.record_schedule().with_items(holds=[hold]))
+    p = _params(n=3)
+    p["r0_n"] = np.full(3, 17.5)  # west of Soledar's hold line (its distance + 0.5 km)
+    assert geo.soledar_distance + 0.5 > 17.5
+    run = bk.simulate(model, p)
+    until = bk.day_of(hold.until)
+    north = run.fronts[:, :, 0]
+    assert np.all(north[:, 1:until] <= 17.5 + 1e-12)  # never pushed back out
+    assert np.all(north[:, 1:until] == 17.5)  # and held where it was
+    free = bk.simulate(bk.BakhmutModel("square", bk.record_schedule()), p).fronts[:, until, 0]
+    assert np.all(free < 17.5)  # without the hold it would have advanced
+
+
 def test_full_withdrawal_hands_over_the_city_that_day() -> None:
     w = bk.Withdrawal(dt.date(2023, 1, 15), 1.0, False)
     model = bk.BakhmutModel("square", bk.record_schedule().with_items(withdrawals=[w]))

@@ -326,8 +326,11 @@ def _make_det_kernel() -> Any:
                     if k < 3:
                         l_ru += loss
                 for k in range(3):
-                    y[4 + k] = min(max(y[4 + k] - adv[k] * l_ru + push[k], r_min), r_max)
-                    y[4 + k] = max(y[4 + k], hold_line[d, k])
+                    prev = y[4 + k]
+                    y[4 + k] = min(max(prev - adv[k] * l_ru + push[k], r_min), r_max)
+                    # a hold stops the front at its line, and never pushes it back out: a front
+                    # already past the line stays where it was
+                    y[4 + k] = max(y[4 + k], min(hold_line[d, k], prev))
                 rec += inf_[0]
                 awp += inf_[1]
                 for k in range(4):

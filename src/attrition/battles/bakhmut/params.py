@@ -225,9 +225,9 @@ _UNMOVED = (
 _UNMOVED_2000 = (
     "not identified: on all evidence its posterior 90% interval stays wider than the "
     "identification threshold (identification.IDENTIFIED_RATIO) of the prior's in every "
-    "calibration of every law (3 SMC seeds x 2,000 particles each), and no law's centre moved "
-    "by half a prior sd or more (averaged over the seeds): tools/identification_scan.py, "
-    "benchmarks/results/identification_scan.json"
+    "calibration of every law (3 SMC seeds x 2,000 particles x 6 moves each), and no law's "
+    "centre moved by half a prior sd or more (averaged over the seeds): the first scan, "
+    "git show d33a7a7:benchmarks/results/identification_scan.json (not re-scanned at 16 moves)"
 )
 _UNMOVED_16 = (
     "not identified: on all evidence the median over 3 SMC seeds (2,000 particles x 16 moves) "
@@ -267,7 +267,8 @@ the model before its responses to the state (3 seeds at 500 particles, one at 2,
 next eight by a first scan with 2,000 particles × 6 moves on the model with them, counting a
 parameter as identified when any one calibration narrowed it (a lenient rule); the last five
 by ``tools/identification_scan.py`` (2,000 particles × 16 moves, each law's median over 3
-seeds). 500 particles, or 6 moves, narrow posteriors artificially. Parameters that are not
+seeds). 500 particles, or 6 moves, narrow posteriors artificially; the first thirteen were
+not re-scanned at 16 moves. Parameters that are not
 narrowed but moved (``contract_days``, ``return_share``, ``exp_rr``, ``supply_3``, ``r0_s``,
 ``share_s_1``, ``share_n_2`` and ``share_s_3``: under some law their centre moves by 0.55 to
 3.2 prior sds) stay fitted: holding them at the prior median would override what the evidence
@@ -275,9 +276,10 @@ says; the identification table shows them in bold."""
 
 FIXED["city_garrison"] = (
     "not identified by the record: Ukraine held part of the city to the end of the window, so "
-    "the record never shows the garrison released (nothing is released at the holdout); "
+    "the record never shows the garrison released (nothing is released at the holdout; runs "
+    "whose line passes the city's western edge release it, untested); "
     "held at the prior median, a third (the eastern axis's share of "
-    "the front under equal effort shares), and set by a scenario's [params] to test it"
+    "the front under equal effort shares), and set by a scenario's [parameters] table to test it"
 )
 
 if not set(FIXED) <= {p.name for p in _SPECS}:  # pragma: no cover - a typo in FIXED

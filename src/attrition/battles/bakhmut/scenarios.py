@@ -189,7 +189,7 @@ def _cached_calibration(
 CALIBRATION_SETTINGS: tuple[int, int] = (600, 16)
 """Default SMC particles and moves per stage of the scenario command (the hindcast's are
 :data:`attrition.battles.bakhmut.hindcasts.HINDCAST_SETTINGS`). Sixteen moves, not six: with
-six the particles mix too little and the log evidence comes out low by 3.3 to 3.9 nats
+six the particles mix too little and the log evidence comes out low by 3.2 to 3.9 nats
 (logarithmic and square laws, 2,000 particles, 4 seeds each: −119.6 ± 0.45 against
 −115.7 ± 0.10 with sixteen, square −121.0 ± 0.78 against −117.7 ± 0.61), and the law weights
 rest on those estimates."""

@@ -24,7 +24,6 @@ from attrition.battles.bakhmut.axes import (
     COMPONENT_NAMES,
     COMPONENTS,
     DAYS,
-    FALL_FRACTION,
     FRONTS,
     N_PHASES,
     N_SUPPLY,
@@ -32,6 +31,11 @@ from attrition.battles.bakhmut.axes import (
     UA_INDEX,
 )
 from attrition.battles.bakhmut.geometry import Geography, radius_for_fraction
+
+WHOLE_CITY = 0.999
+"""A withdrawal to at least this share of the city hands over the whole city: the line moves
+past its western edge and the city counts as given up (no fighting in it, the garrison
+released)."""
 
 
 @dataclass(frozen=True)
@@ -395,12 +399,12 @@ class BakhmutSchedule:
             if 0 <= dd < days:
                 r_line = (
                     geo.r_in - 0.05
-                    if w.to_fraction >= 0.999
+                    if w.to_fraction >= WHOLE_CITY
                     else radius_for_fraction(w.to_fraction, geo)
                 )
                 prev = withdraw_to[dd]
                 withdraw_to[dd] = r_line if np.isnan(prev) else min(prev, r_line)
-                if w.to_fraction >= FALL_FRACTION:
+                if w.to_fraction >= WHOLE_CITY:
                     withdrawn[d_idx >= dd] = True
         hold_line = np.full((days, 3), -np.inf)
         for h in self.holds:
