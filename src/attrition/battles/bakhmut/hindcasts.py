@@ -112,8 +112,9 @@ HINDCAST_CUTOFFS: tuple[str, ...] = (
 HINDCAST_SETTINGS: tuple[int, int] = (600, 6)
 """Default SMC particles and moves per stage of a hindcast calibration: six moves, fewer than
 the scenario command's sixteen (:data:`~attrition.battles.bakhmut.scenarios.
-CALIBRATION_SETTINGS`) to keep 6 cutoffs × 5 seeds × 3 laws affordable (about 50 minutes on 2
-cores). With six moves the log evidence comes out low by 3.2 (square) to 3.9 (logarithmic)
+CALIBRATION_SETTINGS`), for the cost of 6 cutoffs × 5 seeds × 3 laws (433 s on 2 cores with
+six moves in the docs' regeneration of 3 Dec 2026; about 2.5 times that with sixteen, not yet
+run). With six moves the log evidence comes out low by 3.2 (square) to 3.9 (logarithmic)
 nats against sixteen (``benchmarks/results/smc_moves.txt``): a bias that differs by law, so
 each cutoff's choice of law is biased by about 0.7 nat towards the square law, besides its
 noise."""

@@ -37,9 +37,9 @@ Russian fire ``F_RU`` weights each component and scales Wagner's by its ammuniti
 
 The battle's state feeds back: the tempo ``θ = θ_k·(1 + ι·urban)`` rises while the effort
 fights in a town (``urban_intensity``), and Ukraine's committed strength
-``ua_k·(1 + r·p_enc)·(1 − b·(1 − h))`` is reinforced under encirclement pressure
+``ua_k·(1 + r·p_enc)·(1 − b·(1 − H))`` is reinforced under encirclement pressure
 (``ua_reinforce``) and loses the city's garrison once no part of the city is held
-(``city_garrison``; ``h`` = 0 once the whole city is given up or the line is past its western
+(``city_garrison``; ``H`` = 0 once the whole city is given up or the line is past its western
 edge). A city given up is no longer fought in (no urban tempo, protection or cost there).
 """
 

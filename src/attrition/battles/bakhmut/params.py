@@ -257,6 +257,13 @@ FIXED: dict[str, str] = {
         name: _UNMOVED_16
         for name in ("rr_1", "wp_0", "urban_intensity", "ua_reinforce", "share_n_3")
     },
+    "city_garrison": (
+        "not identified by the record: Ukraine held part of the city to the end of the window, "
+        "so the record never shows the garrison released (nothing is released at the holdout; "
+        "runs whose line passes the city's western edge release it, untested); held at the "
+        "prior median, a third (the eastern axis's share of the front under equal effort "
+        "shares), and set by a scenario's [parameters] table to test it"
+    ),
 }
 """Parameters not fitted, with the reason: held at their prior median in every calibration
 (:attr:`ParamSpec.fixed`). Chosen from the identification tables measured on all evidence
@@ -273,14 +280,6 @@ narrowed but moved (``contract_days``, ``return_share``, ``exp_rr``, ``supply_3`
 ``share_s_1``, ``share_n_2`` and ``share_s_3``: under some law their centre moves by 0.55 to
 3.2 prior sds) stay fitted: holding them at the prior median would override what the evidence
 says; the identification table shows them in bold."""
-
-FIXED["city_garrison"] = (
-    "not identified by the record: Ukraine held part of the city to the end of the window, so "
-    "the record never shows the garrison released (nothing is released at the holdout; runs "
-    "whose line passes the city's western edge release it, untested); "
-    "held at the prior median, a third (the eastern axis's share of "
-    "the front under equal effort shares), and set by a scenario's [parameters] table to test it"
-)
 
 if not set(FIXED) <= {p.name for p in _SPECS}:  # pragma: no cover - a typo in FIXED
     raise RuntimeError(f"FIXED names unknown parameters: {set(FIXED) - {p.name for p in _SPECS}}")

@@ -190,9 +190,11 @@ CALIBRATION_SETTINGS: tuple[int, int] = (600, 16)
 """Default SMC particles and moves per stage of the scenario command (the hindcast's are
 :data:`attrition.battles.bakhmut.hindcasts.HINDCAST_SETTINGS`). Sixteen moves, not six: with
 six the particles mix too little and the log evidence comes out low by 3.2 to 3.9 nats
-(logarithmic and square laws, 2,000 particles, 4 seeds each: −119.6 ± 0.45 against
-−115.7 ± 0.10 with sixteen, square −121.0 ± 0.78 against −117.7 ± 0.61), and the law weights
-rest on those estimates."""
+(logarithmic and square laws, 2,000 particles, 4 seeds each, on the model of commit d33a7a7:
+−119.6 ± 0.45 against −115.7 ± 0.10 with sixteen, square −121.0 ± 0.78 against
+−117.7 ± 0.61; ``benchmarks/results/smc_moves.txt``), and the law weights rest on those
+estimates. On the current model the seeds' spread at sixteen moves is larger (the docs' law
+comparison: 0.6 to 1.7 nat)."""
 
 
 def calibration_for(
